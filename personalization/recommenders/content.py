@@ -1,0 +1,95 @@
+"""'Similar products': TF-IDF over product title and category.
+
+Works for every product in the catalog, including ones nobody has bought yet,
+because it reads only the text. Titles here are short upper-case names, so
+words and word pairs carry the signal ('JUMBO BAG', 'T-LIGHT HOLDER'); the
+category is added as an extra token so items of one kind stay close even when
+their names share little else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .interactions import IdIndex, Interactions, items_frame
+from .ranking import Recommendation, top_n_rows
+
+_BLOCK = 1024
+
+
+class ContentRecommender:
+    """Top-N text-similar neighbours for every catalog item (cosine over TF-IDF).
+
+    Guarantees: every item gets a list (possibly short when its text shares no
+    word with any other item), an item is never its own neighbour, and results
+    depend only on the catalog, not on row order.
+    """
+
+    def __init__(self, neighbours: int = 50, ngram_range: tuple[int, int] = (1, 2)) -> None:
+        self.neighbours = neighbours
+        self.ngram_range = ngram_range
+
+    def fit(self, interactions: Interactions | None, items: pd.DataFrame | None = None) -> ContentRecommender:
+        if interactions is None:
+            catalog = items.sort_values("item_id", kind="mergesort").reset_index(drop=True)
+        else:
+            catalog = items_frame(items, interactions)
+        self.items_ = IdIndex(catalog["item_id"].to_numpy())
+        text = (
+            catalog["title"].astype(str) + " category_" + catalog["category"].astype(str)
+        ).str.lower()
+        vectorizer = TfidfVectorizer(
+            ngram_range=self.ngram_range,
+            sublinear_tf=True,
+            token_pattern=r"(?u)\b[a-z][a-z0-9_\-]+\b",
+            dtype=np.float32,
+        )
+        try:
+            vectors = vectorizer.fit_transform(text).tocsr()
+        except ValueError:  # no usable words at all (e.g. a catalog of codes only)
+            vectors = None
+        n_items = len(self.items_)
+        self.neighbours_ = np.full((n_items, self.neighbours), -1, dtype=np.int64)
+        self.scores_ = np.zeros((n_items, self.neighbours), dtype=np.float32)
+        if vectors is None:
+            return self
+        for start in range(0, n_items, _BLOCK):
+            stop = min(start + _BLOCK, n_items)
+            sims = (vectors[start:stop] @ vectors.T).toarray()
+            sims[np.arange(stop - start), np.arange(start, stop)] = 0.0
+            sims[sims <= 0] = -np.inf
+            best = top_n_rows(sims, self.neighbours)
+            self.neighbours_[start:stop] = best
+            rows = np.arange(stop - start)[:, None]
+            self.scores_[start:stop] = np.where(best >= 0, sims[rows, np.maximum(best, 0)], 0.0)
+        return self
+
+    @property
+    def item_ids(self) -> np.ndarray:
+        return self.items_.ids
+
+    def similar_positions(self, position: int, n: int) -> list[tuple[int, float]]:
+        return [
+            (int(p), float(s))
+            for p, s in zip(self.neighbours_[position][:n], self.scores_[position][:n])
+            if p >= 0
+        ]
+
+    def similar(self, item_id: object, n: int = 10, exclude: Iterable = ()) -> list[Recommendation]:
+        """Items whose text is closest to ``item_id``'s; empty for an unknown item."""
+        position = self.items_.position(item_id)
+        if position < 0:
+            return []
+        skip = set(exclude)
+        out = []
+        for p, s in self.similar_positions(position, self.neighbours):
+            if self.items_.ids[p] in skip:
+                continue
+            out.append(Recommendation(self.items_.ids[p], s, f"similar_to:{item_id}"))
+            if len(out) >= n:
+                break
+        return out

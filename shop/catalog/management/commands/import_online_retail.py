@@ -1,0 +1,57 @@
+"""python manage.py import_online_retail PATH — load the Online Retail history into the shop."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from shop.catalog.services import product_popularity_refresh
+from shop.demo_import.loader import load_plan
+from shop.demo_import.source import ImportFileError, plan_import
+
+
+class Command(BaseCommand):
+    help = "Import products, pseudonymous customers and orders from an Online Retail CSV (plain, gz or xz)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--no-progress", action="store_true", help="Do not draw progress bars.")
+
+    def handle(self, *args, path: Path, no_progress: bool, **options):
+        self.stdout.write(f"Reading {path} ...")
+        try:
+            plan = plan_import(path)
+        except ImportFileError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"Read {plan.rows_read:,} rows: {len(plan.products):,} products, "
+            f"{len(plan.customer_numbers):,} customers, {len(plan.orders):,} orders."
+        )
+        totals = {"products": len(plan.products), "customers": len(plan.customer_numbers), "orders": len(plan.orders)}
+        bars: dict[str, tqdm] = {}
+
+        def progress(stage: str, advance: int) -> None:
+            if stage not in bars:
+                for finished in bars.values():
+                    finished.close()
+                bars[stage] = tqdm(total=totals[stage], desc=f"Importing {stage}", unit=" " + stage,
+                                   disable=no_progress, file=self.stderr._out, leave=True)
+            bars[stage].update(advance)
+
+        result = load_plan(plan, progress=progress)
+        for bar in bars.values():
+            bar.close()
+        if result.created["orders"]:
+            product_popularity_refresh()
+
+        self.stdout.write(self.style.SUCCESS("Import finished."))
+        self.stdout.write(f"  {'':24}{'created':>10}{'already there':>16}")
+        for kind in ("products", "customers", "orders"):
+            self.stdout.write(f"  {kind:24}{result.created[kind]:>10,}{result.already_present[kind]:>16,}")
+        self.stdout.write(f"  {'categories':24}{result.created['categories']:>10,}")
+        self.stdout.write(f"  order lines planned: {sum(len(o.lines) for o in plan.orders):,}; "
+                          f"cancellation lines applied to earlier orders: {plan.cancellation_lines_applied:,}")
+        skipped_total = sum(plan.skipped.values())
+        self.stdout.write(f"Rows skipped: {skipped_total:,}")
+        for reason, count in plan.skipped.most_common():
+            self.stdout.write(f"  {count:>8,}  {reason}")

@@ -1,0 +1,166 @@
+"""Write an import plan into the shop in one transaction.
+
+Idempotent: products, customers and orders are keyed by SKU, customer number and
+invoice number; whatever already exists is left exactly as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.text import slugify
+
+from shop.accounts.models import User
+from shop.catalog.models import Category, Product, ProductVariant
+from shop.orders.models import Order, OrderLine, OrderSource, OrderStatus
+
+from .naming import CATEGORY_DESCRIPTIONS
+from .source import ImportPlan
+
+BATCH_SIZE = 2000
+# Imported customers are pseudonymous: a reserved domain, so no address can ever be real.
+IMPORTED_EMAIL_DOMAIN = "customers.invalid"
+
+T = TypeVar("T")
+Progress = Callable[[str, int], None]
+
+
+def _batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def imported_customer_email(customer_number: str) -> str:
+    return f"customer-{customer_number}@{IMPORTED_EMAIL_DOMAIN}"
+
+
+@dataclass
+class ImportResult:
+    created: dict[str, int] = field(default_factory=dict)
+    already_present: dict[str, int] = field(default_factory=dict)
+
+
+def _no_progress(stage: str, advance: int) -> None:
+    return None
+
+
+def _load_categories(plan: ImportPlan) -> tuple[dict[str, Category], int]:
+    names = sorted({product.category for product in plan.products})
+    existing = {category.slug: category for category in Category.objects.filter(slug__in=[slugify(n) for n in names])}
+    created = 0
+    for position, name in enumerate(sorted(CATEGORY_DESCRIPTIONS)):
+        if name in names and slugify(name) not in existing:
+            existing[slugify(name)] = Category.objects.create(
+                name=name, slug=slugify(name), description=CATEGORY_DESCRIPTIONS.get(name, ""), position=position
+            )
+            created += 1
+    return {name: existing[slugify(name)] for name in names}, created
+
+
+def _unique_slug(title: str, sku: str, taken: set[str]) -> str:
+    # Stock codes differ only by letter case at times ("85123A", "85123a"); slugs cannot.
+    base = f"{slugify(title)[:200]}-{slugify(sku)}"
+    slug, counter = base, 2
+    while slug in taken:
+        slug, counter = f"{base}-{counter}", counter + 1
+    taken.add(slug)
+    return slug
+
+
+def _load_products(plan: ImportPlan, categories: dict[str, Category], progress: Progress) -> tuple[dict[str, int], int]:
+    present = dict(ProductVariant.objects.values_list("sku", "id"))
+    taken_slugs = set(Product.objects.values_list("slug", flat=True))
+    new = [planned for planned in plan.products if planned.sku not in present]
+    for batch in _batches(new):
+        products = Product.objects.bulk_create([
+            Product(
+                title=planned.title,
+                slug=_unique_slug(planned.title, planned.sku, taken_slugs),
+                category=categories[planned.category],
+                price=planned.price,
+                created_at=planned.first_sold_at,
+            )
+            for planned in batch
+        ])
+        variants = ProductVariant.objects.bulk_create([
+            ProductVariant(product=product, sku=planned.sku, price=planned.price,
+                           stock_quantity=planned.stock_quantity)
+            for product, planned in zip(products, batch, strict=True)
+        ])
+        present.update({variant.sku: variant.id for variant in variants})
+        progress("products", len(batch))
+    return present, len(new)
+
+
+def _load_customers(plan: ImportPlan, progress: Progress) -> tuple[dict[str, int], int]:
+    present = dict(
+        User.objects.filter(imported_customer_number__isnull=False).values_list("imported_customer_number", "id")
+    )
+    new = [number for number in plan.customer_numbers if number not in present]
+    for batch in _batches(new):
+        users = []
+        for number in batch:
+            user = User(email=imported_customer_email(number), imported_customer_number=number)
+            user.set_unusable_password()  # hashing nothing: imports stay fast and logins impossible
+            users.append(user)
+        created = User.objects.bulk_create(users)
+        present.update({user.imported_customer_number: user.id for user in created})
+        progress("customers", len(batch))
+    return present, len(new)
+
+
+def _load_orders(plan: ImportPlan, variant_ids: dict[str, int], customer_ids: dict[str, int],
+                 titles: dict[str, str], progress: Progress) -> int:
+    present = set(Order.objects.filter(source=OrderSource.IMPORT).values_list("number", flat=True))
+    new = [planned for planned in plan.orders if planned.number not in present]
+    currency = settings.SHOP_CURRENCY
+    for batch in _batches(new, 500):
+        orders = Order.objects.bulk_create([
+            Order(
+                number=planned.number,
+                user_id=customer_ids.get(planned.customer_number) if planned.customer_number else None,
+                status=OrderStatus.CANCELLED if planned.fully_cancelled else OrderStatus.DELIVERED,
+                source=OrderSource.IMPORT,
+                currency=currency,
+                total=sum(((line.quantity - line.quantity_cancelled) * line.unit_price
+                           for line in planned.lines), Decimal("0")),
+                shipping_country=planned.country,
+                placed_at=planned.placed_at,
+            )
+            for planned in batch
+        ])
+        OrderLine.objects.bulk_create([
+            OrderLine(
+                order=order, line_number=number, variant_id=variant_ids[line.sku], product_sku=line.sku,
+                product_title=titles[line.sku], quantity=line.quantity,
+                quantity_cancelled=line.quantity_cancelled, unit_price=line.unit_price,
+            )
+            for order, planned in zip(orders, batch, strict=True)
+            for number, line in enumerate(planned.lines, start=1)
+        ], batch_size=BATCH_SIZE)
+        progress("orders", len(batch))
+    return len(new)
+
+
+def load_plan(plan: ImportPlan, *, progress: Progress = _no_progress) -> ImportResult:
+    """Create what the plan holds and the shop lacks, all or nothing."""
+    result = ImportResult()
+    with transaction.atomic():
+        categories, result.created["categories"] = _load_categories(plan)
+        variant_ids, result.created["products"] = _load_products(plan, categories, progress)
+        customer_ids, result.created["customers"] = _load_customers(plan, progress)
+        titles = {planned.sku: planned.title for planned in plan.products}
+        result.created["orders"] = _load_orders(plan, variant_ids, customer_ids, titles, progress)
+    result.already_present = {
+        "products": len(plan.products) - result.created["products"],
+        "customers": len(plan.customer_numbers) - result.created["customers"],
+        "orders": len(plan.orders) - result.created["orders"],
+    }
+    return result
