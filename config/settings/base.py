@@ -101,7 +101,9 @@ else:
 # --- Celery ------------------------------------------------------------------
 # Without Redis, tasks run eagerly in-process: the embedded default needs no servers.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
+# Results are kept only where a broker is: tests and callers that wait on a task use them.
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_RESULT_EXPIRES = 60 * 60
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -52,6 +52,7 @@ class ContentRecommender:
             vectors = vectorizer.fit_transform(text).tocsr()
         except ValueError:  # no usable words at all (e.g. a catalog of codes only)
             vectors = None
+        self.vectors_ = vectors
         n_items = len(self.items_)
         self.neighbours_ = np.full((n_items, self.neighbours), -1, dtype=np.int64)
         self.scores_ = np.zeros((n_items, self.neighbours), dtype=np.float32)

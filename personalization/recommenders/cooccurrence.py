@@ -3,11 +3,11 @@
 For items i and j, with C_ij the (weighted) number of baskets holding both and
 c_i the baskets holding i:
 
-    sim(i, j) = C_ij / (c_i ** (1 - alpha) * c_j ** alpha + shrinkage)
+    sim(i, j) = C_ij / (c_i ** (1 - alpha) * c_j ** alpha) * C_ij / (C_ij + shrinkage)
 
 ``alpha`` between 0 (conditional probability P(j | i), favours best-sellers)
 and 0.5 (cosine) controls the popularity penalty; ``shrinkage`` pulls pairs
-seen in only a few baskets towards zero so a single odd basket cannot make two
+seen together in only a few baskets towards zero so a single odd basket cannot make two
 items neighbours. Each basket is weighted by 1 / log2(1 + size) because a
 400-line wholesale order says little about any one pair in it.
 
@@ -24,32 +24,48 @@ import pandas as pd
 from scipy import sparse
 
 from .content import ContentRecommender
-from .interactions import IdIndex, Interactions, items_frame
+from .interactions import IdIndex, Interactions, items_frame, time_decay
 from .ranking import Recommendation, top_n_row, top_n_rows
 
 _BLOCK = 1024
 
 
 def basket_item_matrix(
-    interactions: Interactions, items: IdIndex, size_weighting: bool = True
+    interactions: Interactions,
+    items: IdIndex,
+    size_weighting: bool = True,
+    now: pd.Timestamp | None = None,
+    half_life_days: float | None = None,
 ) -> sparse.csr_matrix:
-    """Baskets x items, one non-zero per distinct item in a basket, weighted by basket size."""
-    frame = interactions.frame[["basket_id", "item_id"]].drop_duplicates()
+    """Baskets x items, one non-zero per distinct item in a basket, weighted by basket
+    size and, when ``half_life_days`` is set, by the basket's age."""
+    frame = interactions.frame[["basket_id", "item_id", "timestamp"]].drop_duplicates(
+        ["basket_id", "item_id"]
+    )
     cols = items.lookup(frame["item_id"].to_numpy())
     keep = cols >= 0
-    rows, _ = pd.factorize(frame["basket_id"].to_numpy()[keep], sort=True)
+    frame = frame[keep]
+    rows, _ = pd.factorize(frame["basket_id"].to_numpy(), sort=True)
     cols = cols[keep]
     sizes = np.bincount(rows)
     weights = 1.0 / np.log2(1.0 + sizes) if size_weighting else np.ones(len(sizes))
+    weights = weights[rows]
+    if half_life_days is not None:
+        weights = weights * time_decay(frame["timestamp"], now or interactions.now, half_life_days)
     return sparse.csr_matrix(
-        (weights[rows].astype(np.float32), (rows, cols)),
+        (weights.astype(np.float32), (rows, cols)),
         shape=(len(sizes), len(items)),
         dtype=np.float32,
     )
 
 
 def neighbour_table(
-    baskets: sparse.csr_matrix, n: int, alpha: float, shrinkage: float
+    baskets: sparse.csr_matrix,
+    n: int,
+    alpha: float,
+    shrinkage: float,
+    text: sparse.csr_matrix | None = None,
+    text_weight: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top ``n`` co-purchase neighbours of every item: (positions, scores), -1 / 0 padded."""
     n_items = baskets.shape[1]
@@ -62,7 +78,12 @@ def neighbour_table(
         stop = min(start + _BLOCK, n_items)
         together = (by_item[start:stop] @ baskets).toarray().astype(np.float64)
         denom = np.power(counts[start:stop], 1.0 - alpha)[:, None] * penalty_cols[None, :]
-        sims = together / (denom + shrinkage + 1e-9)
+        # Significance shrinkage: a pair seen in few baskets is pulled towards zero.
+        sims = together / (denom + 1e-9) * (together / (together + shrinkage + 1e-9))
+        if text is not None and text_weight > 0:
+            # Only where there is co-purchase evidence: text similarity reorders
+            # real neighbours (same range in another colour) but never invents one.
+            sims += np.where(together > 0, text_weight * (text[start:stop] @ text.T).toarray(), 0.0)
         sims[np.arange(stop - start), np.arange(start, stop)] = 0.0  # never your own neighbour
         sims[sims <= 0] = -np.inf
         best = top_n_rows(sims, n)
@@ -88,23 +109,39 @@ class AlsoBoughtRecommender:
         shrinkage: float = 5.0,
         size_weighting: bool = True,
         content_fill: bool = True,
+        text_weight: float = 0.0,
+        half_life_days: float | None = None,
+        now: pd.Timestamp | None = None,
     ) -> None:
         self.neighbours = neighbours
         self.alpha = alpha
         self.shrinkage = shrinkage
         self.size_weighting = size_weighting
         self.content_fill = content_fill
+        self.text_weight = text_weight
+        self.half_life_days = half_life_days
+        self.now = now
 
     def fit(self, interactions: Interactions, items: pd.DataFrame | None = None) -> AlsoBoughtRecommender:
         catalog = items_frame(items, interactions)
         self.items_ = IdIndex(catalog["item_id"].to_numpy())
-        baskets = basket_item_matrix(interactions, self.items_, self.size_weighting)
-        self.neighbours_, self.scores_ = neighbour_table(
-            baskets, self.neighbours, self.alpha, self.shrinkage
+        self.now_ = pd.Timestamp(self.now) if self.now is not None else interactions.now
+        baskets = basket_item_matrix(
+            interactions, self.items_, self.size_weighting, self.now_, self.half_life_days
         )
         self.content_ = None
-        if self.content_fill:
+        if self.content_fill or self.text_weight > 0:
             self.content_ = ContentRecommender(neighbours=self.neighbours).fit(interactions, catalog)
+        self.neighbours_, self.scores_ = neighbour_table(
+            baskets,
+            self.neighbours,
+            self.alpha,
+            self.shrinkage,
+            self.content_.vectors_ if self.content_ is not None else None,
+            self.text_weight,
+        )
+        if not self.content_fill:
+            self.content_ = None
         return self
 
     @property

@@ -1,0 +1,65 @@
+"""No e-mail address, phone number, token or query string reaches a log line."""
+
+import io
+import logging
+
+import pytest
+from django.conf import settings
+
+from config import gunicorn as gunicorn_config
+from config.logging import RedactPersonalDataFilter, redact
+
+LEAKS = {
+    "e-mail": ("Password reset sent to jane.doe+shop@example.co.uk", "jane.doe"),
+    "query string": ('"GET /search/?q=pregnancy+test&email=a%40b.c HTTP/1.1" 200', "pregnancy"),
+    "international phone": ("Customer called from +44 20 7946 0958 about order", "7946"),
+    "national phone": ("Callback number 07700 900123 noted", "900123"),
+    "token": ("Signed link token=eyJhbGciOiJIUzI1NiJ9.abc accepted", "eyJhbGci"),
+    "reset key": ("/accounts/password/reset/key/3n-c5d2b1e0f9a8b7c6d5e4f3a2b1c0d9e8f7/", "c5d2b1e0f9a8b7c6"),
+    "postcode": ("Shipping to SW1A 1AA tomorrow", "SW1A 1AA"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LEAKS))
+def test_personal_data_is_redacted(case):
+    message, secret = LEAKS[case]
+
+    assert secret not in redact(message)
+    assert "[redacted]" in redact(message)
+
+
+def test_ordinary_operational_messages_are_kept():
+    message = "Imported 16,206 orders in 41.2 s; order 536365 placed 2010-12-01 08:26:00"
+
+    assert redact(message) == message
+
+
+def test_the_configured_handler_redacts_arguments_of_a_real_log_call():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactPersonalDataFilter())
+    logger = logging.getLogger("attuned.test.redaction")
+    logger.addHandler(handler)
+    try:
+        logger.warning("login failed for %s from %s", "shopper@example.com", "/accounts/login/?next=/cart/")
+    finally:
+        logger.removeHandler(handler)
+
+    line = stream.getvalue()
+    assert "shopper@example.com" not in line and "next=/cart" not in line
+    assert line.startswith("login failed for [redacted]")
+
+
+def test_every_configured_log_handler_passes_through_the_redaction_filter():
+    for name, handler in settings.LOGGING["handlers"].items():
+        assert "redact_personal_data" in handler.get("filters", []), name
+    for name, handler in gunicorn_config.logconfig_dict["handlers"].items():
+        assert "redact_personal_data" in handler.get("filters", []), name
+
+
+def test_gunicorn_access_log_has_neither_query_string_nor_client_address():
+    log_format = gunicorn_config.access_log_format
+
+    assert "%(U)s" in log_format
+    for atom in ("%(q)s", "%(r)s", "%(h)s", "%({", "%(f)s", "%(a)s"):
+        assert atom not in log_format

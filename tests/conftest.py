@@ -1,0 +1,44 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = PROJECT_ROOT / "tests" / "data" / "online_retail_sample.csv.xz"
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "online-retail" / "online_retail.csv.xz"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests whose services are absent, saying which variable turns them on."""
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    with_redis = bool(settings.REDIS_URL)
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
+        if "worker" in item.keywords and not with_redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis for a real worker: set REDIS_URL=redis://..."))
+
+
+@pytest.fixture
+def sample_data_path() -> Path:
+    return SAMPLE_DATA
+
+
+@pytest.fixture
+def shared_data_path() -> Path:
+    if not SHARED_DATA.exists():
+        pytest.skip(f"the shared data set is not at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def sample_catalog(db, sample_data_path):
+    """The committed one-month sample imported into the shop: real products, customers and orders."""
+    call_command("import_online_retail", str(sample_data_path), "--no-progress", stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
