@@ -1,0 +1,40 @@
+# The two commands of the README:
+#   make demo  — install, import the real demo data and run the shop on the embedded default
+#   make test  — install and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA ?= ../shared/data/online-retail/online_retail.csv.xz
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install demo serve test browser check
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install -e '.[test]'
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py import_online_retail $(DATA)
+	$(BIN)/python manage.py run_scheduled_jobs
+	$(BIN)/python manage.py create_merchant
+	@echo "The shop is at http://$(HOST):$(PORT)/ — stop it with Ctrl-C."
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+serve:
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+browser:
+	bash scripts/install-chromium
+
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: install browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
