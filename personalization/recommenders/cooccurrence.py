@@ -105,8 +105,8 @@ class AlsoBoughtRecommender:
     def __init__(
         self,
         neighbours: int = 50,
-        alpha: float = 0.5,
-        shrinkage: float = 5.0,
+        alpha: float = 0.1,
+        shrinkage: float = 2.0,
         size_weighting: bool = True,
         content_fill: bool = True,
         text_weight: float = 0.0,
