@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
+    path("cart/", include("shop.cart.urls")),
     path("", include("shop.storefront.urls")),
 ]
 

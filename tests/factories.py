@@ -9,6 +9,8 @@ from shop.accounts.models import User
 from shop.catalog.models import Category, Product, ProductVariant
 from shop.orders.models import Order, OrderLine, OrderSource, OrderStatus
 
+PASSWORD = "correct horse battery staple"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -67,3 +69,20 @@ def order_line_create(*, order: Order, product: Product, quantity: int = 1) -> O
         order=order, line_number=order.lines.count() + 1, variant=variant, product_sku=variant.sku,
         product_title=product.title, quantity=quantity, unit_price=variant.price,
     )
+
+
+def verified_user(**kwargs) -> User:
+    """An account that can log in through allauth with PASSWORD (its e-mail address is verified)."""
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(**kwargs)
+    user.save()  # the factory sets the password after creating the row
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def variant_create(*, product: Product, name: str, price: Decimal, stock: int = 10, sku: str | None = None
+                   ) -> ProductVariant:
+    return ProductVariant.objects.create(product=product, name=name, price=price, stock_quantity=stock,
+                                         sku=sku or f"SKU-{product.pk}-{name.lower()}",
+                                         position=product.variants.count())

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "shop.accounts",
     "shop.catalog",
     "shop.orders",
+    "shop.cart",
     "shop.storefront",
     "privacy",
     "personalization",

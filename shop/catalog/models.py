@@ -78,3 +78,46 @@ class ProductVariant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.title} — {self.name}" if self.name else self.product.title
+
+
+def product_image_path(instance: "ProductImage", filename: str) -> str:
+    return f"products/{instance.product_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    """A photo of a product. The thumbnail is made from it by `product_image_thumbnail_generate`."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to=product_image_path)
+    thumbnail = models.ImageField(upload_to=product_image_path, blank=True, editable=False)
+    alt_text = models.CharField(max_length=200, help_text="What the photo shows, for people who cannot see it.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
+class StockReservation(models.Model):
+    """Units of a variant held for one checkout until `expires_at`.
+
+    Availability is stock minus unexpired reservations, so an abandoned checkout
+    frees its units when the time runs out even if no clean-up job has run.
+    """
+
+    variant = models.ForeignKey(ProductVariant, on_delete=models.CASCADE, related_name="reservations")
+    holder = models.UUIDField(db_index=True, help_text="The checkout holding the units.")
+    quantity = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["holder", "variant"], name="stock_reservation_one_per_variant"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="stock_reservation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.variant_id} until {self.expires_at:%H:%M}"

@@ -1,12 +1,23 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
+from shop.cart.selectors import cart_item_count
 from shop.catalog.models import Category
+from shop.visitors import visitor_key
+
+
+def _cart_count(request: HttpRequest) -> int:
+    if request.user.is_authenticated:
+        return cart_item_count(user_id=request.user.pk)
+    return cart_item_count(visitor_key=visitor_key(request))
 
 
 def storefront(request: HttpRequest) -> dict[str, object]:
-    """What every page's header and footer need: the shop's name and its categories (lazily, one query)."""
+    """What every page's header and footer need: the shop's name, its categories (lazily, one query)
+    and the number of units in the cart (one query, none for a visitor without a cart)."""
     return {
         "shop_name": settings.SHOP_NAME,
         "nav_categories": Category.objects.filter(parent__isnull=True).only("name", "slug"),
+        "cart_count": SimpleLazyObject(lambda: _cart_count(request)),
     }

@@ -9,5 +9,4 @@ urlpatterns = [
     path("c/<slug:slug>/", views.category_detail, name="category"),
     path("p/<slug:slug>/", views.product_detail, name="product"),
     path("search/", views.search, name="search"),
-    path("cart/", views.cart, name="cart"),
 ]

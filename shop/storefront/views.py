@@ -4,8 +4,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from shop import events
 from shop.catalog import selectors
 from shop.catalog.search import normalise_query
+from shop.visitors import subject_for
 
 PAGE_SIZE = 24
 
@@ -40,9 +42,12 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     product = selectors.product_detail(slug=slug)
+    variants = list(product.variants.all())
+    events.emit(events.ProductViewed(subject=subject_for(request), product_id=product.pk))
     return render(request, "storefront/product.html", {
         "product": product,
-        "variants": list(product.variants.all()),
+        "variants": variants,
+        "default_variant": next((v for v in variants if v.stock_quantity), variants[0] if variants else None),
         "more_from_category": selectors.product_more_from_category(product=product),
     })
 
@@ -54,7 +59,3 @@ def search(request: HttpRequest) -> HttpResponse:
         "query": query,
         "page": _page(request, results) if results is not None else None,
     })
-
-
-def cart(request: HttpRequest) -> HttpResponse:
-    return render(request, "storefront/cart.html")

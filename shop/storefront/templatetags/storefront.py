@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import template
 from django.conf import settings
 
+from shop.money import Money, round_money
+
 register = template.Library()
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
@@ -10,14 +12,18 @@ PLACEHOLDER_TONES = 6
 
 
 @register.filter
-def money(amount: Decimal | None, currency: str | None = None) -> str:
-    """Format a Decimal amount with its currency symbol: 2.55 -> '£2.55'."""
-    if amount is None:
+def money(amount: Money | Decimal | None, currency: str | None = None) -> str:
+    """Format an amount with its currency symbol, rounded half up: 2.55 -> '£2.55', -1 -> '−£1.00'."""
+    if amount is None or amount == "":
         return ""
+    if isinstance(amount, Money):
+        amount, currency = amount.amount, amount.currency
     code = currency or settings.SHOP_CURRENCY
     symbol = CURRENCY_SYMBOLS.get(code)
-    value = f"{Decimal(amount):,.2f}"
-    return f"{symbol}{value}" if symbol else f"{value} {code}"
+    rounded = round_money(Decimal(amount))
+    value = f"{abs(rounded):,.2f}"
+    sign = "−" if rounded < 0 else ""
+    return f"{sign}{symbol}{value}" if symbol else f"{sign}{value} {code}"
 
 
 @register.filter

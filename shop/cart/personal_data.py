@@ -1,0 +1,34 @@
+"""Personal data in the cart app, for the privacy registry (plain data, no imports)."""
+
+MODELS = {
+    "cart.Cart": {
+        "fields": {
+            "id": "not_personal",
+            "user": "pseudonymous",
+            "visitor_key": "pseudonymous",
+            "created_at": "not_personal",
+            "updated_at": "not_personal",
+        },
+        "purpose": "Keep what a shopper means to buy between visits",
+        "legal_basis": "contract",
+        "retention": "Visitors' carts: 30 days after the last change; accounts' carts: while the account exists",
+        "subject": "user",
+        "export": True,
+        "erasure": "delete",
+    },
+    "cart.CartLine": {
+        "fields": {
+            "id": "not_personal",
+            "cart": "pseudonymous",
+            "variant": "not_personal",
+            "quantity": "not_personal",
+            "added_at": "not_personal",
+        },
+        "purpose": "Keep what a shopper means to buy between visits",
+        "legal_basis": "contract",
+        "retention": "Deleted with its cart",
+        "subject": "cart__user",
+        "export": True,
+        "erasure": "delete",
+    },
+}

@@ -1,0 +1,92 @@
+"""Cart reads: a cart page costs a fixed number of queries, whatever it holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from shop.catalog.models import ProductVariant
+from shop.catalog.stock import stock_available
+from shop.money import Money, money_sum, round_money, shop_currency
+from shop.pricing import PriceStrategy
+
+from .models import Cart, CartLine
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    variant: ProductVariant
+    quantity: int
+    unit_price: Money
+    available: int
+
+    @property
+    def product(self):
+        return self.variant.product
+
+    @property
+    def line_total(self) -> Money:
+        return Money(round_money(self.unit_price.amount) * self.quantity, self.unit_price.currency)
+
+    @property
+    def exceeds_stock(self) -> bool:
+        return self.quantity > self.available
+
+
+@dataclass(frozen=True)
+class CartView:
+    cart: Cart | None
+    lines: tuple[CartLineView, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def subtotal(self) -> Money:
+        return money_sum([line.line_total for line in self.lines], shop_currency())
+
+    @property
+    def has_shortages(self) -> bool:
+        return any(line.exceeds_stock for line in self.lines)
+
+
+def cart_find(*, user_id: int | None = None, visitor_key: str | None = None) -> Cart | None:
+    if user_id is not None:
+        return Cart.objects.filter(user_id=user_id).first()
+    if visitor_key:
+        return Cart.objects.filter(visitor_key=visitor_key).first()
+    return None
+
+
+def cart_lines(*, cart: Cart) -> list[CartLine]:
+    return list(cart.lines.select_related("variant__product__category").order_by("added_at", "id"))
+
+
+def cart_view(*, cart: Cart | None, strategy: PriceStrategy) -> CartView:
+    """The cart's lines with unit prices from `strategy` and what stock allows (three queries)."""
+    if cart is None:
+        return CartView(cart=None, lines=())
+    lines = cart_lines(cart=cart)
+    available = stock_available(variants=[line.variant for line in lines])
+    return CartView(cart=cart, lines=tuple(
+        CartLineView(variant=line.variant, quantity=line.quantity, unit_price=strategy.variant_price(line.variant),
+                     available=available[line.variant_id])
+        for line in lines
+    ))
+
+
+def cart_item_count(*, user_id: int | None = None, visitor_key: str | None = None) -> int:
+    """Units in the shopper's cart, for the header (one query, none for a visitor without a cart)."""
+    if user_id is not None:
+        lines = CartLine.objects.filter(cart__user_id=user_id)
+    elif visitor_key:
+        lines = CartLine.objects.filter(cart__visitor_key=visitor_key)
+    else:
+        return 0
+    return lines.aggregate(units=Sum("quantity"))["units"] or 0

@@ -1,0 +1,13 @@
+import pytest
+
+from shop import events
+
+
+@pytest.fixture
+def captured_events():
+    """Every shop event delivered during the test, in order."""
+    delivered: list[events.ShopEvent] = []
+    events.subscribe(events.ShopEvent, delivered.append)
+    yield delivered
+    events.unsubscribe(events.ShopEvent, delivered.append)
+
