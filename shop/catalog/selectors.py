@@ -1,11 +1,14 @@
 """Catalog reads. Each returns a queryset whose page costs a fixed number of queries."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Category, Product, ProductVariant
+from .models import Category, Product, ProductImage, ProductVariant
 from .search import product_search
 
 
@@ -27,6 +30,53 @@ SORT_OPTIONS: dict[str, SortOption] = {
     )
 }
 DEFAULT_SORT = "popular"
+# Search adds ranking by relevance, its default.
+RELEVANCE = SortOption("relevance", "Relevance", ("-relevance", "-popularity", "title"))
+SEARCH_SORT_OPTIONS: dict[str, SortOption] = {RELEVANCE.key: RELEVANCE, **SORT_OPTIONS}
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """What a shopper narrowed a listing to. Prices are VAT-inclusive catalog prices."""
+
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock_only: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.min_price is not None or self.max_price is not None or self.in_stock_only
+
+
+@dataclass(frozen=True)
+class CategoryTree:
+    """Every category, loaded in one query, with parents and children resolved in memory."""
+
+    by_id: dict[int, Category]
+    children: dict[int | None, list[Category]]
+
+    def ancestors(self, category: Category) -> list[Category]:
+        chain, parent_id = [], category.parent_id
+        while parent_id is not None and parent_id in self.by_id and len(chain) < 20:
+            chain.insert(0, self.by_id[parent_id])
+            parent_id = self.by_id[parent_id].parent_id
+        return chain
+
+    def descendant_ids(self, category: Category) -> list[int]:
+        ids, stack = [], [category.pk]
+        while stack:
+            current = stack.pop()
+            ids.append(current)
+            stack.extend(child.pk for child in self.children.get(current, ()))
+        return ids
+
+
+def category_tree() -> CategoryTree:
+    categories = list(Category.objects.order_by("position", "name"))
+    children: dict[int | None, list[Category]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    return CategoryTree(by_id={c.pk: c for c in categories}, children=children)
 
 
 def category_list_with_counts() -> QuerySet[Category]:
@@ -40,16 +90,42 @@ def category_get(*, slug: str) -> Category:
     return get_object_or_404(Category, slug=slug)
 
 
-def product_list(*, category: Category | None = None, sort: str = DEFAULT_SORT) -> QuerySet[Product]:
-    """Published products for a listing, with category and stock flag loaded."""
-    products = Product.objects.published().select_related("category").with_stock_flag()
-    if category is not None:
+def _listing_base() -> QuerySet[Product]:
+    """Published products with what a product card shows: category, stock flag, first picture."""
+    return (Product.objects.published().select_related("category").with_stock_flag()
+            .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))))
+
+
+def _filtered(products: QuerySet[Product], filters: ListingFilters | None) -> QuerySet[Product]:
+    if filters is None:
+        return products
+    if filters.min_price is not None:
+        products = products.filter(price__gte=filters.min_price)
+    if filters.max_price is not None:
+        products = products.filter(price__lte=filters.max_price)
+    if filters.in_stock_only:
+        products = products.filter(in_stock=True)
+    return products
+
+
+def product_list(*, category: Category | None = None, category_ids: list[int] | None = None,
+                 sort: str = DEFAULT_SORT, filters: ListingFilters | None = None) -> QuerySet[Product]:
+    """Published products for a listing (a category and its subcategories), filtered and sorted."""
+    products = _listing_base()
+    if category_ids is not None:
+        products = products.filter(category_id__in=category_ids)
+    elif category is not None:
         products = products.filter(category=category)
+    products = _filtered(products, filters)
     return products.order_by(*SORT_OPTIONS.get(sort, SORT_OPTIONS[DEFAULT_SORT]).ordering)
 
 
-def product_search_results(*, query: str) -> QuerySet[Product]:
-    return product_search(Product.objects.published().select_related("category").with_stock_flag(), query)
+def product_search_results(*, query: str, sort: str = RELEVANCE.key,
+                           filters: ListingFilters | None = None) -> QuerySet[Product]:
+    """Products matching `query`, filtered, by relevance unless another order is asked for."""
+    results = _filtered(product_search(_listing_base(), query), filters)
+    option = SEARCH_SORT_OPTIONS.get(sort, RELEVANCE)
+    return results if option is RELEVANCE else results.order_by(*option.ordering)
 
 
 def product_popular(*, limit: int = 8) -> list[Product]:
@@ -61,8 +137,8 @@ def product_newest(*, limit: int = 8) -> list[Product]:
 
 
 def product_detail(*, slug: str) -> Product:
-    """A published product with its category and variants (in display order)."""
-    products = Product.objects.published().select_related("category").with_stock_flag().prefetch_related(
+    """A published product with its category, variants (in display order) and pictures."""
+    products = _listing_base().prefetch_related(
         Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "id"))
     )
     return get_object_or_404(products, slug=slug)

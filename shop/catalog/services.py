@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from shop.orders.models import OrderLine
 
-from .models import Product
+from .models import Product, ProductImage
 
 POPULARITY_WINDOW = timedelta(days=90)
 
@@ -31,3 +31,64 @@ def product_popularity_refresh() -> int:
         .values("buyers")
     )
     return Product.objects.update(popularity=Coalesce(Subquery(buyers), Value(0)))
+
+
+THUMBNAIL_SIZE = (480, 480)
+
+
+def product_image_thumbnail_generate(*, image: ProductImage) -> ProductImage:
+    """Make (or remake) the listing thumbnail of a product photo: at most 480 px, JPEG.
+
+    Raises ValueError with a readable message when the upload is not a picture.
+    """
+    from io import BytesIO
+    from pathlib import PurePath
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image.image.open("rb")
+        with Image.open(image.image) as picture:
+            picture = picture.convert("RGB")
+            picture.thumbnail(THUMBNAIL_SIZE)
+            buffer = BytesIO()
+            picture.save(buffer, format="JPEG", quality=85, optimize=True)
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError("That file is not a picture we can read (use JPEG, PNG or WebP).") from error
+    finally:
+        image.image.close()
+    name = f"{PurePath(image.image.name).stem}-thumb.jpg"
+    if image.thumbnail:
+        image.thumbnail.delete(save=False)
+    image.thumbnail.save(name, ContentFile(buffer.getvalue()), save=False)
+    image.save(update_fields=["thumbnail"])
+    return image
+
+
+@transaction.atomic
+def product_image_add(*, product: Product, upload, alt_text: str, position: int = 0) -> ProductImage:
+    """Attach a photo to a product with its alt text and a generated thumbnail."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not alt_text.strip():
+        raise ValueError("Describe the picture in its alt text.")
+    try:  # refuse a non-picture before anything is stored
+        with Image.open(upload) as picture:
+            picture.verify()
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError("That file is not a picture we can read (use JPEG, PNG or WebP).") from error
+    upload.seek(0)
+    image = ProductImage(product=product, alt_text=alt_text.strip(), position=position)
+    image.image.save(upload.name, upload, save=False)
+    image.save()
+    return product_image_thumbnail_generate(image=image)
+
+
+def product_price_refresh(*, product: Product) -> Product:
+    """Keep a product's listed price at its lowest variant price (listings sort and filter on it)."""
+    prices = [variant.price for variant in product.variants.all()]
+    if prices and product.price != min(prices):
+        product.price = min(prices)
+        product.save(update_fields=["price", "updated_at"])
+    return product

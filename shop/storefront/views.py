@@ -1,26 +1,32 @@
 """Storefront pages: thin views over catalog selectors."""
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from shop import events
 from shop.catalog import selectors
 from shop.catalog.search import normalise_query
 from shop.visitors import subject_for
 
+from . import seo
+from .forms import ListingFilterForm
+
 PAGE_SIZE = 24
 
 
-def _page(request: HttpRequest, queryset):
+def _page(request: HttpRequest, queryset) -> Page:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _sort_from(request: HttpRequest) -> str:
-    sort = request.GET.get("sort", selectors.DEFAULT_SORT)
-    return sort if sort in selectors.SORT_OPTIONS else selectors.DEFAULT_SORT
+def _sort_from(request: HttpRequest, options: dict, default: str) -> str:
+    sort = request.GET.get("sort", default)
+    return sort if sort in options else default
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/home.html", {
         "categories": selectors.category_list_with_counts(),
@@ -29,17 +35,27 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
+@require_GET
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    category = selectors.category_get(slug=slug)
-    sort = _sort_from(request)
+    tree = selectors.category_tree()
+    category = next((c for c in tree.by_id.values() if c.slug == slug), None)
+    if category is None:
+        raise Http404("No such category.")
+    sort = _sort_from(request, selectors.SORT_OPTIONS, selectors.DEFAULT_SORT)
+    form = ListingFilterForm(request.GET)
+    products = selectors.product_list(category_ids=tree.descendant_ids(category), sort=sort, filters=form.filters())
     return render(request, "storefront/category.html", {
         "category": category,
-        "page": _page(request, selectors.product_list(category=category, sort=sort)),
+        "ancestors": tree.ancestors(category),
+        "subcategories": tree.children.get(category.pk, []),
+        "page": _page(request, products),
         "sort": sort,
         "sort_options": selectors.SORT_OPTIONS.values(),
+        "filter_form": form,
     })
 
 
+@require_GET
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     product = selectors.product_detail(slug=slug)
     variants = list(product.variants.all())
@@ -47,15 +63,38 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "storefront/product.html", {
         "product": product,
         "variants": variants,
+        "images": list(product.images.all()),
         "default_variant": next((v for v in variants if v.stock_quantity), variants[0] if variants else None),
+        "structured_data": seo.product_structured_data(request=request, product=product, variants=variants)
+        if variants else None,
         "more_from_category": selectors.product_more_from_category(product=product),
     })
 
 
+@require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = normalise_query(request.GET.get("q", ""))
-    results = selectors.product_search_results(query=query) if query else None
+    sort = _sort_from(request, selectors.SEARCH_SORT_OPTIONS, selectors.RELEVANCE.key)
+    form = ListingFilterForm(request.GET)
+    page = None
+    if query:
+        page = _page(request, selectors.product_search_results(query=query, sort=sort, filters=form.filters()))
+        events.emit(events.SearchPerformed(subject=subject_for(request), query=query,
+                                           result_count=page.paginator.count))
     return render(request, "storefront/search.html", {
         "query": query,
-        "page": _page(request, results) if results is not None else None,
+        "page": page,
+        "sort": sort,
+        "sort_options": selectors.SEARCH_SORT_OPTIONS.values(),
+        "filter_form": form,
     })
+
+
+@require_GET
+def sitemap(request: HttpRequest) -> HttpResponse:
+    return sitemap_view(request, sitemaps=seo.SITEMAPS)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(seo.robots_txt(request), content_type="text/plain; charset=utf-8")
