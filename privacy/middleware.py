@@ -1,0 +1,139 @@
+"""Consent on every request, and no cookie without its purpose's consent on any response."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+
+from .cookies import consent_cookie_name, cookie_purposes
+from .purposes import NECESSARY, PURPOSES, Purpose
+from .selectors import ConsentState, consent_state
+from .services import consent_gpc_record
+from .subjects import (
+    ConsentSubject,
+    consent_cookie_max_age,
+    visitor_cookie_value,
+    visitor_id_from_cookie,
+    visitor_id_new,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class RequestConsent:
+    """The consent side of one request: who the subject is and what they allowed.
+
+    Available as `request.privacy_consent` and, in templates, `privacy_consent`.
+    """
+
+    def __init__(self, request: HttpRequest):
+        self._request = request
+        raw = request.COOKIES.get(consent_cookie_name())
+        self.visitor_id: uuid.UUID | None = visitor_id_from_cookie(raw)
+        # A consent cookie that is present but worthless is removed from the browser.
+        self.cookie_rejected = bool(raw) and self.visitor_id is None
+        self.new_visitor_id: uuid.UUID | None = None
+        self.gpc = request.headers.get("Sec-GPC", "").strip() == "1"
+        self._state: tuple[ConsentSubject | None, ConsentState] | None = None
+
+    @property
+    def subject(self) -> ConsentSubject | None:
+        user = getattr(self._request, "user", None)
+        if user is not None and user.is_authenticated:
+            return ConsentSubject.for_user(user)
+        visitor_id = self.new_visitor_id or self.visitor_id
+        return ConsentSubject.for_visitor(visitor_id) if visitor_id else None
+
+    def subject_or_new_visitor(self) -> ConsentSubject:
+        """The subject, creating a visitor id (its cookie is set on the response) when there is none."""
+        subject = self.subject
+        if subject is None:
+            self.new_visitor_id = visitor_id_new()
+            subject = ConsentSubject.for_visitor(self.new_visitor_id)
+        return subject
+
+    @property
+    def state(self) -> ConsentState:
+        subject = self.subject
+        if self._state is None or self._state[0] != subject:
+            self._state = (subject, consent_state(subject=subject))
+        return self._state[1]
+
+    def refresh(self) -> None:
+        self._state = None
+
+    @property
+    def show_banner(self) -> bool:
+        return not self.state.decided
+
+    @property
+    def purpose_choices(self) -> list[tuple[Purpose, bool]]:
+        """Each purpose with whether it is on now, for the banner's and settings' checkboxes."""
+        return [(purpose, self.state.granted(purpose.key)) for purpose in PURPOSES]
+
+
+class ConsentMiddleware:
+    """Resolves the consent subject, honours Global Privacy Control, keeps the consent cookie.
+
+    Sits after AuthenticationMiddleware. A consent cookie is set only when a decision
+    created a visitor id; a tampered or malformed one is deleted and counts for nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        consent = RequestConsent(request)
+        request.privacy_consent = consent
+        if consent.gpc and consent_gpc_record(subject=consent.subject_or_new_visitor()):
+            consent.refresh()
+        response = self.get_response(request)
+        name = consent_cookie_name()
+        if consent.new_visitor_id is not None:
+            response.set_cookie(
+                name, visitor_cookie_value(consent.new_visitor_id), max_age=consent_cookie_max_age(),
+                httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+            )
+        elif consent.cookie_rejected:
+            response.delete_cookie(name, samesite="Lax")
+        # The banner and settings differ with the GPC signal: caches must not mix them.
+        patch_vary_headers(response, ("Sec-GPC",))
+        return response
+
+
+def _is_deletion(morsel) -> bool:
+    return str(morsel["max-age"]) == "0" or morsel["expires"].startswith("Thu, 01 Jan 1970")
+
+
+class CookieConsentGuardMiddleware:
+    """Drops every cookie a response sets that is undeclared or whose purpose lacks consent.
+
+    Sits before SessionMiddleware so it sees every cookie set inside it. Deleting a
+    cookie is always allowed. This is what makes "before consent, only the session,
+    CSRF and consent cookies" a guarantee rather than a convention.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        purposes = cookie_purposes()
+        consent: RequestConsent | None = getattr(request, "privacy_consent", None)
+        for name, morsel in list(response.cookies.items()):
+            if _is_deletion(morsel):
+                continue
+            purpose = purposes.get(name)
+            if purpose == NECESSARY:
+                continue
+            if purpose is None:
+                logger.warning("Dropped cookie %r: it is not declared in any personal_data.COOKIES.", name)
+                del response.cookies[name]
+            elif consent is None or not consent.state.granted(purpose):
+                del response.cookies[name]
+        return response

@@ -1,0 +1,118 @@
+"""Personal-data declarations for privacy's own models and for third-party apps.
+
+Format: see privacy/registry.py. Classification, briefly: "personal" identifies or
+describes a person; "pseudonymous" links to a person only through another table
+(ids, keys, foreign keys); "not_personal" says nothing about anyone.
+
+Not declared on purpose: allauth.usersessions (it stores raw IP addresses and user
+agents). Installing it makes the registry test fail until someone decides.
+Login throttling (allauth rate limits) lives in the cache, not in a table: entries
+keyed by IP address expire after the rate window (5 minutes).
+"""
+
+from django.apps import apps
+
+_NOT_PERSONAL_LOOKUP = {
+    "purpose": "Run the site (permissions, model types, notice texts)",
+    "legal_basis": "legitimate_interest",
+    "retention": "As long as the site runs",
+    "subject": None,
+    "export": False,
+    "erasure": "keep",
+}
+
+MODELS = {
+    "privacy.ConsentRecord": {
+        "fields": {
+            "id": "not_personal", "user": "pseudonymous", "visitor_id": "pseudonymous",
+            "purpose": "personal", "granted": "personal", "notice_version": "not_personal",
+            "text_hash": "not_personal", "source": "personal", "created_at": "personal",
+        },
+        "purpose": "Prove which consent each person gave or refused, and when (Art. 7(1))",
+        "legal_basis": "legal_obligation",
+        "retention": "While the account exists; a visitor's records 13 months after their last decision",
+        "subject": "user",
+        "export": True,
+        "erasure": "delete",
+        "data_subjects": "Customers and visitors",
+    },
+    "privacy.NoticeText": {
+        "fields": {"id": "not_personal", "text_hash": "not_personal", "version": "not_personal",
+                   "text": "not_personal", "first_shown_at": "not_personal"},
+        **_NOT_PERSONAL_LOOKUP,
+        "purpose": "Keep the exact wording each consent was given to",
+    },
+    "admin.LogEntry": {
+        "fields": {
+            "id": "not_personal", "action_time": "personal", "user": "pseudonymous",
+            "content_type": "not_personal", "object_id": "pseudonymous", "object_repr": "personal",
+            "action_flag": "not_personal", "change_message": "personal",
+        },
+        "purpose": "Accountability for changes staff make in the admin",
+        "legal_basis": "legitimate_interest",
+        "retention": "1 year",
+        "subject": "user",
+        "export": True,
+        "erasure": "delete",
+        "data_subjects": "Staff (and the customers whose records they edit, named in object_repr)",
+    },
+    "auth.Permission": {
+        "fields": {"id": "not_personal", "name": "not_personal", "content_type": "not_personal",
+                   "codename": "not_personal"},
+        **_NOT_PERSONAL_LOOKUP,
+    },
+    "auth.Group": {"fields": {"id": "not_personal", "name": "not_personal"}, **_NOT_PERSONAL_LOOKUP},
+    "auth.Group_permissions": {
+        "fields": {"id": "not_personal", "group": "not_personal", "permission": "not_personal"},
+        **_NOT_PERSONAL_LOOKUP,
+    },
+    "contenttypes.ContentType": {
+        "fields": {"id": "not_personal", "app_label": "not_personal", "model": "not_personal"},
+        **_NOT_PERSONAL_LOOKUP,
+    },
+    "sessions.Session": {
+        "fields": {"session_key": "pseudonymous", "session_data": "personal", "expire_date": "not_personal"},
+        "purpose": "Keep the cart and the login between pages",
+        "legal_basis": "contract",
+        "retention": "Until the session expires (two weeks), then removed by clearsessions",
+        "subject": None,  # the session's user is inside the signed data, not a column
+        "export": False,
+        "erasure": "delete",
+        "data_subjects": "Customers and visitors",
+    },
+    "account.EmailAddress": {
+        "fields": {"id": "not_personal", "user": "pseudonymous", "email": "personal",
+                   "verified": "not_personal", "primary": "not_personal"},
+        "purpose": "Log in, confirm and reach the account holder (kept in plain text: allauth looks it up)",
+        "legal_basis": "contract",
+        "retention": "Until the address is removed or the account is closed",
+        "subject": "user",
+        "export": True,
+        "erasure": "delete",
+        "data_subjects": "Customers and staff",
+    },
+    "account.EmailConfirmation": {
+        "fields": {"id": "not_personal", "email_address": "pseudonymous", "created": "personal",
+                   "sent": "personal", "key": "pseudonymous"},
+        "purpose": "Confirm that an e-mail address belongs to the account holder",
+        "legal_basis": "contract",
+        "retention": "Until confirmed or expired (3 days)",
+        "subject": "email_address__user",
+        "export": False,
+        "erasure": "delete",
+        "data_subjects": "Customers and staff",
+    },
+}
+
+# Declared only when installed: a declaration for a missing model is itself a registry error.
+if apps.is_installed("allauth.mfa"):
+    MODELS["mfa.Authenticator"] = {
+        "fields": {"id": "not_personal", "user": "pseudonymous", "type": "not_personal", "data": "personal",
+                   "created_at": "personal", "last_used_at": "personal"},
+        "purpose": "Second factor for logging in",
+        "legal_basis": "contract",
+        "retention": "Until removed by the account holder or the account is closed",
+        "subject": "user",
+        "export": False,  # holds secrets; the export says that a second factor exists
+        "erasure": "delete",
+    }

@@ -1,0 +1,198 @@
+"""The registry of personal data: every model of every installed app, every field classified.
+
+Each app declares its models in a plain-data module `<app>/personal_data.py` (a dict
+`MODELS`, optionally a list `COOKIES`), discovered here the way the admin discovers
+`admin.py`. `privacy` imports the apps; the apps never import `privacy`. Models of
+third-party apps are declared in `privacy/personal_data.py`.
+
+Format of one entry, keyed by "app_label.ModelName":
+
+    "fields": {field name: "personal" | "pseudonymous" | "not_personal"}  # every concrete field
+    "purpose": why the data is kept, in a sentence
+    "legal_basis": "consent" | "contract" | "legal_obligation" | "legitimate_interest"
+    "retention": how long, in words
+    "subject": lookup path to the accounts.User the row is about, "self" for the user
+               model itself, None when the row is about nobody
+    "export": include in "download my data"
+    "erasure": "delete" | "anonymise" | "keep"
+    "anonymise_fields": {field: replacement value}  or  "anonymiser": "dotted.path(queryset)"
+    optional: "recipients": [processors or other recipients], "data_subjects": who it is about
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
+from django.db.models.constants import LOOKUP_SEP
+
+CLASSIFICATIONS = ("personal", "pseudonymous", "not_personal")
+LEGAL_BASES = {
+    "consent": "Consent (Art. 6(1)(a))",
+    "contract": "Contract (Art. 6(1)(b))",
+    "legal_obligation": "Legal obligation (Art. 6(1)(c))",
+    "legitimate_interest": "Legitimate interests (Art. 6(1)(f))",
+}
+ERASURE_METHODS = ("delete", "anonymise", "keep")
+REQUIRED_KEYS = ("fields", "purpose", "legal_basis", "retention", "subject", "export", "erasure")
+OPTIONAL_KEYS = ("anonymise_fields", "anonymiser", "recipients", "data_subjects")
+
+
+@dataclass(frozen=True)
+class ModelDeclaration:
+    label: str
+    fields: dict[str, str]
+    purpose: str
+    legal_basis: str
+    retention: str
+    subject: str | None
+    export: bool
+    erasure: str
+    declared_in: str
+    anonymise_fields: dict[str, Any] = field(default_factory=dict)
+    anonymiser: str | None = None
+    recipients: tuple[str, ...] = ()
+    data_subjects: str = ""
+
+    def fields_classified(self, classification: str) -> list[str]:
+        return [name for name, value in self.fields.items() if value == classification]
+
+    @property
+    def holds_personal_data(self) -> bool:
+        return any(value != "not_personal" for value in self.fields.values())
+
+
+def _declaration_modules() -> list[tuple[str, Any]]:
+    modules = []
+    for app_config in apps.get_app_configs():
+        name = f"{app_config.name}.personal_data"
+        if importlib.util.find_spec(name) is not None:
+            modules.append((name, importlib.import_module(name)))
+    return modules
+
+
+def _declaration_from(label: str, entry: dict[str, Any], module_name: str) -> ModelDeclaration:
+    missing = [key for key in REQUIRED_KEYS if key not in entry]
+    unknown = [key for key in entry if key not in REQUIRED_KEYS + OPTIONAL_KEYS]
+    if missing or unknown:
+        raise ImproperlyConfigured(
+            f"{module_name}: {label} has missing keys {missing} or unknown keys {unknown}."
+        )
+    return ModelDeclaration(
+        label=label, fields=dict(entry["fields"]), purpose=entry["purpose"], legal_basis=entry["legal_basis"],
+        retention=entry["retention"], subject=entry["subject"], export=bool(entry["export"]),
+        erasure=entry["erasure"], declared_in=module_name,
+        anonymise_fields=dict(entry.get("anonymise_fields", {})), anonymiser=entry.get("anonymiser"),
+        recipients=tuple(entry.get("recipients", ())), data_subjects=entry.get("data_subjects", ""),
+    )
+
+
+@lru_cache(maxsize=1)
+def declarations() -> dict[str, ModelDeclaration]:
+    """Every declaration of every installed app, keyed by model label. Read once per process."""
+    found: dict[str, ModelDeclaration] = {}
+    for module_name, module in _declaration_modules():
+        for label, entry in getattr(module, "MODELS", {}).items():
+            if label in found:
+                raise ImproperlyConfigured(
+                    f"{label} is declared twice: in {found[label].declared_in} and {module_name}."
+                )
+            found[label] = _declaration_from(label, entry, module_name)
+    return found
+
+
+@lru_cache(maxsize=1)
+def declared_cookies() -> list[dict[str, str]]:
+    cookies: list[dict[str, str]] = []
+    for _, module in _declaration_modules():
+        cookies.extend(getattr(module, "COOKIES", []))
+    return cookies
+
+
+def _subject_problem(model: type[models.Model], path: str | None) -> str | None:
+    if path is None:
+        return None
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    if path == "self":
+        return None if model is user_model else "subject 'self' is only for the user model"
+    current = model
+    for part in path.split(LOOKUP_SEP):
+        try:
+            relation = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return f"subject path {path!r} does not resolve ({part!r})"
+        if not relation.is_relation or relation.related_model is None:
+            return f"subject path {path!r} does not follow relations ({part!r})"
+        current = relation.related_model
+    return None if current is user_model else f"subject path {path!r} ends at {current._meta.label}, not the user"
+
+
+def _declaration_problems(model: type[models.Model], declaration: ModelDeclaration) -> list[str]:
+    label = model._meta.label
+    problems = []
+    concrete = [f.name for f in model._meta.concrete_fields]
+    for name in concrete:
+        if name not in declaration.fields:
+            problems.append(f"{label}.{name} is not classified (declare it in {declaration.declared_in})")
+    for name, value in declaration.fields.items():
+        if name not in concrete:
+            problems.append(f"{label}.{name} is declared but is not a concrete field")
+        elif value not in CLASSIFICATIONS:
+            problems.append(f"{label}.{name} has classification {value!r}, not one of {CLASSIFICATIONS}")
+    if declaration.legal_basis not in LEGAL_BASES:
+        problems.append(f"{label} has legal basis {declaration.legal_basis!r}, not one of {sorted(LEGAL_BASES)}")
+    if declaration.erasure not in ERASURE_METHODS:
+        problems.append(f"{label} has erasure {declaration.erasure!r}, not one of {ERASURE_METHODS}")
+    if declaration.erasure == "anonymise" and not declaration.anonymiser:
+        uncovered = [n for n in declaration.fields_classified("personal") if n not in declaration.anonymise_fields]
+        if uncovered:
+            problems.append(f"{label} is anonymised but says nothing about personal fields {uncovered}")
+    for name in declaration.anonymise_fields:
+        if name not in concrete:
+            problems.append(f"{label} anonymises {name!r}, which is not a concrete field")
+    if declaration.holds_personal_data and not declaration.retention.strip():
+        problems.append(f"{label} holds personal data but states no retention")
+    subject_problem = _subject_problem(model, declaration.subject)
+    if subject_problem:
+        problems.append(f"{label}: {subject_problem}")
+    return problems
+
+
+def registry_problems(
+    *,
+    models_to_check: Iterable[type[models.Model]] | None = None,
+    declared: dict[str, ModelDeclaration] | None = None,
+) -> list[str]:
+    """Everything wrong with the registry, one sentence each; empty when every field is classified.
+
+    By default checks every installed model (including auto-created many-to-many tables)
+    against the declarations of every installed app.
+    """
+    known = declarations() if declared is None else declared
+    if models_to_check is None:
+        models_to_check = apps.get_models(include_auto_created=True)
+    problems: list[str] = []
+    checked: set[str] = set()
+    for model in models_to_check:
+        label = model._meta.label
+        checked.add(label)
+        if model._meta.proxy or not model._meta.managed and not model._meta.auto_created:
+            continue
+        declaration = known.get(label)
+        if declaration is None:
+            problems.append(f"{label} is not declared: add it to {model._meta.app_config.name}.personal_data.MODELS"
+                            if model._meta.app_config else f"{label} is not declared")
+            continue
+        problems.extend(_declaration_problems(model, declaration))
+    installed = checked | {m._meta.label for m in apps.get_models(include_auto_created=True)}
+    for label in sorted(set(known) - installed):
+        problems.append(f"{label} is declared in {known[label].declared_in} but is not an installed model")
+    return problems

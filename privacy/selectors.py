@@ -1,0 +1,122 @@
+"""Reads: the consent in force for a subject, its history, and the record of processing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import ConsentRecord, ConsentSource
+from .notice import notice_version
+from .purposes import CONSENT_PURPOSES, GPC_REFUSED_PURPOSES, NECESSARY, purpose_check
+from .registry import LEGAL_BASES, declarations
+from .subjects import ConsentSubject
+
+
+@dataclass(frozen=True)
+class Decision:
+    purpose: str
+    granted: bool
+    source: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """The latest decision per purpose under the current notice version, within the consent lifetime."""
+
+    subject: ConsentSubject | None
+    notice_version: str
+    decisions: Mapping[str, Decision] = field(default_factory=dict)
+    gpc_recorded: bool = False
+
+    def granted(self, purpose: str) -> bool:
+        purpose_check(purpose)
+        if purpose == NECESSARY:
+            return True
+        decision = self.decisions.get(purpose)
+        return bool(decision and decision.granted)
+
+    @property
+    def decided(self) -> bool:
+        """Whether the person chose (a GPC signal alone still leaves the other purposes to ask about)."""
+        return any(d.source != ConsentSource.GPC for d in self.decisions.values())
+
+    @property
+    def granted_purposes(self) -> list[str]:
+        return [purpose for purpose in CONSENT_PURPOSES if self.granted(purpose)]
+
+    @property
+    def gpc_overridden(self) -> list[str]:
+        """Purposes the person switched on explicitly after their browser's GPC signal."""
+        return [p for p in GPC_REFUSED_PURPOSES if self.gpc_recorded and self.granted(p)]
+
+
+def consent_window_start() -> datetime:
+    return timezone.now() - timedelta(days=min(settings.PRIVACY_CONSENT_MAX_AGE_DAYS, 365))
+
+
+def consent_state(*, subject: ConsentSubject | None) -> ConsentState:
+    """The subject's consent in force, in one query; no subject means nothing is granted."""
+    version = notice_version()
+    if subject is None:
+        return ConsentState(subject=None, notice_version=version)
+    records = (
+        ConsentRecord.objects.filter(**subject.record_filter(), notice_version=version,
+                                     created_at__gte=consent_window_start())
+        .order_by("created_at", "id")
+        .values_list("purpose", "granted", "source", "created_at")
+    )
+    decisions: dict[str, Decision] = {}
+    gpc_recorded = False
+    for purpose, granted, source, created_at in records:
+        decisions[purpose] = Decision(purpose, granted, source, created_at)  # later rows win
+        gpc_recorded = gpc_recorded or source == ConsentSource.GPC
+    return ConsentState(subject=subject, notice_version=version, decisions=decisions, gpc_recorded=gpc_recorded)
+
+
+def consent_history(*, subject: ConsentSubject, limit: int = 100) -> list[ConsentRecord]:
+    """The subject's decisions, newest first: what the account's privacy page shows as proof."""
+    return list(ConsentRecord.objects.filter(**subject.record_filter()).order_by("-created_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class ProcessingActivity:
+    """One line of the record of processing activities (GDPR Art. 30(1))."""
+
+    purpose: str
+    legal_basis: str
+    data_subjects: list[str]
+    personal_fields: list[str]
+    pseudonymous_fields: list[str]
+    retention: list[str]
+    recipients: list[str]
+    models: list[str]
+    erasure: list[str]
+
+
+def processing_activities() -> list[ProcessingActivity]:
+    """Every declared model holding personal data, grouped by purpose and legal basis."""
+    grouped: dict[tuple[str, str], list] = {}
+    for declaration in declarations().values():
+        if declaration.holds_personal_data:
+            grouped.setdefault((declaration.purpose, declaration.legal_basis), []).append(declaration)
+    activities = []
+    for (purpose, basis), group in sorted(grouped.items()):
+        def collect(values):
+            return sorted({v for v in values if v})
+        activities.append(ProcessingActivity(
+            purpose=purpose,
+            legal_basis=LEGAL_BASES.get(basis, basis),
+            data_subjects=collect(d.data_subjects for d in group),
+            personal_fields=[f"{d.label}.{n}" for d in group for n in d.fields_classified("personal")],
+            pseudonymous_fields=[f"{d.label}.{n}" for d in group for n in d.fields_classified("pseudonymous")],
+            retention=collect(d.retention for d in group),
+            recipients=collect(r for d in group for r in d.recipients),
+            models=[d.label for d in group],
+            erasure=[f"{d.label}: {d.erasure}" for d in group],
+        ))
+    return activities

@@ -1,0 +1,118 @@
+"""Writes: recording consent decisions, honouring Global Privacy Control, linking at login."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import ConsentRecord, ConsentSource, NoticeText
+from .notice import Notice, notice_current
+from .purposes import CONSENT_PURPOSES, GPC_REFUSED_PURPOSES, PERSONALIZATION, UnknownPurpose
+from .selectors import ConsentState, consent_state
+from .signals import consent_withdrawn, subject_linked
+from .subjects import ConsentSubject
+
+def notice_text_archive(*, notice: Notice) -> None:
+    """Keep the exact text of `notice` once, so every recorded hash can be matched to its words."""
+    NoticeText.objects.get_or_create(
+        text_hash=notice.text_hash,
+        defaults={"version": notice.version, "text": notice.text, "first_shown_at": timezone.now()},
+    )
+
+
+def _withdrawals_announce(*, before: ConsentState, after: ConsentState, subject: ConsentSubject) -> None:
+    for purpose in CONSENT_PURPOSES:
+        if before.granted(purpose) and not after.granted(purpose):
+            consent_withdrawn.send(sender=ConsentRecord, subject=subject, purpose=purpose)
+
+
+def consent_decide(*, subject: ConsentSubject, choices: Mapping[str, bool], source: str) -> ConsentState:
+    """Record one decision per purpose in `choices` and return the consent now in force.
+
+    Guarantees: an unknown or non-consent purpose (such as "necessary") is refused with
+    UnknownPurpose before anything is written; the records, the archived notice text and
+    every withdrawal receiver run in one transaction, so a failing receiver leaves no
+    half-recorded decision.
+    """
+    unknown = sorted(set(choices) - set(CONSENT_PURPOSES))
+    if unknown:
+        raise UnknownPurpose(f"Unknown consent purposes {unknown}.")
+    if source not in ConsentSource.values:
+        raise ValueError(f"Unknown consent source {source!r}.")
+    notice = notice_current()
+    now = timezone.now()
+    with transaction.atomic():
+        before = consent_state(subject=subject)
+        notice_text_archive(notice=notice)
+        ConsentRecord.objects.bulk_create([
+            ConsentRecord(**subject.record_filter(), purpose=purpose, granted=bool(choices[purpose]),
+                          notice_version=notice.version, text_hash=notice.text_hash, source=source,
+                          created_at=now)
+            for purpose in CONSENT_PURPOSES if purpose in choices
+        ])
+        after = consent_state(subject=subject)
+        _withdrawals_announce(before=before, after=after, subject=subject)
+    return after
+
+
+def consent_gpc_record(*, subject: ConsentSubject) -> bool:
+    """Record a Global Privacy Control signal as refusals of marketing and personalization.
+
+    Guarantees: at most one GPC refusal per subject, purpose and notice version, even under
+    parallel requests (a unique constraint backs the check); returns whether this call
+    recorded it. A later explicit opt-in outranks it because the latest decision counts.
+    """
+    notice = notice_current()
+    if ConsentRecord.objects.filter(**subject.record_filter(), notice_version=notice.version,
+                                    source=ConsentSource.GPC).exists():
+        return False
+    try:
+        with transaction.atomic():
+            before = consent_state(subject=subject)
+            notice_text_archive(notice=notice)
+            now = timezone.now()
+            ConsentRecord.objects.bulk_create([
+                ConsentRecord(**subject.record_filter(), purpose=purpose, granted=False,
+                              notice_version=notice.version, text_hash=notice.text_hash,
+                              source=ConsentSource.GPC, created_at=now)
+                for purpose in GPC_REFUSED_PURPOSES
+            ])
+            _withdrawals_announce(before=before, after=consent_state(subject=subject), subject=subject)
+    except IntegrityError:
+        return False  # a parallel request recorded it first
+    return True
+
+
+def consent_link_visitor(*, visitor_id: uuid.UUID, user: ConsentSubject) -> bool:
+    """At login, carry a visitor's decisions over to the account, only if they consented to personalization.
+
+    Guarantees: without that consent nothing is copied and `subject_linked` is not sent,
+    so nothing ties the browser's history to the account. With it, each of the visitor's
+    decisions newer than the account's own for that purpose is recorded for the account
+    (source "login"; the visitor's records stay as they were) and receivers move the events.
+    """
+    visitor = ConsentSubject.for_visitor(visitor_id)
+    visitor_state = consent_state(subject=visitor)
+    if not visitor_state.granted(PERSONALIZATION):
+        return False
+    notice = notice_current()
+    with transaction.atomic():
+        user_state = consent_state(subject=user)
+        carried = []
+        for purpose, decision in visitor_state.decisions.items():
+            own = user_state.decisions.get(purpose)
+            if own is None or own.created_at < decision.created_at:
+                carried.append(ConsentRecord(
+                    **user.record_filter(), purpose=purpose, granted=decision.granted,
+                    notice_version=notice.version, text_hash=notice.text_hash,
+                    source=ConsentSource.LOGIN, created_at=timezone.now(),
+                ))
+        ConsentRecord.objects.bulk_create(carried)
+        after = consent_state(subject=user)
+        _withdrawals_announce(before=user_state, after=after, subject=user)
+        if after.granted(PERSONALIZATION):
+            subject_linked.send(sender=ConsentRecord, visitor=visitor, user=user)
+    return True

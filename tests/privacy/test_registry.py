@@ -1,0 +1,112 @@
+"""The registry: every field of every installed model is classified, and a new model cannot slip past."""
+
+from dataclasses import replace
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.test.utils import isolate_apps
+
+from privacy.registry import declarations, registry_problems
+from tests.privacy.conftest import saved_user
+
+
+def test_every_field_of_every_installed_model_is_classified():
+    assert registry_problems() == []
+
+
+def test_the_shop_declares_its_own_models_without_importing_privacy():
+    declared = declarations()
+
+    assert declared["orders.Order"].declared_in == "shop.orders.personal_data"
+    assert declared["orders.Order"].fields["shipping_country"] == "personal"
+    assert declared["accounts.User"].fields["email"] == "personal"
+    assert declared["account.EmailAddress"].declared_in == "privacy.personal_data"  # third-party
+
+
+def all_models_plus(model) -> list:
+    return [*apps.get_models(include_auto_created=True), model]
+
+
+def test_a_new_model_nobody_declared_is_reported():
+    with isolate_apps("privacy"):
+        class GiftMessage(models.Model):
+            recipient_name = models.CharField(max_length=100)
+            message = models.TextField()
+
+            class Meta:
+                app_label = "privacy"
+
+    problems = registry_problems(models_to_check=all_models_plus(GiftMessage))
+
+    assert problems == ["privacy.GiftMessage is not declared: add it to privacy.personal_data.MODELS"]
+
+
+def test_a_new_field_on_a_declared_model_is_reported():
+    with isolate_apps("privacy"):
+        class Parcel(models.Model):
+            tracking_number = models.CharField(max_length=40)
+            recipient_phone = models.CharField(max_length=30)
+
+            class Meta:
+                app_label = "privacy"
+
+    declared = dict(declarations())
+    declared["privacy.Parcel"] = replace(
+        declared["orders.OrderLine"], label="privacy.Parcel", subject=None, erasure="delete",
+        fields={"id": "not_personal", "tracking_number": "pseudonymous"},
+    )
+
+    problems = registry_problems(models_to_check=all_models_plus(Parcel), declared=declared)
+
+    assert problems == [
+        "privacy.Parcel.recipient_phone is not classified (declare it in shop.orders.personal_data)"
+    ]
+
+
+def test_bad_classifications_bases_and_subject_paths_are_reported():
+    declared = dict(declarations())
+    order = declared["orders.Order"]
+    declared["orders.Order"] = replace(
+        order, legal_basis="because", subject="lines", anonymise_fields={"user": None},
+        fields={**order.fields, "total": "secret"},
+    )
+
+    problems = registry_problems(declared=declared)
+
+    assert problems == [
+        "orders.Order.total has classification 'secret', not one of ('personal', 'pseudonymous', 'not_personal')",
+        "orders.Order has legal basis 'because', not one of "
+        "['consent', 'contract', 'legal_obligation', 'legitimate_interest']",
+        "orders.Order is anonymised but says nothing about personal fields ['shipping_country']",
+        "orders.Order: subject path 'lines' ends at orders.OrderLine, not the user",
+    ]
+
+
+def test_no_model_stores_a_raw_ip_address():
+    ip_fields = [f"{model._meta.label}.{field.name}" for model in apps.get_models(include_auto_created=True)
+                 for field in model._meta.concrete_fields if isinstance(field, models.GenericIPAddressField)]
+
+    assert ip_fields == []
+
+
+@pytest.mark.django_db
+def test_staff_see_the_record_of_processing_generated_from_the_registry(client):
+    client.force_login(saved_user(is_staff=True))
+
+    html = client.get("/privacy/processing/").content.decode()
+
+    assert "Record of processing activities" in html
+    assert "<h2 id=\"activity-" in html and "Fulfil and account for orders" in html
+    assert "orders.Order.shipping_country" in html and "Legal obligation (Art. 6(1)(c))" in html
+    assert "10 years after the order, then anonymised (tax law)" in html
+    assert "catalog.Product" not in html  # holds no personal data
+
+
+@pytest.mark.django_db
+def test_shoppers_cannot_see_the_record_of_processing(client):
+    client.force_login(saved_user())
+
+    response = client.get("/privacy/processing/")
+
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
