@@ -28,6 +28,14 @@ BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default=DEVELOPMENT_BLIND_INDEX_KEY)
 CRYPTOGRAPHY_KEY = FIELD_ENCRYPTION_KEY
 SIGNING_BACKEND = "django.core.signing.TimestampSigner"
 
+# --- Privacy -------------------------------------------------------------------
+# Bump the version whenever the notice, the purposes or the cookie table change:
+# everyone is asked again, and decisions under older versions stop counting.
+PRIVACY_NOTICE_VERSION = "2026-11"
+PRIVACY_CONSENT_COOKIE_NAME = "attuned_consent"
+# Consent and its cookie last at most 12 months (values above 365 are capped).
+PRIVACY_CONSENT_MAX_AGE_DAYS = env.int("PRIVACY_CONSENT_MAX_AGE_DAYS", default=365)
+
 # --- Applications -----------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +55,7 @@ INSTALLED_APPS = [
     "shop.catalog",
     "shop.orders",
     "shop.cart",
+    "shop.checkout",
     "shop.storefront",
     "privacy",
     "personalization",
@@ -56,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before SessionMiddleware: sees every cookie set inside it, drops those lacking consent.
+    "privacy.middleware.CookieConsentGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "privacy.middleware.ConsentMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -82,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "shop.storefront.context_processors.storefront",
+                "privacy.context_processors.consent",
             ],
         },
     }
@@ -162,6 +175,20 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 SHOP_CURRENCY = "GBP"
+# Catalog prices include the home country's VAT. Shipping elsewhere re-prices each unit
+# at that country's rate (rounded half up per unit); countries without a rate are exports.
+SHOP_HOME_COUNTRY = "GB"
+SHOP_VAT_RATES = {
+    "GB": "0.20", "IE": "0.23", "FR": "0.20", "DE": "0.19", "NL": "0.21", "BE": "0.21", "ES": "0.21",
+    "IT": "0.22", "PT": "0.23", "SE": "0.25", "DK": "0.25", "AT": "0.20", "PL": "0.23",
+}
+SHOP_SHIPPING_COUNTRIES = {
+    "GB": "United Kingdom", "IE": "Ireland", "FR": "France", "DE": "Germany", "NL": "Netherlands",
+    "BE": "Belgium", "ES": "Spain", "IT": "Italy", "PT": "Portugal", "SE": "Sweden", "DK": "Denmark",
+    "AT": "Austria", "PL": "Poland", "CH": "Switzerland", "NO": "Norway", "US": "United States",
+    "CA": "Canada", "AU": "Australia", "JP": "Japan",
+}
+SHOP_STOCK_RESERVATION_MINUTES = env.int("SHOP_STOCK_RESERVATION_MINUTES", default=15)
 SHOP_NAME = env("SHOP_NAME", default="Attuned")
 
 # --- Static and media ----------------------------------------------------------
