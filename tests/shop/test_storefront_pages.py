@@ -140,3 +140,16 @@ def test_first_visit_sets_no_cookie_but_what_the_page_needs(client, sample_catal
     response = client.get("/")
 
     assert set(response.cookies) <= {"csrftoken", "sessionid"}
+
+
+@pytest.mark.django_db
+def test_server_error_shows_a_calm_page_without_details(client, settings):
+    settings.ROOT_URLCONF = "tests.shop.urls_failing"
+    client.raise_request_exception = False
+
+    response = client.get("/broken/")
+
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html
+    assert "simulated failure" not in html and "Traceback" not in html
