@@ -14,12 +14,15 @@ from .cookies import consent_cookie_name, cookie_purposes
 from .purposes import NECESSARY, PURPOSES, Purpose
 from .selectors import ConsentState, consent_state
 from .services import consent_gpc_record
+from .notice import notice_version
 from .subjects import (
     ConsentSubject,
     consent_cookie_max_age,
     visitor_cookie_value,
     visitor_id_from_cookie,
+    visitor_id_from_session,
     visitor_id_new,
+    visitor_id_to_session,
 )
 
 logger = logging.getLogger(__name__)
@@ -34,10 +37,22 @@ class RequestConsent:
     def __init__(self, request: HttpRequest):
         self._request = request
         raw = request.COOKIES.get(consent_cookie_name())
-        self.visitor_id: uuid.UUID | None = visitor_id_from_cookie(raw)
+        cookie_visitor_id = visitor_id_from_cookie(raw)
+        session_visitor_id = visitor_id_from_session(request)
         # A consent cookie that is present but worthless is removed from the browser.
-        self.cookie_rejected = bool(raw) and self.visitor_id is None
-        self.new_visitor_id: uuid.UUID | None = None
+        self.cookie_rejected = bool(raw) and cookie_visitor_id is None
+        self.visitor_id: uuid.UUID | None = session_visitor_id or cookie_visitor_id
+        # The visitor id the consent cookie must be (re)set to on the response, if any.
+        self.cookie_visitor_id: uuid.UUID | None = None
+        self.forget = False
+        if cookie_visitor_id and not session_visitor_id:
+            # A new session for a visitor who decided earlier: the shop's events and cart
+            # must use the id the decisions were recorded under.
+            visitor_id_to_session(request, cookie_visitor_id)
+        elif cookie_visitor_id and session_visitor_id != cookie_visitor_id:
+            self.cookie_visitor_id = session_visitor_id
+        # Without a consent cookie an anonymous visitor has made no decision: no query needed.
+        self._may_have_decided = cookie_visitor_id is not None
         self.gpc = request.headers.get("Sec-GPC", "").strip() == "1"
         self._state: tuple[ConsentSubject | None, ConsentState] | None = None
 
@@ -46,22 +61,40 @@ class RequestConsent:
         user = getattr(self._request, "user", None)
         if user is not None and user.is_authenticated:
             return ConsentSubject.for_user(user)
-        visitor_id = self.new_visitor_id or self.visitor_id
-        return ConsentSubject.for_visitor(visitor_id) if visitor_id else None
+        return ConsentSubject.for_visitor(self.visitor_id) if self.visitor_id else None
 
-    def subject_or_new_visitor(self) -> ConsentSubject:
-        """The subject, creating a visitor id (its cookie is set on the response) when there is none."""
+    def subject_for_decision(self) -> ConsentSubject:
+        """The subject a decision is recorded for, creating the visitor id when there is none.
+
+        For a visitor, the consent cookie is set on the response to carry the id.
+        """
         subject = self.subject
         if subject is None:
-            self.new_visitor_id = visitor_id_new()
-            subject = ConsentSubject.for_visitor(self.new_visitor_id)
+            self.visitor_id = visitor_id_new()
+            visitor_id_to_session(self._request, self.visitor_id)
+            subject = ConsentSubject.for_visitor(self.visitor_id)
+        if not subject.is_user:
+            self.cookie_visitor_id = subject.visitor_id
+        self._may_have_decided = True
+        self._state = None
         return subject
+
+    def forget_visitor(self) -> None:
+        """At logout: the next person at this browser is asked afresh."""
+        self.visitor_id = None
+        self.cookie_visitor_id = None
+        self._may_have_decided = False
+        self.forget = True
+        self._state = None
 
     @property
     def state(self) -> ConsentState:
         subject = self.subject
         if self._state is None or self._state[0] != subject:
-            self._state = (subject, consent_state(subject=subject))
+            if subject is not None and not subject.is_user and not self._may_have_decided:
+                self._state = (subject, ConsentState(subject=subject, notice_version=notice_version()))
+            else:
+                self._state = (subject, consent_state(subject=subject))
         return self._state[1]
 
     def refresh(self) -> None:
@@ -90,17 +123,17 @@ class ConsentMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         consent = RequestConsent(request)
         request.privacy_consent = consent
-        if consent.gpc and consent_gpc_record(subject=consent.subject_or_new_visitor()):
-            consent.refresh()
+        if consent.gpc and not consent.state.gpc_recorded:
+            consent_gpc_record(subject=consent.subject_for_decision())
         response = self.get_response(request)
         name = consent_cookie_name()
-        if consent.new_visitor_id is not None:
+        if consent.forget or (consent.cookie_rejected and consent.cookie_visitor_id is None):
+            response.delete_cookie(name, samesite="Lax")
+        elif consent.cookie_visitor_id is not None:
             response.set_cookie(
-                name, visitor_cookie_value(consent.new_visitor_id), max_age=consent_cookie_max_age(),
+                name, visitor_cookie_value(consent.cookie_visitor_id), max_age=consent_cookie_max_age(),
                 httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
             )
-        elif consent.cookie_rejected:
-            response.delete_cookie(name, samesite="Lax")
         # The banner and settings differ with the GPC signal: caches must not mix them.
         patch_vary_headers(response, ("Sec-GPC",))
         return response

@@ -1,6 +1,6 @@
 """Privacy's own signal receivers, connected in PrivacyConfig.ready()."""
 
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from .services import consent_link_visitor
@@ -14,3 +14,11 @@ def link_visitor_at_login(sender, request, user, **kwargs) -> None:
         return
     consent_link_visitor(visitor_id=consent.visitor_id, user=ConsentSubject.for_user(user))
     consent.refresh()
+
+
+@receiver(user_logged_out, dispatch_uid="privacy.forget_visitor_at_logout")
+def forget_visitor_at_logout(sender, request, user, **kwargs) -> None:
+    # A shared computer: whoever uses the browser next must not inherit these choices.
+    consent = getattr(request, "privacy_consent", None) if request is not None else None
+    if consent is not None:
+        consent.forget_visitor()

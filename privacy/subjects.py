@@ -1,9 +1,12 @@
 """Who a consent decision is about: an account, or an anonymous visitor's random id.
 
-The visitor id lives in a signed cookie set only once a decision exists (a choice in
-the banner or settings, or a Global Privacy Control signal). A cookie that is
-tampered with, malformed or older than the consent lifetime is worth nothing: the
-visitor is treated as not having decided.
+An anonymous visitor's id is the shop's visitor key (`shop.visitors`: random, kept in
+the session, the subject of the visitor's cart and events), so a shop event's subject
+is also a consent subject. The same id is kept in a signed consent cookie, set only
+once a decision exists (a choice in the banner or settings, or a Global Privacy
+Control signal), so that the decision outlives the session. A cookie that is tampered
+with, malformed or older than the consent lifetime is worth nothing: the visitor is
+treated as not having decided.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.http import HttpRequest
+
+from shop import events
+from shop.visitors import SESSION_KEY as SHOP_VISITOR_SESSION_KEY
 
 VISITOR_COOKIE_SALT = "privacy.consent.visitor"
 
@@ -49,10 +56,24 @@ class ConsentSubject:
         return f"user:{self.user_id}" if self.is_user else f"visitor:{self.visitor_id}"
 
 
+def _visitor_id_parse(value: Any) -> uuid.UUID | None:
+    if not isinstance(value, str) or len(value) != 32:
+        return None
+    try:
+        return uuid.UUID(hex=value)
+    except ValueError:
+        return None
+
+
 def subject_of(value: Any) -> ConsentSubject | None:
-    """A ConsentSubject from a subject, a user (anonymous users have none) or None."""
+    """A ConsentSubject from a subject, a shop event's subject, a user, or None (nobody)."""
     if value is None or isinstance(value, ConsentSubject):
         return value
+    if isinstance(value, events.Subject):
+        if value.user_id is not None:
+            return ConsentSubject(user_id=value.user_id)
+        visitor_id = _visitor_id_parse(value.visitor_key)
+        return ConsentSubject.for_visitor(visitor_id) if visitor_id else None
     if getattr(value, "is_authenticated", False) and getattr(value, "pk", None) is not None:
         return ConsentSubject.for_user(value)
     return None
@@ -80,3 +101,13 @@ def visitor_id_from_cookie(raw: str | None) -> uuid.UUID | None:
 
 def visitor_id_new() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def visitor_id_from_session(request: HttpRequest) -> uuid.UUID | None:
+    session = getattr(request, "session", None)
+    return _visitor_id_parse(session.get(SHOP_VISITOR_SESSION_KEY)) if session is not None else None
+
+
+def visitor_id_to_session(request: HttpRequest, visitor_id: uuid.UUID) -> None:
+    """Make `visitor_id` the shop's visitor key, so the visitor's cart and events share it."""
+    request.session[SHOP_VISITOR_SESSION_KEY] = visitor_id.hex

@@ -42,7 +42,7 @@ def consent_settings(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             # A forged or malformed decision changes nothing.
             return render(request, "privacy/consent.html", {"invalid": True}, status=400)
-        consent_decide(subject=consent.subject_or_new_visitor(), choices=form.choices(),
+        consent_decide(subject=consent.subject_for_decision(), choices=form.choices(),
                        source=form.cleaned_data["source"])
         consent.refresh()
         messages.success(request, "Your privacy choices are saved.")
