@@ -127,9 +127,10 @@ def clean_purchases(raw: pd.DataFrame) -> tuple[Interactions, CleaningReport]:
     unparseable = quantity.isna() | price.isna() | when.isna()
 
     invoice = frame["InvoiceNo"].str.strip()
-    customer = frame["CustomerID"].str.strip()
+    # Ids are kept exactly as written so recommendations can be joined back to the file.
+    customer = frame["CustomerID"]
     cancelled = invoice.str.upper().str.startswith("C")
-    anonymous = customer == ""
+    anonymous = customer.str.strip() == ""
     bad_quantity = ~(quantity > 0)
     bad_price = ~(price > 0)
     not_product = ~is_product_code(frame["StockCode"])
@@ -147,7 +148,7 @@ def clean_purchases(raw: pd.DataFrame) -> tuple[Interactions, CleaningReport]:
     purchases = pd.DataFrame(
         {
             "user_id": customer[keep],
-            "item_id": frame.loc[keep, "StockCode"].str.strip(),
+            "item_id": frame.loc[keep, "StockCode"],
             "timestamp": when[keep],
             "quantity": quantity[keep].astype("float64"),
             "basket_id": invoice[keep],
@@ -179,7 +180,7 @@ def catalog_from_transactions(raw: pd.DataFrame, before: pd.Timestamp | None = N
         when = pd.to_datetime(frame["InvoiceDate"].str.strip(), errors="coerce", format="mixed")
         frame = frame[when < before]
     described = pd.DataFrame(
-        {"item_id": frame["StockCode"].str.strip(), "title": frame["Description"].str.strip()}
+        {"item_id": frame["StockCode"], "title": frame["Description"].str.strip()}
     )
     counts = described.groupby(["item_id", "title"], sort=True).size().rename("n").reset_index()
     # Prefer a non-empty title, then the most used one, then alphabetical order.

@@ -1,0 +1,229 @@
+"""'Recommended for you': a personalized model over the user-item matrix, blended
+with trending.
+
+Two personalized scorers, chosen by catalog size measured at fit time:
+
+- ``EaseScorer`` (Steck 2019): item-item weights B from the closed form
+  B = I - P / diag(P), P = (X'X + l2 I)^-1. Best accuracy on this data, but P
+  is a dense items x items matrix: 4 bytes x items^2 per copy in float32 and
+  cubic time. At 4k items that is 64 MB and a second or two; at 20k items
+  1.6 GB and minutes (see docs/recommenders.md for the measured switch point).
+- ``SvdScorer``: PureSVD, scores = x_u V V' from a truncated SVD of X. Memory
+  grows with items x factors, so it takes over on large catalogs.
+
+The blend adds a share of trending so new and seasonal items reach people whose
+history says little about them; cold users (no history) get trending alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, sparse
+from sklearn.utils.extmath import randomized_svd
+
+from .interactions import IdIndex, Interactions, items_frame, user_item_matrix
+from .ranking import Recommendation, normalise_rows, top_n_row, top_n_rows
+from .trending import TrendingRecommender
+
+# Measured on 2 cores (benchmarks/recommenders.py): EASE's fit is about 1 s at
+# 4k items; time grows with items^3, memory with items^2. Above this size SVD
+# keeps the nightly fit under a minute and the memory under ~1.5 GB.
+EASE_MAX_ITEMS = 12_000
+
+_SCORE_BLOCK = 2048
+
+
+class EaseScorer:
+    """Embarrassingly shallow autoencoder: dense item-item weights, zero diagonal."""
+
+    def __init__(self, l2: float = 200.0) -> None:
+        self.l2 = l2
+
+    def fit(self, matrix: sparse.csr_matrix) -> EaseScorer:
+        n_items = matrix.shape[1]
+        # The Gram matrix in float32, built dense in column blocks so that the
+        # sparse product never holds more than one block.
+        gram = np.empty((n_items, n_items), dtype=np.float32)
+        by_item = matrix.T.tocsr()
+        for start in range(0, n_items, _SCORE_BLOCK):
+            stop = min(start + _SCORE_BLOCK, n_items)
+            gram[:, start:stop] = (by_item @ matrix[:, start:stop]).toarray()
+        gram[np.diag_indices(n_items)] += np.float32(self.l2)
+        # Cholesky inverse in place: G is symmetric positive definite, and
+        # potrf/potri need half the flops of a general inverse and no copy.
+        factor, info = linalg.lapack.spotrf(gram, lower=False, overwrite_a=True)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"Gram matrix is not positive definite (info={info})")
+        precision, info = linalg.lapack.spotri(factor, lower=False, overwrite_c=True)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"cannot invert the Gram matrix (info={info})")
+        _mirror_upper(precision)
+        diagonal = np.diag(precision).copy()
+        precision /= -diagonal[None, :]
+        precision[np.diag_indices(n_items)] = 0.0
+        self.weights_ = precision  # B: score(u) = x_u B
+        return self
+
+    def score(self, rows: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray(rows @ self.weights_, dtype=np.float32)
+
+    @property
+    def nbytes(self) -> int:
+        return self.weights_.nbytes
+
+
+def _mirror_upper(square: np.ndarray, block: int = 1024) -> None:
+    """Copy the upper triangle onto the lower one, a block at a time (no full copy)."""
+    n = square.shape[0]
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        square[start:stop, :start] = square[:start, start:stop].T
+        tile = square[start:stop, start:stop]
+        upper = np.triu(tile)
+        square[start:stop, start:stop] = upper + np.triu(tile, 1).T
+
+
+class SvdScorer:
+    """PureSVD: project a user's row on the top ``factors`` right singular vectors."""
+
+    def __init__(self, factors: int = 128, seed: int = 7) -> None:
+        self.factors = factors
+        self.seed = seed
+
+    def fit(self, matrix: sparse.csr_matrix) -> SvdScorer:
+        rank = max(1, min(self.factors, min(matrix.shape) - 1))
+        _, _, vt = randomized_svd(
+            matrix.astype(np.float32), rank, n_iter=5, random_state=self.seed
+        )
+        self.components_ = np.ascontiguousarray(vt.T, dtype=np.float32)  # items x factors
+        return self
+
+    def score(self, rows: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray((rows @ self.components_) @ self.components_.T, dtype=np.float32)
+
+    @property
+    def nbytes(self) -> int:
+        return self.components_.nbytes
+
+
+class PersonalRecommender:
+    """Personalized scores blended with trending; already-bought items are left out.
+
+    ``method``: "ease", "svd" or "auto" (EASE up to ``ease_max_items`` items).
+    ``half_life_days`` down-weights old purchases in the user-item matrix.
+    ``trending_weight`` is the share of (row-normalised) trending added to the
+    (row-normalised) personal score. ``now`` freezes time; by default it is the
+    last interaction, so two fits on the same data give identical lists.
+    """
+
+    def __init__(
+        self,
+        method: str = "auto",
+        l2: float = 200.0,
+        factors: int = 128,
+        half_life_days: float | None = 120.0,
+        trending_weight: float = 0.1,
+        trending_window_days: float | None = 30,
+        ease_max_items: int = EASE_MAX_ITEMS,
+        seed: int = 7,
+        now: pd.Timestamp | None = None,
+    ) -> None:
+        if method not in {"auto", "ease", "svd"}:
+            raise ValueError(f"unknown method {method!r}: use auto, ease or svd")
+        self.method = method
+        self.l2 = l2
+        self.factors = factors
+        self.half_life_days = half_life_days
+        self.trending_weight = trending_weight
+        self.trending_window_days = trending_window_days
+        self.ease_max_items = ease_max_items
+        self.seed = seed
+        self.now = now
+
+    def fit(self, interactions: Interactions, items: pd.DataFrame | None = None) -> PersonalRecommender:
+        catalog = items_frame(items, interactions)
+        self.items_ = IdIndex(catalog["item_id"].to_numpy())
+        self.users_ = IdIndex(np.sort(interactions.frame["user_id"].unique()))
+        self.now_ = pd.Timestamp(self.now) if self.now is not None else interactions.now
+        self.matrix_ = user_item_matrix(
+            interactions, self.users_, self.items_, self.now_, self.half_life_days
+        )
+        # Measured size: items anybody bought, not the listed catalog.
+        self.active_items_ = int(np.count_nonzero(np.diff(self.matrix_.tocsc().indptr)))
+        use_ease = self.method == "ease" or (
+            self.method == "auto" and self.active_items_ <= self.ease_max_items
+        )
+        self.method_ = "ease" if use_ease else "svd"
+        scorer = EaseScorer(self.l2) if use_ease else SvdScorer(self.factors, self.seed)
+        self.scorer_ = scorer.fit(self.matrix_)
+        self.trending_ = TrendingRecommender(self.trending_window_days, self.now_).fit(
+            interactions, catalog
+        )
+        trend = self.trending_.scores()
+        self.trending_scores_ = (trend / trend.max() if trend.max() > 0 else trend).astype(np.float32)
+        return self
+
+    @property
+    def item_ids(self) -> np.ndarray:
+        return self.items_.ids
+
+    def score_users(self, user_positions: np.ndarray) -> np.ndarray:
+        """Blended scores, users x items, for known users' positions (not excluding anything)."""
+        rows = self.matrix_[user_positions]
+        personal = normalise_rows(self.scorer_.score(rows))
+        if self.trending_weight:
+            personal += self.trending_weight * self.trending_scores_[None, :]
+        return personal
+
+    def recommend_many(self, user_ids: Iterable, n: int = 10) -> dict[object, list[int]]:
+        """Top ``n`` item positions per user, already-bought items left out; cold users
+        get trending. Scored in blocks so memory stays bounded."""
+        user_ids = list(user_ids)
+        positions = self.users_.lookup(user_ids)
+        out: dict[object, list[int]] = {}
+        cold = [u for u, p in zip(user_ids, positions) if p < 0]
+        trending = top_n_row(self.trending_.scores(), n).tolist()
+        for user in cold:
+            out[user] = trending
+        known = [(u, p) for u, p in zip(user_ids, positions) if p >= 0]
+        for start in range(0, len(known), _SCORE_BLOCK):
+            chunk = known[start : start + _SCORE_BLOCK]
+            block = np.array([p for _, p in chunk], dtype=np.int64)
+            best = top_n_rows(self.score_users(block), n, self.matrix_[block])
+            for (user, _), row in zip(chunk, best):
+                out[user] = [int(i) for i in row if i >= 0]
+        return out
+
+    def recommend(self, user_id: object, n: int = 10, exclude: Iterable = ()) -> list[Recommendation]:
+        """Top ``n`` for one user with a reason each: ``because_you_bought:<item>`` names the
+        bought item contributing most to the score, ``trending`` where the blend's trending
+        share outweighs it or the user has no history."""
+        position = self.users_.position(user_id)
+        extra = [p for p in self.items_.lookup(list(exclude)) if p >= 0] if exclude else []
+        if position < 0:
+            best = top_n_row(self.trending_.scores(), n, np.array(extra, dtype=np.int64))
+            return [Recommendation(self.items_.ids[i], float(self.trending_.scores()[i]), "trending") for i in best]
+        row = self.matrix_[position]
+        scores = self.score_users(np.array([position]))[0]
+        bought = row.indices
+        skip = np.concatenate([bought, np.array(extra, dtype=np.int64)])
+        best = top_n_row(scores, n, skip)
+        return [
+            Recommendation(self.items_.ids[i], float(scores[i]), self._reason(row, i, scores[i]))
+            for i in best
+        ]
+
+    def _reason(self, row: sparse.csr_matrix, item: int, total: float) -> str:
+        if isinstance(self.scorer_, EaseScorer) and len(row.indices):
+            contributions = row.data * self.scorer_.weights_[row.indices, item]
+            if contributions.max() > 0 and total - self.trending_weight * self.trending_scores_[item] > 0:
+                return f"because_you_bought:{self.items_.ids[row.indices[int(np.argmax(contributions))]]}"
+        elif isinstance(self.scorer_, SvdScorer) and len(row.indices):
+            factors = self.scorer_.components_
+            contributions = row.data * (factors[row.indices] @ factors[item])
+            if contributions.max() > 0:
+                return f"because_you_bought:{self.items_.ids[row.indices[int(np.argmax(contributions))]]}"
+        return "trending"
