@@ -1,0 +1,186 @@
+"""Behaviour of each model on small hand-made histories."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from personalization.recommenders import (
+    AlsoBoughtRecommender,
+    BuyAgainRecommender,
+    ContentRecommender,
+    Interactions,
+    PersonalRecommender,
+    TrendingRecommender,
+)
+from personalization.recommenders.data import catalog_from_transactions, clean_purchases, read_transactions
+from personalization.recommenders.personal import EaseScorer
+
+from .retail_files import shop_history, write
+
+CUTOFF = pd.Timestamp("2011-03-01")
+
+
+@pytest.fixture
+def shop(tmp_path):
+    raw = read_transactions(write(tmp_path / "shop.csv", shop_history()))
+    purchases, _ = clean_purchases(raw)
+    return purchases.before(CUTOFF), catalog_from_transactions(raw, CUTOFF)
+
+
+def interactions(rows):
+    """rows: (user, item, day, basket)."""
+    return Interactions(
+        pd.DataFrame(
+            [
+                {"user_id": u, "item_id": i, "timestamp": pd.Timestamp("2011-01-01") + pd.Timedelta(days=d),
+                 "quantity": 1.0, "basket_id": b}
+                for u, i, d, b in rows
+            ]
+        )
+    )
+
+
+def test_trending_counts_recent_distinct_buyers(shop):
+    train, items = shop
+
+    trending = TrendingRecommender(window_days=14).fit(train, items)
+    popular = TrendingRecommender(window_days=None).fit(train, items)
+
+    # The paper chain sold to 5 people in the last two weeks; the frame to 15, earlier.
+    assert trending.recommend(n=1)[0].item_id == "10008"
+    assert trending.recommend(n=1)[0].reason == "trending"
+    assert popular.recommend(n=1)[0].item_id == "10007"
+
+
+def test_trending_ignores_units_bought():
+    data = interactions([("a", "x", 0, "1"), ("b", "y", 0, "2"), ("c", "y", 1, "3")])
+    data.frame.loc[data.frame["item_id"] == "x", "quantity"] = 5000.0
+
+    trending = TrendingRecommender(window_days=30).fit(data)
+
+    assert [r.item_id for r in trending.recommend(n=2)] == ["y", "x"]
+
+
+def test_also_bought_ranks_the_usual_companion_first_and_never_the_item_itself(shop):
+    train, items = shop
+
+    model = AlsoBoughtRecommender().fit(train, items)
+
+    for query, companion in [("10001", "10002"), ("10003", "10004"), ("10006", "10005")]:
+        similar = model.similar(query, n=5)
+        assert similar[0].item_id == companion
+        assert similar[0].reason == f"bought_with:{query}"
+        assert query not in [r.item_id for r in similar]
+
+
+def test_also_bought_tops_up_with_similar_text_after_the_co_purchases(shop):
+    train, items = shop
+    new_holder = pd.DataFrame([{"item_id": "20000", "title": "HEART T-LIGHT HOLDER", "category": "HOLDER"}])
+
+    model = AlsoBoughtRecommender().fit(train, pd.concat([items, new_holder], ignore_index=True))
+
+    similar = model.similar("10003", n=3)
+    assert [(r.item_id, r.reason) for r in similar[:2]] == [
+        ("10004", "bought_with:10003"),
+        ("20000", "similar_to:10003"),
+    ]
+
+
+def test_similar_products_share_words_and_cover_items_nobody_bought(shop):
+    train, items = shop
+    never_sold = pd.DataFrame([{"item_id": "20000", "title": "ENAMEL MUG", "category": "MUG"}])
+
+    model = ContentRecommender().fit(train, pd.concat([items, never_sold], ignore_index=True))
+
+    best = model.similar("20000", n=2)
+    # The enamel mug shares two words, the ceramic mug one; nothing else is a mug.
+    assert [r.item_id for r in best] == ["10005", "10006"]
+    assert best[0].reason == "similar_to:20000"
+
+
+def test_for_you_leaves_out_what_the_user_already_bought(shop):
+    train, items = shop
+
+    model = PersonalRecommender(method="ease").fit(train, items)
+
+    bought = set(train.frame.loc[train.frame["user_id"] == "101", "item_id"])
+    recommended = [r.item_id for r in model.recommend("101", n=10)]
+    assert recommended and not bought & set(recommended)
+
+
+def test_for_you_recommends_what_similar_customers_bought():
+    # a, b, c bought x and y; d bought x only: y should come first for d.
+    rows = [(u, i, 0, f"{u}1") for u in "abc" for i in "xy"] + [("d", "x", 0, "d1"), ("e", "z", 0, "e1")]
+
+    model = PersonalRecommender(method="ease", l2=1.0, trending_weight=0.0).fit(interactions(rows))
+
+    first = model.recommend("d", n=1)[0]
+    assert first.item_id == "y"
+    assert first.reason == "because_you_bought:x"
+
+
+def test_cold_users_get_trending(shop):
+    train, items = shop
+
+    model = PersonalRecommender().fit(train, items)
+    trending = TrendingRecommender(window_days=30).fit(train, items)
+
+    cold = model.recommend("never-seen", n=5)
+    assert [r.item_id for r in cold] == [r.item_id for r in trending.recommend(n=5)]
+    assert {r.reason for r in cold} == {"trending"}
+
+
+@pytest.mark.parametrize("method", ["ease", "svd"])
+def test_two_fits_on_the_same_data_give_identical_lists(shop, method):
+    train, items = shop
+    users = sorted(train.frame["user_id"].unique()) + ["cold"]
+
+    first = PersonalRecommender(method=method, factors=4).fit(train, items).recommend_many(users, 10)
+    second = PersonalRecommender(method=method, factors=4).fit(train, items).recommend_many(users, 10)
+
+    assert first == second
+
+
+def test_auto_switches_from_ease_to_svd_above_the_measured_catalog_size(shop):
+    train, items = shop
+
+    small = PersonalRecommender(method="auto", ease_max_items=100).fit(train, items)
+    large = PersonalRecommender(method="auto", ease_max_items=3, factors=2).fit(train, items)
+
+    assert small.method_ == "ease"
+    assert large.method_ == "svd"
+
+
+def test_ease_weights_have_zero_diagonal_and_are_float32(shop):
+    train, items = shop
+    model = PersonalRecommender(method="ease").fit(train, items)
+
+    weights = model.scorer_.weights_
+
+    assert weights.dtype == np.float32
+    assert np.all(np.diag(weights) == 0)
+
+
+def test_ease_inverse_matches_the_textbook_formula():
+    rng = np.random.default_rng(3)
+    from scipy import sparse
+
+    matrix = sparse.csr_matrix((rng.random((30, 8)) > 0.6).astype(np.float32))
+    expected = np.linalg.inv(matrix.T.toarray() @ matrix.toarray() + 5.0 * np.eye(8))
+    expected = -expected / np.diag(expected)[None, :]
+    np.fill_diagonal(expected, 0.0)
+
+    weights = EaseScorer(l2=5.0).fit(matrix).weights_
+
+    np.testing.assert_allclose(weights, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_buy_again_returns_only_past_items_most_repeated_first():
+    rows = [("a", "tea", d, f"a{d}") for d in (0, 10, 20)] + [("a", "vase", 5, "a5"), ("b", "tea", 1, "b1")]
+
+    model = BuyAgainRecommender().fit(interactions(rows))
+
+    again = model.recommend("a", n=5)
+    assert [r.item_id for r in again] == ["tea", "vase"]
+    assert {r.reason for r in again} == {"bought_before"}
+    assert model.recommend("nobody") == []
