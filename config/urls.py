@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
     path("cart/", include("shop.cart.urls")),
+    path("checkout/", include("shop.checkout.urls")),
+    path("payments/", include("shop.payments.urls")),
+    path("", include("shop.orders.urls")),
     path("", include("shop.storefront.urls")),
 ]
 

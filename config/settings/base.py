@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "shop.orders",
     "shop.cart",
     "shop.checkout",
+    "shop.payments",
     "shop.storefront",
     "privacy",
     "personalization",
@@ -189,6 +190,12 @@ SHOP_SHIPPING_COUNTRIES = {
     "CA": "Canada", "AU": "Australia", "JP": "Japan",
 }
 SHOP_STOCK_RESERVATION_MINUTES = env.int("SHOP_STOCK_RESERVATION_MINUTES", default=15)
+# Payment providers by name; SHOP_PAYMENT_PROVIDER is the one new payments use.
+SHOP_PAYMENT_PROVIDERS = {"test": "shop.payments.test_provider.TestProvider"}
+SHOP_PAYMENT_PROVIDER = env("SHOP_PAYMENT_PROVIDER", default="test")
+SHOP_TEST_PROVIDER_WEBHOOK_SECRET = env("SHOP_TEST_PROVIDER_WEBHOOK_SECRET",
+                                        default="attuned-test-provider-webhook-secret")
+SHOP_INVOICE_PREFIX = "INV-"
 SHOP_NAME = env("SHOP_NAME", default="Attuned")
 
 # --- Static and media ----------------------------------------------------------
@@ -206,6 +213,10 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Attuned <shop@localhost>")
+# Order e-mails (receipts, shipping) come from their own address, never the marketing one.
+SHOP_TRANSACTIONAL_FROM_EMAIL = env("SHOP_TRANSACTIONAL_FROM_EMAIL", default="Attuned orders <orders@localhost>")
+# Links in e-mails: the shop's public address.
+SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Security ----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from privacy.fields import BlindIndexField, EncryptedEmailField
 
 
 class OrderStatus(models.TextChoices):
@@ -29,13 +30,77 @@ class Order(models.Model):
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     shipping_country = models.CharField(max_length=64, blank=True)
     placed_at = models.DateTimeField(db_index=True)
+    # Web orders: what the receipt states. Imported orders leave these empty.
+    email = EncryptedEmailField(null=True, blank=True, help_text="A guest's e-mail address (encrypted).")
+    email_index = BlindIndexField(source="email")
+    shipping_address = models.ForeignKey("checkout.Address", null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+")
+    shipping_method = models.CharField(max_length=100, blank=True)
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    shipping_total = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    tax_total = models.DecimalField("VAT included", max_digits=12, decimal_places=2, default=Decimal("0"))
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
+    invoice_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    checkout_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-placed_at", "-id"]
         indexes = [models.Index(fields=["user", "-placed_at"])]
+        permissions = [
+            ("view_customer_details", "Can see customers' names, addresses and e-mail addresses"),
+            ("change_order_status", "Can ship, deliver and cancel orders"),
+            ("refund_order", "Can refund orders"),
+        ]
 
     def __str__(self) -> str:
         return f"Order {self.number}"
+
+    @property
+    def contact_email(self) -> str | None:
+        return self.email or (self.user.email if self.user_id else None)
+
+
+class OrderStatusChange(models.Model):
+    """The audit trail of an order: every status change, who made it and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order_id", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+
+class InvoiceSequence(models.Model):
+    """The last invoice number given, per prefix. Taken under a row lock in the order's own
+    transaction, so a rolled-back order gives its number back: invoice numbers have no gaps."""
+
+    prefix = models.CharField(max_length=10, unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last_number:06d}"
+
+
+class OrderEmail(models.Model):
+    """A transactional e-mail sent about an order: sending twice is refused by the unique key."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=20)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], name="order_email_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} e-mail for order {self.order_id}"
 
 
 class OrderLine(models.Model):

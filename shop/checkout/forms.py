@@ -1,0 +1,44 @@
+from django import forms
+from django.conf import settings
+
+
+class AddressForm(forms.Form):
+    email = forms.EmailField(label="E-mail for your order confirmation", max_length=254,
+                             error_messages={"required": "Please give an e-mail address for your order "
+                                                         "confirmation.",
+                                             "invalid": "Enter a valid e-mail address, like ada@example.com."})
+    full_name = forms.CharField(label="Full name", max_length=200)
+    line1 = forms.CharField(label="Address line 1", max_length=200)
+    line2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
+    city = forms.CharField(label="Town or city", max_length=100)
+    postcode = forms.CharField(label="Postcode", max_length=20)
+    country = forms.ChoiceField(label="Country", error_messages={"invalid_choice": "Sorry, we do not ship to "
+                                                                                   "that country."})
+    phone = forms.CharField(label="Phone (optional, for the carrier)", max_length=40, required=False)
+
+    def __init__(self, *args, guest: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = sorted(settings.SHOP_SHIPPING_COUNTRIES.items(), key=lambda c: c[1])
+        self.fields["country"].initial = settings.SHOP_HOME_COUNTRY
+        if not guest:
+            del self.fields["email"]
+
+
+class ShippingMethodForm(forms.Form):
+    method = forms.ChoiceField(widget=forms.RadioSelect, label="Shipping method",
+                               error_messages={"required": "Choose how we should ship your order.",
+                                               "invalid_choice": "That shipping method is not available "
+                                                                 "for your country."})
+
+    def __init__(self, *args, methods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [(m.code, m.name) for m in methods]
+
+
+class PaymentForm(forms.Form):
+    """Pay: the provider's token (never card data), the attempt's key and the total the shopper saw."""
+
+    payment_token = forms.CharField(label="Card", max_length=200,
+                                    error_messages={"required": "Choose a card to pay with."})
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, min_length=16, max_length=64)
+    expected_total = forms.DecimalField(widget=forms.HiddenInput, max_digits=12, decimal_places=2)

@@ -1,0 +1,40 @@
+"""Transactional e-mails about an order: HTML and text, never mixed with marketing.
+
+They go to the address on the order whatever the person's marketing choices,
+carry no recommendations or offers, and are marked as transactional in a header.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from .models import Order
+from .selectors import order_guest_path
+
+SUBJECTS = {
+    "confirmation": "Your order {number} — receipt {invoice}",
+    "shipped": "Your order {number} is on its way",
+    "cancelled": "Your order {number} is cancelled",
+    "refunded": "Your order {number} is refunded",
+}
+
+
+def order_email_build(*, order: Order, kind: str, base_url: str) -> EmailMultiAlternatives | None:
+    recipient = order.contact_email
+    if not recipient:
+        return None
+    link = base_url.rstrip("/") + (order_guest_path(order) if order.user_id is None
+                                   else f"/account/orders/{order.number}/")
+    context = {"order": order, "lines": list(order.lines.all()), "kind": kind, "link": link,
+               "shop_name": settings.SHOP_NAME, "address": order.shipping_address}
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[kind].format(number=order.number, invoice=order.invoice_number or ""),
+        body=render_to_string(f"shop/emails/order_{kind}.txt", context),
+        from_email=settings.SHOP_TRANSACTIONAL_FROM_EMAIL,
+        to=[recipient],
+        headers={"X-Attuned-Category": "transactional", "Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(render_to_string(f"shop/emails/order_{kind}.html", context), "text/html")
+    return message

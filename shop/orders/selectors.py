@@ -1,0 +1,46 @@
+"""Order reads for the account pages, the guest's signed link and the e-mails."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+
+from .models import Order, OrderLine
+
+GUEST_LINK_SALT = "shop.orders.guest-link"
+GUEST_LINK_MAX_AGE = 60 * 60 * 24 * 180  # half a year
+
+
+def orders_for_user(*, user_id: int) -> QuerySet[Order]:
+    return Order.objects.filter(user_id=user_id).order_by("-placed_at", "-id")
+
+
+def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.select_related("shipping_address", "user").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("line_number")))
+
+
+def order_detail_for_user(*, user_id: int, number: str) -> Order | None:
+    return _with_details(Order.objects.filter(user_id=user_id, number=number)).first()
+
+
+def order_detail(*, order_id: int) -> Order:
+    return _with_details(Order.objects.filter(pk=order_id)).get()
+
+
+def order_guest_token(order: Order) -> str:
+    return signing.dumps({"order": order.pk, "number": order.number}, salt=GUEST_LINK_SALT, compress=True)
+
+
+def order_guest_path(order: Order) -> str:
+    """The signed link to an order for someone without an account (in the confirmation e-mail)."""
+    return reverse("orders:guest_detail", kwargs={"token": order_guest_token(order)})
+
+
+def order_from_guest_token(*, token: str) -> Order | None:
+    try:
+        data = signing.loads(token, salt=GUEST_LINK_SALT, max_age=GUEST_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return _with_details(Order.objects.filter(pk=data.get("order"), number=data.get("number"))).first()

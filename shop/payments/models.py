@@ -1,0 +1,77 @@
+from decimal import Decimal
+
+from django.db import models
+
+
+class PaymentStatus(models.TextChoices):
+    CREATED = "created", "Created (not yet sent to the provider)"
+    REQUIRES_ACTION = "requires_action", "Waiting for the shopper's authentication"
+    SUCCEEDED = "succeeded", "Succeeded"
+    DECLINED = "declined", "Declined"
+    ERROR = "error", "Provider error"
+    REFUNDED = "refunded", "Refunded"
+
+
+class Payment(models.Model):
+    """One attempt to pay for a checkout, keyed by the attempt's idempotency key.
+
+    Written before the provider is called, so a charge that succeeds while the
+    shop fails afterwards is on record and gets reconciled (an order or a refund).
+    Holds the provider's reference, never card data.
+    """
+
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    fingerprint = models.CharField(max_length=64, help_text="What was bought, where to, for how much.")
+    checkout = models.ForeignKey("checkout.Checkout", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="payments")
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="payments")
+    provider = models.CharField(max_length=32)
+    reference = models.CharField(max_length=100, null=True, blank=True, db_index=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
+    message = models.CharField(max_length=300, blank=True)
+    action_url = models.CharField(max_length=500, blank=True)
+    # The priced lines, shipping and totals at the moment of paying: the order is built from these.
+    snapshot = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Payment {self.pk} ({self.status})"
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    reference = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} of {self.amount} {self.currency}"
+
+
+class TestProviderCharge(models.Model):
+    """The test provider's own ledger: what a real provider keeps on its side. Tokens only, no card data."""
+
+    reference = models.CharField(max_length=40, unique=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=40)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20)
+    message = models.CharField(max_length=300, blank=True)
+    return_url = models.CharField(max_length=500, blank=True)
+    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    refund_keys = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.reference

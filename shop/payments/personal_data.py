@@ -1,0 +1,54 @@
+"""Personal data in the payments app, for the privacy registry (plain data, no imports).
+
+No card data is ever stored: the provider's card form turns a card into a token.
+"""
+
+MODELS = {
+    "payments.Payment": {
+        "fields": {
+            "id": "not_personal", "idempotency_key": "not_personal", "fingerprint": "not_personal",
+            "checkout": "pseudonymous", "order": "pseudonymous", "provider": "not_personal",
+            "reference": "pseudonymous", "amount": "not_personal", "currency": "not_personal",
+            "status": "not_personal", "message": "not_personal", "action_url": "not_personal",
+            "snapshot": "not_personal",  # priced lines and totals; the address is referred to by id only
+            "created_at": "not_personal", "updated_at": "not_personal",
+        },
+        "purpose": "Take payment for orders and account for it",
+        "legal_basis": "legal_obligation",
+        "retention": "10 years with its order (tax law)",
+        "subject": "order__user",
+        "export": True,
+        "erasure": "keep",
+        "recipients": ["Payment provider"],
+        "data_subjects": "Customers",
+    },
+    "payments.Refund": {
+        "fields": {
+            "id": "not_personal", "payment": "pseudonymous", "idempotency_key": "not_personal",
+            "amount": "not_personal", "currency": "not_personal", "reference": "pseudonymous",
+            "reason": "not_personal", "created_at": "not_personal",
+        },
+        "purpose": "Refund payments and account for it",
+        "legal_basis": "legal_obligation",
+        "retention": "10 years with its order (tax law)",
+        "subject": "payment__order__user",
+        "export": True,
+        "erasure": "keep",
+        "recipients": ["Payment provider"],
+        "data_subjects": "Customers",
+    },
+    "payments.TestProviderCharge": {
+        "fields": {
+            "id": "not_personal", "reference": "pseudonymous", "idempotency_key": "not_personal",
+            "token": "not_personal", "amount": "not_personal", "currency": "not_personal",
+            "status": "not_personal", "message": "not_personal", "return_url": "not_personal",
+            "refunded_amount": "not_personal", "refund_keys": "not_personal", "created_at": "not_personal",
+        },
+        "purpose": "Stand in for a real payment provider's ledger in development and tests",
+        "legal_basis": "legitimate_interest",
+        "retention": "Development and test data only",
+        "subject": None,
+        "export": False,
+        "erasure": "keep",
+    },
+}
