@@ -158,3 +158,19 @@ def test_the_blind_index_depends_on_its_own_key(note):
         assert index.index_of("ada@example.com") == before
     with override_settings(BLIND_INDEX_KEY="another-blind-index-key"):
         assert index.index_of("ada@example.com") != before
+
+
+def test_reencrypting_finishes_a_rotation_so_the_old_key_can_go(secret_note_table, db, settings):
+    from privacy.rotation import personal_data_reencrypt
+
+    old_key = settings.FIELD_ENCRYPTION_KEY
+    notes = [SecretNote.objects.create(name=f"Person {n}", email=f"p{n}@example.com") for n in range(5)]
+
+    with override_settings(FIELD_ENCRYPTION_KEY="rotated-field-key", FIELD_ENCRYPTION_OLD_KEYS=[old_key],
+                           BLIND_INDEX_KEY="rotated-blind-index-key"):
+        assert personal_data_reencrypt(models_to_rewrite=[SecretNote], batch_size=2) == {"privacy.SecretNote": 5}
+    with override_settings(FIELD_ENCRYPTION_KEY="rotated-field-key", FIELD_ENCRYPTION_OLD_KEYS=[],
+                           BLIND_INDEX_KEY="rotated-blind-index-key"):
+        assert [n.name for n in SecretNote.objects.order_by("pk")] == [n.name for n in notes]
+        index = SecretNote._meta.get_field("email_index")
+        assert SecretNote.objects.get(email_index=index.index_of("P3@example.com")).pk == notes[3].pk
