@@ -69,13 +69,15 @@ def shop_history() -> list[list[str]]:
     rows.append(line(str(invoice), "10001", "2011-02-20 12:00:00", "101"))
     rows.append(line(str(invoice), "10007", "2011-02-20 12:00:00", "101"))
     invoice += 1
-    # Test window (from 2011-03-01): 102 buys a holder, a new customer 999 buys a paper chain.
-    rows.append(line(str(invoice), "10003", "2011-03-02 12:00:00", "102"))
-    rows.append(line(str(invoice), "10004", "2011-03-02 12:00:00", "102"))
+    # Test window (from 2011-03-01): 102 (holders before) buys both bags, new to them;
+    # 104 (bags before) re-buys a bag and buys a holder; new customer 999 buys a
+    # paper chain and a bag.
+    rows.append(line(str(invoice), "10001", "2011-03-02 12:00:00", "102"))
+    rows.append(line(str(invoice), "10002", "2011-03-02 12:00:00", "102"))
     invoice += 1
     rows.append(line(str(invoice), "10008", "2011-03-03 12:00:00", "999"))
     rows.append(line(str(invoice), "10001", "2011-03-03 12:00:00", "999"))
     invoice += 1
-    rows.append(line(str(invoice), "10002", "2011-03-04 12:00:00", "104"))
     rows.append(line(str(invoice), "10001", "2011-03-04 12:00:00", "104"))
+    rows.append(line(str(invoice), "10003", "2011-03-04 12:00:00", "104"))
     return rows
