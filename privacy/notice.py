@@ -52,12 +52,15 @@ def _notice_text(version: str) -> str:
     lines = [f"Privacy notice version {version}", BANNER_HEADING, BANNER_TEXT, GPC_TEXT, "", "Purposes:"]
     lines += [f"- {p.label} ({p.key}): {p.description}" for p in PURPOSES]
     lines += ["", "Cookies:"]
-    lines += [f"- {c.name}: {c.purpose}, {c.duration}, set by {c.set_by}. {c.description}" for c in cookie_table()]
+    lines += [f"- {c.name}: {c.purpose}, {c.duration}, set by {c.set_by}. {c.description}"
+              for c in cookie_table()]
     from .selectors import processing_activities  # the notice page shows them
 
     lines += ["", "What we keep:"]
-    lines += [f"- {a.purpose}; {a.legal_basis}; {'; '.join(a.retention)}; shared with {', '.join(a.recipients) or 'nobody'}"
-              for a in processing_activities()]
+    for activity in processing_activities():
+        recipients = ", ".join(activity.recipients) or "nobody"
+        lines.append(f"- {activity.purpose}; {activity.legal_basis}; {'; '.join(activity.retention)}; "
+                     f"shared with {recipients}")
     lines += ["", "Notice page:", get_template(NOTICE_TEMPLATE).template.source]
     return "\n".join(lines)
 

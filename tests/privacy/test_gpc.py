@@ -1,4 +1,4 @@
-"""Global Privacy Control: one recorded refusal per subject and notice version, said out loud, outranked by a later opt-in."""
+"""Global Privacy Control: one refusal per subject and notice version, said out loud, outranked by a later opt-in."""
 
 import pytest
 
