@@ -113,8 +113,9 @@ class RequestConsent:
 class ConsentMiddleware:
     """Resolves the consent subject, honours Global Privacy Control, keeps the consent cookie.
 
-    Sits after AuthenticationMiddleware. A consent cookie is set only when a decision
-    created a visitor id; a tampered or malformed one is deleted and counts for nothing.
+    Sits after AuthenticationMiddleware. The consent cookie is set only once a visitor's
+    decision exists (and re-set if the shop's visitor key changed); a tampered or
+    malformed one is deleted and counts for nothing; logging out deletes it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
