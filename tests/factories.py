@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"shopper{n}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+    password = factory.django.Password(PASSWORD)  # hashed before the row is saved
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
