@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PersonalizationConfig(AppConfig):
     name = "personalization"
     verbose_name = "Personalization"
+
+    def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()

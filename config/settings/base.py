@@ -134,7 +134,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shop.catalog.tasks.refresh_product_popularity",
         "schedule": 60 * 60,
     },
+    "purge-expired-behaviour-events": {
+        "task": "personalization.tasks.purge_expired_behaviour_events",
+        "schedule": 24 * 60 * 60,
+    },
 }
+# Behavioural events are kept this long, then purged (and at once on withdrawal).
+PERSONALIZATION_EVENT_RETENTION_DAYS = env.int("PERSONALIZATION_EVENT_RETENTION_DAYS", default=365)
 
 # --- Authentication ----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -1,0 +1,71 @@
+"""How personalization listens: shop events in, consent checked on the server, events stored.
+
+Every shop event handler is wrapped in `consent_guarded(..., purpose=PERSONALIZATION)`,
+so a subject without that consent (or without any subject) stores nothing at all.
+"""
+
+from __future__ import annotations
+
+from privacy.consent import consent_guarded
+from privacy.purposes import PERSONALIZATION
+from privacy.signals import consent_withdrawn, subject_linked
+from privacy.subjects import ConsentSubject
+from shop import events
+
+from .models import EventKind
+from .services import behaviour_events_forget, behaviour_events_link, behaviour_events_record
+
+
+def record_product_viewed(event: events.ProductViewed) -> None:
+    behaviour_events_record(subject=event.subject, kind=EventKind.VIEWED, products=[(event.product_id, 1)],
+                            occurred_at=event.occurred_at)
+
+
+def record_added_to_cart(event: events.AddedToCart) -> None:
+    behaviour_events_record(subject=event.subject, kind=EventKind.ADDED_TO_CART,
+                            products=[(event.product_id, event.quantity)], occurred_at=event.occurred_at)
+
+
+def record_removed_from_cart(event: events.RemovedFromCart) -> None:
+    behaviour_events_record(subject=event.subject, kind=EventKind.REMOVED_FROM_CART,
+                            products=[(event.product_id, event.quantity)], occurred_at=event.occurred_at)
+
+
+def record_checkout_started(event: events.CheckoutStarted) -> None:
+    behaviour_events_record(subject=event.subject, kind=EventKind.CHECKOUT_STARTED,
+                            products=[(line.product_id, line.quantity) for line in event.lines],
+                            occurred_at=event.occurred_at)
+
+
+def record_order_placed(event: events.OrderPlaced) -> None:
+    behaviour_events_record(subject=event.subject, kind=EventKind.PURCHASED,
+                            products=[(line.product_id, line.quantity) for line in event.lines],
+                            occurred_at=event.occurred_at)
+
+
+SHOP_EVENT_RECORDERS = {
+    events.ProductViewed: record_product_viewed,
+    events.AddedToCart: record_added_to_cart,
+    events.RemovedFromCart: record_removed_from_cart,
+    events.CheckoutStarted: record_checkout_started,
+    events.OrderPlaced: record_order_placed,
+}
+_GUARDED = {event_type: consent_guarded(recorder, purpose=PERSONALIZATION)
+            for event_type, recorder in SHOP_EVENT_RECORDERS.items()}
+
+
+def forget_on_withdrawal(sender, *, subject: ConsentSubject, purpose: str, **kwargs) -> None:
+    """Withdrawn personalization consent: the subject's stored behaviour goes, in the same transaction."""
+    if purpose == PERSONALIZATION:
+        behaviour_events_forget(user_id=subject.user_id, visitor_id=subject.visitor_id)
+
+
+def link_on_login(sender, *, visitor: ConsentSubject, user: ConsentSubject, **kwargs) -> None:
+    behaviour_events_link(visitor_id=visitor.visitor_id, user_id=user.user_id)
+
+
+def connect() -> None:
+    for event_type, handler in _GUARDED.items():
+        events.subscribe(event_type, handler)
+    consent_withdrawn.connect(forget_on_withdrawal, dispatch_uid="personalization.forget_on_withdrawal")
+    subject_linked.connect(link_on_login, dispatch_uid="personalization.link_on_login")
