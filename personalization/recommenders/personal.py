@@ -46,24 +46,30 @@ class EaseScorer:
         n_items = matrix.shape[1]
         # The Gram matrix in float32, built dense in column blocks so that the
         # sparse product never holds more than one block.
-        gram = np.empty((n_items, n_items), dtype=np.float32)
+        # Fortran order so LAPACK works in place: one n x n float32 buffer is the
+        # whole memory cost (G, then its factor, then P, then B).
+        gram = np.empty((n_items, n_items), dtype=np.float32, order="F")
         by_item = matrix.T.tocsr()
         for start in range(0, n_items, _SCORE_BLOCK):
             stop = min(start + _SCORE_BLOCK, n_items)
             gram[:, start:stop] = (by_item @ matrix[:, start:stop]).toarray()
         gram[np.diag_indices(n_items)] += np.float32(self.l2)
-        # Cholesky inverse in place: G is symmetric positive definite, and
-        # potrf/potri need half the flops of a general inverse and no copy.
-        factor, info = linalg.lapack.spotrf(gram, lower=False, overwrite_a=True)
+        # Cholesky inverse: G is symmetric positive definite, and potrf/potri
+        # need half the flops of a general inverse.
+        factor, info = linalg.lapack.spotrf(gram, lower=False, overwrite_a=True, clean=False)
         if info != 0:
             raise np.linalg.LinAlgError(f"Gram matrix is not positive definite (info={info})")
         precision, info = linalg.lapack.spotri(factor, lower=False, overwrite_c=True)
         if info != 0:
             raise np.linalg.LinAlgError(f"cannot invert the Gram matrix (info={info})")
         _mirror_upper(precision)
+        # P is symmetric, so its transpose is the same matrix as a C-ordered
+        # view; scoring (sparse rows @ B) needs C order to avoid a full copy.
+        precision = precision.T
         diagonal = np.diag(precision).copy()
         precision /= -diagonal[None, :]
         precision[np.diag_indices(n_items)] = 0.0
+        assert precision.flags.c_contiguous
         self.weights_ = precision  # B: score(u) = x_u B
         return self
 
