@@ -15,7 +15,21 @@ def add_to_cart(client, product, quantity=1):
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
+def shipping_methods_ensure() -> None:
+    """The seeded shipping methods (a transactional test's flush removes migration data)."""
+    from importlib import import_module
+
+    from shop.checkout.models import ShippingMethod
+
+    seed = import_module("shop.checkout.migrations.0002_shipping_methods")
+    for code, name, description, price, countries, position in seed.METHODS:
+        ShippingMethod.objects.get_or_create(code=code, defaults={
+            "name": name, "description": description, "price": price, "countries": countries,
+            "position": position})
+
+
 def checkout_to_review(client, *products, quantity=1, country="GB", method=None, address=None):
+    shipping_methods_ensure()
     for product in products:
         add_to_cart(client, product, quantity)
     assert client.post(reverse("checkout:start")).status_code == 302
