@@ -134,6 +134,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shop.catalog.tasks.refresh_product_popularity",
         "schedule": 60 * 60,
     },
+    "release-expired-checkouts": {"task": "shop.checkout.tasks.release_expired_checkouts", "schedule": 60},
+    "reconcile-payments": {"task": "shop.checkout.tasks.reconcile_payments", "schedule": 5 * 60},
+    "purge-abandoned-carts": {"task": "shop.cart.tasks.purge_abandoned_carts", "schedule": 24 * 60 * 60},
     "purge-expired-behaviour-events": {
         "task": "personalization.tasks.purge_expired_behaviour_events",
         "schedule": 24 * 60 * 60,
