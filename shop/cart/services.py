@@ -172,5 +172,5 @@ def cart_merge(*, visitor_key: str, user_id: int) -> list[MergeNote]:
 
 def carts_abandoned_purge(*, before: datetime) -> int:
     """Delete visitors' carts untouched since `before`. Safe to run twice."""
-    deleted, _ = Cart.objects.filter(user__isnull=True, updated_at__lt=before).delete()
-    return deleted
+    _, deleted = Cart.objects.filter(user__isnull=True, updated_at__lt=before).delete()
+    return deleted.get("cart.Cart", 0)

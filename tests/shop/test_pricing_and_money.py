@@ -1,0 +1,79 @@
+"""The price seam, money arithmetic and the tidy-up of abandoned carts."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from shop import pricing
+from shop.cart.models import Cart
+from shop.cart.tasks import purge_abandoned_carts
+from shop.checkout.tax import price_for_country, vat_included
+from shop.money import Money, round_money
+from tests.factories import ProductFactory
+from tests.shop.checkout_helpers import add_to_cart, checkout_to_review, pay
+
+
+class HalfPrice:
+    name = "half"
+
+    def variant_price(self, variant):
+        return Money(variant.price / 2, "GBP")
+
+    def product_price(self, product):
+        return Money(product.price / 2, "GBP")
+
+
+@pytest.fixture
+def half_price():
+    pricing.price_strategy_register(lambda request: HalfPrice())
+    yield
+    pricing.price_strategy_register(None)
+
+
+@pytest.mark.django_db
+def test_a_registered_price_strategy_prices_the_cart_and_the_order(client, half_price):
+    lamp = ProductFactory(price=Decimal("10.00"))
+    form = checkout_to_review(client, lamp, quantity=2)
+
+    assert "£10.00" in client.get(reverse("cart:detail")).content.decode()
+    assert form["expected_total"] == Decimal("13.95")
+    assert pay(client, form).status_code == 302
+
+
+def test_money_rounds_half_up_and_refuses_floats_and_mixed_currencies():
+    assert round_money(Decimal("2.345")) == Decimal("2.35")
+    assert round_money(Decimal("2.344")) == Decimal("2.34")
+    assert Money.of("1.10") + Money.of("2.20") == Money.of("3.30")
+    with pytest.raises(TypeError):
+        Money(0.1, "GBP")
+    with pytest.raises(ValueError):
+        Money.of("1", "GBP") + Money.of("1", "EUR")
+
+
+@pytest.mark.parametrize(("home_price", "country", "expected"), [
+    (Decimal("12.00"), "GB", Decimal("12.00")),
+    (Decimal("12.00"), "DE", Decimal("11.90")),
+    (Decimal("12.00"), "IE", Decimal("12.30")),
+    (Decimal("12.00"), "US", Decimal("10.00")),
+    (Decimal("0.99"), "DE", Decimal("0.98")),  # 0.825 × 1.19 = 0.98175
+])
+def test_prices_for_another_country(home_price, country, expected):
+    assert price_for_country(home_price, country) == expected
+
+
+def test_vat_included_in_a_price():
+    assert vat_included(Decimal("25.00"), Decimal("0.20")) == Decimal("4.17")
+    assert vat_included(Decimal("10.00"), Decimal("0")) == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_visitors_carts_untouched_for_30_days_are_purged_and_checkout_then_says_so(client):
+    add_to_cart(client, ProductFactory())
+    Cart.objects.update(updated_at=timezone.now() - timedelta(days=31))
+
+    assert purge_abandoned_carts() == 1
+    response = client.post(reverse("checkout:start"), follow=True)
+    assert "Your checkout has expired or your cart is empty" in response.content.decode()
