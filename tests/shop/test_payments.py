@@ -192,3 +192,29 @@ def test_units_sold_out_while_authenticating_are_refunded_never_oversold(client)
     assert "Lamp is sold out" in unescape(back.content.decode()) and "refunded in full" in back.content.decode()
     assert Order.objects.count() == 1 and stock(lamp) == 0
     assert Charge.objects.filter(status="refunded").count() == 1
+
+
+@pytest.mark.django_db
+def test_checkout_and_order_events_carry_the_shopper_and_the_lines_and_a_decline_places_nothing(
+        client, captured_events, django_capture_on_commit_callbacks):
+    from shop import events
+    from tests.factories import PASSWORD, verified_user
+
+    ada = verified_user(email="ada@example.com")
+    client.login(email="ada@example.com", password=PASSWORD)
+    lamp = ProductFactory(price=Decimal("10.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        form = checkout_to_review(client, lamp, quantity=2)
+        pay(client, form, token="tok_decline")
+    assert not [e for e in captured_events if isinstance(e, events.OrderPlaced)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(client, review_form(client))
+
+    started = [e for e in captured_events if isinstance(e, events.CheckoutStarted)]
+    [placed] = [e for e in captured_events if isinstance(e, events.OrderPlaced)]
+    assert started and started[0].subject == events.Subject(user_id=ada.pk)
+    assert (placed.subject, placed.order_id, placed.total, placed.currency) == (
+        events.Subject(user_id=ada.pk), Order.objects.get().pk, Decimal("23.95"), "GBP")
+    assert [(line.variant_id, line.quantity, line.unit_price) for line in placed.lines] == [
+        (lamp.variants.get().pk, 2, Decimal("10.00"))]
