@@ -12,6 +12,7 @@ RUN DJANGO_SECRET_KEY=build-only-$(date +%s)-collectstatic-placeholder-value \
     FIELD_ENCRYPTION_KEY=build-only-encryption-placeholder-value-0000 \
     FIELD_SIGNING_KEY=build-only-signing-placeholder-value-000000000 \
     BLIND_INDEX_KEY=build-only-blind-index-placeholder-value-0000000 \
+    SHOP_TEST_PROVIDER_WEBHOOK_SECRET=build-only-webhook-placeholder-value-000000 \
     python manage.py collectstatic --noinput
 RUN useradd --create-home shop && chown -R shop /app
 USER shop

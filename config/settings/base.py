@@ -8,6 +8,7 @@ from config.env import (
     DEVELOPMENT_FIELD_ENCRYPTION_KEY,
     DEVELOPMENT_FIELD_SIGNING_KEY,
     DEVELOPMENT_SECRET_KEY,
+    DEVELOPMENT_TEST_PROVIDER_WEBHOOK_SECRET,
     env,
 )
 
@@ -203,7 +204,7 @@ SHOP_STOCK_RESERVATION_MINUTES = env.int("SHOP_STOCK_RESERVATION_MINUTES", defau
 SHOP_PAYMENT_PROVIDERS = {"test": "shop.payments.test_provider.TestProvider"}
 SHOP_PAYMENT_PROVIDER = env("SHOP_PAYMENT_PROVIDER", default="test")
 SHOP_TEST_PROVIDER_WEBHOOK_SECRET = env("SHOP_TEST_PROVIDER_WEBHOOK_SECRET",
-                                        default="attuned-test-provider-webhook-secret")
+                                        default=DEVELOPMENT_TEST_PROVIDER_WEBHOOK_SECRET)
 SHOP_INVOICE_PREFIX = "INV-"
 SHOP_NAME = env("SHOP_NAME", default="Attuned")
 

@@ -7,10 +7,11 @@ from config.env import (
     DEVELOPMENT_FIELD_ENCRYPTION_KEY,
     DEVELOPMENT_FIELD_SIGNING_KEY,
     DEVELOPMENT_SECRET_KEY,
+    DEVELOPMENT_TEST_PROVIDER_WEBHOOK_SECRET,
 )
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import SHOP_PAYMENT_PROVIDER, env
 
 MINIMUM_KEY_LENGTH = 32
 
@@ -34,6 +35,11 @@ BLIND_INDEX_KEY = require_secret("BLIND_INDEX_KEY", DEVELOPMENT_BLIND_INDEX_KEY)
 if len({SECRET_KEY, FIELD_ENCRYPTION_KEY, FIELD_SIGNING_KEY, BLIND_INDEX_KEY}) < 4:
     raise ImproperlyConfigured("Each secret key must be different from the others.")
 CRYPTOGRAPHY_KEY = FIELD_ENCRYPTION_KEY
+if SHOP_PAYMENT_PROVIDER == "test":
+    # A demo deployment on the test provider still verifies webhooks with a real secret.
+    SHOP_TEST_PROVIDER_WEBHOOK_SECRET = require_secret(
+        "SHOP_TEST_PROVIDER_WEBHOOK_SECRET", DEVELOPMENT_TEST_PROVIDER_WEBHOOK_SECRET
+    )
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -15,6 +15,7 @@ GOOD = {
     "FIELD_ENCRYPTION_KEY": "e" * 50,
     "FIELD_SIGNING_KEY": "g" * 50,
     "BLIND_INDEX_KEY": "b" * 50,
+    "SHOP_TEST_PROVIDER_WEBHOOK_SECRET": "w" * 50,
 }
 
 
@@ -41,6 +42,7 @@ def test_production_starts_with_real_secrets():
     ("FIELD_ENCRYPTION_KEY", DEVELOPMENT_FIELD_ENCRYPTION_KEY),
     ("FIELD_SIGNING_KEY", "short"),
     ("BLIND_INDEX_KEY", "<unset>"),
+    ("SHOP_TEST_PROVIDER_WEBHOOK_SECRET", "<unset>"),
 ])
 def test_production_refuses_missing_default_or_weak_secrets(name, value):
     result = start_production(**{name: value})
