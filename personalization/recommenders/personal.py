@@ -34,6 +34,7 @@ from .trending import TrendingRecommender
 EASE_MAX_ITEMS = 12_000
 
 _SCORE_BLOCK = 2048
+_GRAM_BLOCK = 256
 
 
 class EaseScorer:
@@ -50,9 +51,12 @@ class EaseScorer:
         # whole memory cost (G, then its factor, then P, then B).
         gram = np.empty((n_items, n_items), dtype=np.float32, order="F")
         by_item = matrix.T.tocsr()
-        for start in range(0, n_items, _SCORE_BLOCK):
-            stop = min(start + _SCORE_BLOCK, n_items)
-            gram[:, start:stop] = (by_item @ matrix[:, start:stop]).toarray()
+        columns = matrix.tocsc()
+        # Narrow column blocks: the sparse product of a block costs ~12 bytes per
+        # cell before it is densified, so wide blocks would double the peak.
+        for start in range(0, n_items, _GRAM_BLOCK):
+            stop = min(start + _GRAM_BLOCK, n_items)
+            gram[:, start:stop] = (by_item @ columns[:, start:stop]).toarray()
         gram[np.diag_indices(n_items)] += np.float32(self.l2)
         # Cholesky inverse: G is symmetric positive definite, and potrf/potri
         # need half the flops of a general inverse.
