@@ -39,6 +39,8 @@ def test_the_configured_handler_redacts_arguments_of_a_real_log_call():
     handler = logging.StreamHandler(stream)
     handler.addFilter(RedactPersonalDataFilter())
     logger = logging.getLogger("attuned.test.redaction")
+    # Its own level: a Celery worker started by another test lowers the root logger's.
+    logger.setLevel(logging.INFO)
     logger.addHandler(handler)
     try:
         logger.warning("login failed for %s from %s", "shopper@example.com", "/accounts/login/?next=/cart/")
