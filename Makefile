@@ -9,16 +9,21 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo serve test browser check
+.PHONY: install install-app demo serve test browser check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 
+# The shop alone (what `make demo` needs) ...
+install-app: $(BIN)/python
+	$(BIN)/python -m pip install -e .
+
+# ... and with the test tools.
 install: $(BIN)/python
 	$(BIN)/python -m pip install -e '.[test]'
 
-demo: install
+demo: install-app
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_online_retail $(DATA)
 	$(BIN)/python manage.py run_scheduled_jobs
