@@ -18,7 +18,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from .interactions import IdIndex, Interactions, items_frame
 from .ranking import Recommendation, top_n_rows
 
-_BLOCK = 1024
+# Rows per dense block: about 4M cells (tens of MB per temporary), so a 20k-item
+# catalog is processed 200 query items at a time instead of 1,024.
+def _block_rows(n_items: int) -> int:
+    return max(128, min(1024, 4_000_000 // max(n_items, 1)))
 
 
 class ContentRecommender:
@@ -58,8 +61,9 @@ class ContentRecommender:
         self.scores_ = np.zeros((n_items, self.neighbours), dtype=np.float32)
         if vectors is None:
             return self
-        for start in range(0, n_items, _BLOCK):
-            stop = min(start + _BLOCK, n_items)
+        block = _block_rows(n_items)
+        for start in range(0, n_items, block):
+            stop = min(start + block, n_items)
             sims = (vectors[start:stop] @ vectors.T).toarray()
             sims[np.arange(stop - start), np.arange(start, stop)] = 0.0
             sims[sims <= 0] = -np.inf

@@ -27,7 +27,10 @@ from .content import ContentRecommender
 from .interactions import IdIndex, Interactions, items_frame, time_decay
 from .ranking import Recommendation, top_n_row, top_n_rows
 
-_BLOCK = 1024
+# Rows per dense block: about 4M cells (tens of MB per temporary), so a 20k-item
+# catalog is processed 200 query items at a time instead of 1,024.
+def _block_rows(n_items: int) -> int:
+    return max(128, min(1024, 4_000_000 // max(n_items, 1)))
 
 
 def basket_item_matrix(
@@ -74,8 +77,9 @@ def neighbour_table(
     penalty_cols = np.power(counts, alpha)
     positions = np.full((n_items, n), -1, dtype=np.int64)
     scores = np.zeros((n_items, n), dtype=np.float32)
-    for start in range(0, n_items, _BLOCK):
-        stop = min(start + _BLOCK, n_items)
+    block = _block_rows(n_items)
+    for start in range(0, n_items, block):
+        stop = min(start + block, n_items)
         together = (by_item[start:stop] @ baskets).toarray().astype(np.float64)
         denom = np.power(counts[start:stop], 1.0 - alpha)[:, None] * penalty_cols[None, :]
         # Significance shrinkage: a pair seen in few baskets is pulled towards zero.
