@@ -203,15 +203,19 @@ def evaluate(
 def _fit_all(split: TimeSplit, fits: dict[str, float]) -> dict:
     train, items = split.train, split.items
     c = PRODUCTION
+    fitters = {
+        "popularity": ("popularity_all_time", lambda: TrendingRecommender(None)),
+        "trending": ("trending", lambda: TrendingRecommender(**c["trending"])),
+        "svd": ("svd", lambda: PersonalRecommender(method="svd", trending_weight=0.0)),
+        "ease": ("ease", lambda: PersonalRecommender(method="ease", trending_weight=0.0)),
+        "for_you": ("for_you", lambda: PersonalRecommender(**c["for_you"])),
+        "also_bought": ("also_bought", lambda: AlsoBoughtRecommender(**c["also_bought"])),
+        "content": ("similar_products", lambda: ContentRecommender()),
+        "buy_again": ("buy_again", lambda: BuyAgainRecommender(**c["buy_again"])),
+    }
     return {
-        "popularity": _timed(fits, "popularity_all_time", lambda: TrendingRecommender(None).fit(train, items)),
-        "trending": _timed(fits, "trending", lambda: TrendingRecommender(**c["trending"]).fit(train, items)),
-        "svd": _timed(fits, "svd", lambda: PersonalRecommender(method="svd", trending_weight=0.0).fit(train, items)),
-        "ease": _timed(fits, "ease", lambda: PersonalRecommender(method="ease", trending_weight=0.0).fit(train, items)),
-        "for_you": _timed(fits, "for_you", lambda: PersonalRecommender(**c["for_you"]).fit(train, items)),
-        "also_bought": _timed(fits, "also_bought", lambda: AlsoBoughtRecommender(**c["also_bought"]).fit(train, items)),
-        "content": _timed(fits, "similar_products", lambda: ContentRecommender().fit(train, items)),
-        "buy_again": _timed(fits, "buy_again", lambda: BuyAgainRecommender(**c["buy_again"]).fit(train, items)),
+        key: _timed(fits, label, lambda make=make: make().fit(train, items))
+        for key, (label, make) in fitters.items()
     }
 
 
@@ -331,21 +335,29 @@ def format_report(result: dict) -> str:
         f"for_you/{result['for_you_method']})",
         f"{'model':<22}{'P@10':>8}{'R@10':>8}{'NDCG@10':>9}{'HR@10':>8}{'MAP@10':>8}{'cov':>7}",
     ]
-    for name, m in result["for_you"]["models"].items():
-        lines.append(
-            f"{name:<22}{m['precision@10']:>8.4f}{m['recall@10']:>8.4f}{m['ndcg@10']:>9.4f}"
-            f"{m['hit_rate@10']:>8.4f}{m['map@10']:>8.4f}{m.get('coverage', 0):>7.3f}"
-        )
+    lines += [
+        _ranking_row(name, m) + f"{m['coverage']:>7.3f}"
+        for name, m in result["for_you"]["models"].items()
+    ]
     lines += ["", f"Cold users ({result['cold_users']['users']})"]
-    for name, m in result["cold_users"]["models"].items():
-        lines.append(f"{name:<22}{m['precision@10']:>8.4f}{m['recall@10']:>8.4f}{m['ndcg@10']:>9.4f}{m['hit_rate@10']:>8.4f}{m['map@10']:>8.4f}")
+    lines += [_ranking_row(name, m) for name, m in result["cold_users"]["models"].items()]
     first = next(iter(result["also_bought"].values()))
-    lines += ["", f"Also bought ({first['baskets']} baskets, {first['queries']} queries)", f"{'model':<22}{'HR@10':>8}{'NDCG@10':>9}"]
+    lines += [
+        "",
+        f"Also bought ({first['baskets']} baskets, {first['queries']} queries)",
+        f"{'model':<22}{'HR@10':>8}{'NDCG@10':>9}",
+    ]
     for name, m in result["also_bought"].items():
         lines.append(f"{name:<22}{m['hit_rate@10']:>8.4f}{m['ndcg@10']:>9.4f}")
     lines += ["", f"Buy again ({result['buy_again']['users']} users re-buying)"]
-    for name, m in result["buy_again"]["models"].items():
-        lines.append(f"{name:<22}{m['precision@10']:>8.4f}{m['recall@10']:>8.4f}{m['ndcg@10']:>9.4f}{m['hit_rate@10']:>8.4f}{m['map@10']:>8.4f}")
+    lines += [_ranking_row(name, m) for name, m in result["buy_again"]["models"].items()]
     fits = ", ".join(f"{k} {v:.2f}s" for k, v in result["fit_seconds"].items())
     lines += ["", f"fit: {fits}"]
     return "\n".join(lines)
+
+
+def _ranking_row(name: str, m: dict) -> str:
+    return (
+        f"{name:<22}{m['precision@10']:>8.4f}{m['recall@10']:>8.4f}{m['ndcg@10']:>9.4f}"
+        f"{m['hit_rate@10']:>8.4f}{m['map@10']:>8.4f}"
+    )
