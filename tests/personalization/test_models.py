@@ -13,7 +13,7 @@ from personalization.recommenders import (
     TrendingRecommender,
 )
 from personalization.recommenders.data import catalog_from_transactions, clean_purchases, read_transactions
-from personalization.recommenders.personal import EaseScorer
+from personalization.recommenders.personal import EaseScorer, Rp3BetaScorer
 
 from .retail_files import shop_history, write
 
@@ -173,6 +173,53 @@ def test_ease_inverse_matches_the_textbook_formula():
     weights = EaseScorer(l2=5.0).fit(matrix).weights_
 
     np.testing.assert_allclose(weights, expected, rtol=1e-4, atol=1e-5)
+
+
+def _walk_matrix():
+    """Users x items (A, B, C, D, E): A leads equally to B (1 buyer) and C (4 buyers)."""
+    from scipy import sparse
+
+    rows = [[1, 1, 0, 0, 0], [1, 0, 1, 0, 0]] + [[0, 0, 1, 1, 0], [0, 0, 1, 0, 1], [0, 0, 1, 1, 1]]
+    return sparse.csr_matrix(np.array(rows, dtype=np.float32))
+
+
+def test_rp3beta_is_a_two_step_walk_with_zero_diagonal():
+    matrix = _walk_matrix()
+    dense = matrix.toarray()
+    to_item = dense / dense.sum(axis=1, keepdims=True)
+    to_user = (dense / dense.sum(axis=0, keepdims=True)).T
+    expected = (to_user @ to_item) / dense.sum(axis=0)[None, :] ** 0.5
+    np.fill_diagonal(expected, 0.0)
+
+    weights = Rp3BetaScorer(alpha=1.0, beta=0.5).fit(matrix).weights_
+
+    assert weights.dtype == np.float32
+    np.testing.assert_allclose(weights, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_rp3beta_popularity_penalty_puts_the_niche_item_above_the_best_seller():
+    matrix = _walk_matrix()
+    a, b, c = 0, 1, 2
+
+    plain = Rp3BetaScorer(alpha=1.0, beta=0.0).fit(matrix).weights_
+    penalised = Rp3BetaScorer(alpha=1.0, beta=0.8).fit(matrix).weights_
+
+    assert plain[a, b] == pytest.approx(plain[a, c])  # same walk probability
+    assert penalised[a, b] > penalised[a, c]  # C is reached because everyone buys it
+
+
+def test_for_you_blends_the_graph_scores_only_when_asked(shop):
+    train, items = shop
+    users = sorted(train.frame["user_id"].unique())
+
+    blended = PersonalRecommender(method="ease", graph_weight=0.4).fit(train, items)
+    ease_only = PersonalRecommender(method="ease", graph_weight=0.0).fit(train, items)
+    svd = PersonalRecommender(method="svd", graph_weight=0.4, factors=4).fit(train, items)
+
+    positions = blended.users_.lookup(users)
+    assert isinstance(blended.graph_, Rp3BetaScorer)
+    assert ease_only.graph_ is None and svd.graph_ is None
+    assert not np.allclose(blended.score_users(positions), ease_only.score_users(positions))
 
 
 def test_buy_again_returns_only_past_items_most_repeated_first():
