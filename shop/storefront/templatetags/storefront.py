@@ -37,3 +37,12 @@ def initials(title: str) -> str:
 def placeholder_tone(product_id: int) -> int:
     """A stable background tone (a CSS class suffix) for a product's placeholder picture."""
     return (product_id or 0) % PLACEHOLDER_TONES
+
+
+@register.filter
+def percent(rate: Decimal | None) -> str:
+    """A rate as a percentage without a false rounding: 0.2 -> '20%', 0.055 -> '5.5%', 0 -> '0%'."""
+    if rate is None:
+        return ""
+    value = (Decimal(rate) * 100).normalize()
+    return f"{value:f}%"
