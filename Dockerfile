@@ -14,7 +14,7 @@ RUN DJANGO_SECRET_KEY=build-only-$(date +%s)-collectstatic-placeholder-value \
     BLIND_INDEX_KEY=build-only-blind-index-placeholder-value-0000000 \
     SHOP_TEST_PROVIDER_WEBHOOK_SECRET=build-only-webhook-placeholder-value-000000 \
     python manage.py collectstatic --noinput
-RUN useradd --create-home shop && chown -R shop /app
+RUN useradd --create-home shop && mkdir -p /app/media && chown -R shop /app
 USER shop
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "-c", "config/gunicorn.py"]
