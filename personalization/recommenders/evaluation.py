@@ -51,6 +51,7 @@ PRODUCTION = {
     "for_you": {
         "method": "auto", "l2": 200.0, "half_life_days": 120.0, "trending_weight": 0.1,
         "graph_weight": 0.4, "graph_alpha": 0.6, "graph_beta": 0.8,
+        "novelty_weight": 0.3, "novelty_days": 90.0,
     },
     "also_bought": {"alpha": 0.1, "shrinkage": 2.0, "content_fill": True},
     "buy_again": {"half_life_days": 120.0, "repeat_weight": 2.0},
@@ -209,8 +210,10 @@ def _fit_all(split: TimeSplit, fits: dict[str, float]) -> dict:
     fitters = {
         "popularity": ("popularity_all_time", lambda: TrendingRecommender(None)),
         "trending": ("trending", lambda: TrendingRecommender(**c["trending"])),
-        "svd": ("svd", lambda: PersonalRecommender(method="svd", trending_weight=0.0, graph_weight=0.0)),
-        "ease": ("ease", lambda: PersonalRecommender(method="ease", trending_weight=0.0, graph_weight=0.0)),
+        "svd": ("svd", lambda: PersonalRecommender(method="svd", trending_weight=0.0, graph_weight=0.0,
+                                                              novelty_weight=0.0)),
+        "ease": ("ease", lambda: PersonalRecommender(method="ease", trending_weight=0.0, graph_weight=0.0,
+                                                                novelty_weight=0.0)),
         "for_you": ("for_you", lambda: PersonalRecommender(**c["for_you"])),
         "also_bought": ("also_bought", lambda: AlsoBoughtRecommender(**c["also_bought"])),
         "content": ("similar_products", lambda: ContentRecommender()),

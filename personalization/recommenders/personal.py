@@ -177,7 +177,9 @@ class PersonalRecommender:
     personal score, the rest being (row-normalised) EASE; it needs the EASE path
     and is ignored under SVD. ``graph_alpha``/``graph_beta`` are RP3beta's
     exponents. ``trending_weight`` is the share of (row-normalised) trending
-    added to the personal score. ``now`` freezes time; by default it is the
+    added to the personal score. ``novelty_weight`` adds ``exp(-age / novelty_days)``
+    of each item's age since its first sale, so products new to the shop, which
+    the personal models have barely seen, can reach the people likely to want them. ``now`` freezes time; by default it is the
     last interaction, so two fits on the same data give identical lists.
     """
 
@@ -192,6 +194,8 @@ class PersonalRecommender:
         graph_weight: float = 0.4,
         graph_alpha: float = 0.6,
         graph_beta: float = 0.8,
+        novelty_weight: float = 0.3,
+        novelty_days: float = 90.0,
         ease_max_items: int = EASE_MAX_ITEMS,
         seed: int = 7,
         now: pd.Timestamp | None = None,
@@ -207,6 +211,8 @@ class PersonalRecommender:
         self.graph_weight = graph_weight
         self.graph_alpha = graph_alpha
         self.graph_beta = graph_beta
+        self.novelty_weight = novelty_weight
+        self.novelty_days = novelty_days
         self.ease_max_items = ease_max_items
         self.seed = seed
         self.now = now
@@ -237,7 +243,18 @@ class PersonalRecommender:
         )
         trend = self.trending_.scores()
         self.trending_scores_ = (trend / trend.max() if trend.max() > 0 else trend).astype(np.float32)
+        self.novelty_scores_ = self._novelty(interactions)
         return self
+
+    def _novelty(self, interactions: Interactions) -> np.ndarray:
+        """exp(-days since the item's first sale / novelty_days); 0 for items never sold."""
+        scores = np.zeros(len(self.items_.ids), dtype=np.float32)
+        first_sold = interactions.frame.groupby("item_id")["timestamp"].min()
+        positions = self.items_.lookup(list(first_sold.index))
+        known = positions >= 0
+        age_days = ((self.now_ - first_sold[known]) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64)
+        scores[positions[known]] = np.exp(-np.clip(age_days, 0, None) / self.novelty_days)
+        return scores
 
     @property
     def item_ids(self) -> np.ndarray:
@@ -252,6 +269,8 @@ class PersonalRecommender:
             personal += self.graph_weight * normalise_rows(self.graph_.score(rows))
         if self.trending_weight:
             personal += self.trending_weight * self.trending_scores_[None, :]
+        if self.novelty_weight:
+            personal += self.novelty_weight * self.novelty_scores_[None, :]
         return personal
 
     def recommend_many(self, user_ids: Iterable, n: int = 10) -> dict[object, list[int]]:
@@ -293,13 +312,15 @@ class PersonalRecommender:
         ]
 
     def _reason(self, row: sparse.csr_matrix, item: int, total: float) -> str:
-        if isinstance(self.scorer_, EaseScorer) and len(row.indices):
-            contributions = row.data * self.scorer_.weights_[row.indices, item]
-            if contributions.max() > 0 and total - self.trending_weight * self.trending_scores_[item] > 0:
-                return f"because_you_bought:{self.items_.ids[row.indices[int(np.argmax(contributions))]]}"
-        elif isinstance(self.scorer_, SvdScorer) and len(row.indices):
-            factors = self.scorer_.components_
-            contributions = row.data * (factors[row.indices] @ factors[item])
+        trending = self.trending_weight * self.trending_scores_[item]
+        novelty = self.novelty_weight * self.novelty_scores_[item]
+        personal = total - trending - novelty
+        if personal > 0 and len(row.indices):
+            if isinstance(self.scorer_, EaseScorer):
+                contributions = row.data * self.scorer_.weights_[row.indices, item]
+            else:
+                factors = self.scorer_.components_
+                contributions = row.data * (factors[row.indices] @ factors[item])
             if contributions.max() > 0:
                 return f"because_you_bought:{self.items_.ids[row.indices[int(np.argmax(contributions))]]}"
-        return "trending"
+        return "new_in" if novelty > trending else "trending"

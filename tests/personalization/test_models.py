@@ -119,6 +119,22 @@ def test_for_you_recommends_what_similar_customers_bought():
     assert first.reason == "because_you_bought:x"
 
 
+def test_for_you_lifts_products_new_to_the_shop_and_says_why():
+    # Nothing links "a" to either rarity; ties go to the lower id, so without the
+    # novelty prior the long-sold "a_old" would come first.
+    rows = [(u, i, 0, f"{u}1") for u in "abcd" for i in ("o1", "o2")]
+    rows += [("e", "a_old", 0, "e1"), ("f", "z_new", 200, "f1")]
+
+    plain = PersonalRecommender(method="ease", trending_weight=0.0, novelty_weight=0.0).fit(interactions(rows))
+    lifted = PersonalRecommender(method="ease", trending_weight=0.0, novelty_weight=0.3).fit(interactions(rows))
+
+    assert [r.item_id for r in plain.recommend("a", n=2)] == ["a_old", "z_new"]
+    first = lifted.recommend("a", n=2)[0]
+    assert (first.item_id, first.reason) == ("z_new", "new_in")
+    assert lifted.novelty_scores_[lifted.items_.position("z_new")] == pytest.approx(1.0)
+    assert lifted.novelty_scores_[lifted.items_.position("a_old")] == pytest.approx(np.exp(-200 / 90), rel=1e-5)
+
+
 def test_cold_users_get_trending(shop):
     train, items = shop
 
