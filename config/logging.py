@@ -29,10 +29,6 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"), REDACTED),
 )
 
-# Attribute names on a LogRecord that may carry request data into a formatter.
-_SENSITIVE_RECORD_ATTRIBUTES = ("request", "args")
-
-
 def redact(text: str) -> str:
     """Return `text` with personal data and secrets replaced by a marker."""
     for pattern, replacement in _PATTERNS:

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from shop.events import Subject
@@ -50,7 +49,6 @@ def behaviour_events_forget(*, user_id: int | None = None, visitor_id: uuid.UUID
     return deleted
 
 
-@transaction.atomic
 def behaviour_events_link(*, visitor_id: uuid.UUID, user_id: int) -> int:
     """Move a visitor's events to the account they logged in to; returns how many moved."""
     return BehaviourEvent.objects.filter(visitor_id=visitor_id).update(user_id=user_id, visitor_id=None)

@@ -86,10 +86,6 @@ def category_list_with_counts() -> QuerySet[Category]:
     )
 
 
-def category_get(*, slug: str) -> Category:
-    return get_object_or_404(Category, slug=slug)
-
-
 def _listing_base() -> QuerySet[Product]:
     """Published products with what a product card shows: category, stock flag, first picture."""
     return (Product.objects.published().select_related("category").with_stock_flag()

@@ -3,9 +3,7 @@
 import re
 
 # Words that stay upper case in a title: units, acronyms, sizes.
-_KEEP_UPPER = {"LED", "UK", "USA", "DIY", "XL", "XXL", "S", "M", "L", "TV", "CD", "DVD", "PHOTO-FRAME"} - {
-    "PHOTO-FRAME"
-}
+_KEEP_UPPER = {"LED", "UK", "USA", "DIY", "XL", "XXL", "S", "M", "L", "TV", "CD", "DVD"}
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 
 _TOKEN = re.compile(r"\S+")

@@ -42,12 +42,3 @@ def csrf_client() -> Client:
 
 def csrf_token_in(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-
-
-def saved_user(**kwargs):
-    """UserFactory skips saving after set_password, so the stored password would not match; save it."""
-    from tests.factories import UserFactory
-
-    user = UserFactory(**kwargs)
-    user.save()
-    return user

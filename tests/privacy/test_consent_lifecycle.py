@@ -9,7 +9,8 @@ from privacy.models import AppendOnlyError, ConsentRecord
 from privacy.purposes import UnknownPurpose
 from privacy.services import consent_decide
 from privacy.subjects import ConsentSubject, visitor_id_from_cookie, visitor_id_new
-from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, saved_user
+from tests.factories import UserFactory
+from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
@@ -43,7 +44,7 @@ def test_an_unknown_purpose_is_refused_not_answered():
 
 
 def test_withdrawing_personalization_calls_the_registered_receiver_with_the_subject(withdrawals):
-    user = saved_user()
+    user = UserFactory()
     subject = ConsentSubject.for_user(user)
     consent_decide(subject=subject, choices={"personalization": True, "marketing": False}, source="settings")
     assert withdrawals.calls == []
@@ -62,7 +63,7 @@ def test_refusing_what_was_never_granted_withdraws_nothing(withdrawals):
 
 
 def test_withdrawal_from_the_account_privacy_page(client, withdrawals):
-    user = saved_user()
+    user = UserFactory()
     client.force_login(user)
     consent_decide(subject=ConsentSubject.for_user(user), choices={"personalization": True}, source="banner")
 
@@ -81,12 +82,12 @@ def test_the_footer_links_to_withdrawal_for_everyone_and_to_account_settings_whe
     anonymous = client.get("/privacy/cookies/").content.decode()
     assert 'href="/privacy/consent/"' in anonymous and 'href="/privacy/account/"' not in anonymous
 
-    client.force_login(saved_user())
+    client.force_login(UserFactory())
     assert 'href="/privacy/account/"' in client.get("/privacy/cookies/").content.decode()
 
 
 def test_at_login_a_visitor_who_allowed_personalization_is_linked_to_the_account(client, links):
-    user = saved_user()
+    user = UserFactory()
     banner_decision(client, "accept_all")
     visitor_id = visitor_id_from_cookie(client.cookies[CONSENT_COOKIE].value)
 
@@ -99,7 +100,7 @@ def test_at_login_a_visitor_who_allowed_personalization_is_linked_to_the_account
 
 
 def test_at_login_a_visitor_who_refused_personalization_is_not_linked(client, links):
-    user = saved_user()
+    user = UserFactory()
     banner_decision(client, "reject_all")
 
     log_in(client, user)
@@ -110,7 +111,7 @@ def test_at_login_a_visitor_who_refused_personalization_is_not_linked(client, li
 
 
 def test_an_account_s_own_newer_choice_is_not_overwritten_at_login(client, links):
-    user = saved_user()
+    user = UserFactory()
     banner_decision(client, "accept_all")
     consent_decide(subject=ConsentSubject.for_user(user), choices={"marketing": False}, source="settings")
 
@@ -120,7 +121,7 @@ def test_an_account_s_own_newer_choice_is_not_overwritten_at_login(client, links
 
 
 def test_logging_out_forgets_the_browser_s_consent(client):
-    user = saved_user()
+    user = UserFactory()
     banner_decision(client, "accept_all")
     log_in(client, user)
     html = client.get("/privacy/cookies/").content.decode()
@@ -147,9 +148,9 @@ def test_consent_records_cannot_be_changed_or_deleted():
 
 
 def test_the_admin_shows_consent_records_read_only_and_without_e_mail_addresses(client):
-    shopper = saved_user(email="someone@example.com")
+    shopper = UserFactory(email="someone@example.com")
     consent_decide(subject=ConsentSubject.for_user(shopper), choices={"analytics": True}, source="banner")
-    client.force_login(saved_user(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     record = ConsentRecord.objects.get()
 
     listing = client.get("/admin/privacy/consentrecord/").content.decode()

@@ -6,8 +6,8 @@ from privacy.consent import consent_guarded
 from privacy.purposes import PERSONALIZATION
 from privacy.subjects import visitor_id_from_cookie
 from shop import events
-from tests.factories import ProductFactory
-from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, saved_user
+from tests.factories import ProductFactory, UserFactory
+from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_with_personalization_allowed_the_visitor_s_views_are_stored(client, sto
 
 
 def test_withdrawing_stops_storing_at_once(client, stored_views, django_capture_on_commit_callbacks):
-    user = saved_user()
+    user = UserFactory()
     client.force_login(user)
     product = ProductFactory()
     choose(client, "accept_all")

@@ -6,7 +6,8 @@ from privacy.consent import has_consent
 from privacy.models import ConsentRecord
 from privacy.notice import GPC_TEXT
 from privacy.subjects import ConsentSubject, visitor_id_from_cookie
-from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, saved_user
+from tests.factories import UserFactory
+from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in
 
 pytestmark = pytest.mark.django_db
 GPC = {"HTTP_SEC_GPC": "1"}
@@ -56,7 +57,7 @@ def test_a_later_explicit_opt_in_wins_over_the_signal(client):
 
 
 def test_a_logged_in_shopper_s_signal_is_recorded_for_the_account(client):
-    user = saved_user()
+    user = UserFactory()
     client.force_login(user)
 
     client.get("/privacy/cookies/", **GPC)

@@ -7,7 +7,7 @@ from django.test.utils import isolate_apps
 
 from privacy.registry import ModelDeclaration, declarations, registry_problems
 from shop.accounts.models import User
-from tests.privacy.conftest import saved_user
+from tests.factories import UserFactory
 
 
 def test_every_field_of_every_installed_model_is_classified():
@@ -114,7 +114,7 @@ def test_no_model_stores_a_raw_ip_address():
 
 @pytest.mark.django_db
 def test_staff_see_the_record_of_processing_generated_from_the_registry(client):
-    client.force_login(saved_user(is_staff=True))
+    client.force_login(UserFactory(is_staff=True))
 
     html = client.get("/privacy/processing/").content.decode()
 
@@ -127,7 +127,7 @@ def test_staff_see_the_record_of_processing_generated_from_the_registry(client):
 
 @pytest.mark.django_db
 def test_shoppers_cannot_see_the_record_of_processing(client):
-    client.force_login(saved_user())
+    client.force_login(UserFactory())
 
     response = client.get("/privacy/processing/")
 
