@@ -136,8 +136,8 @@ def bench_als(raw: pd.DataFrame, purchases: Interactions, quick: bool) -> dict:
     """implicit's ALS against the production model on the same splits."""
     from implicit.als import AlternatingLeastSquares
 
-    grid = [(64, 0.05, 10.0)] if quick else [
-        (f, r, a) for f in (64, 128) for r in (0.05, 0.5) for a in (1.0, 10.0)
+    grid = [(64, 0.05, 1.0)] if quick else [
+        (f, r, a) for f in (32, 64, 128, 256) for r in (1.0, 5.0, 10.0, 20.0, 50.0) for a in (0.1, 0.25, 0.5, 1.0)
     ]
     out: dict = {"grid": {}, "chosen_on": "2011-09-01 split (test September)"}
     for cutoff, end in (("2011-09-01", 30), ("2011-10-01", None)):

@@ -22,6 +22,33 @@ from .interactions import IdIndex, Interactions, items_frame
 from .ranking import Recommendation, top_n_row
 
 
+def repeat_purchase_scores(
+    frame: pd.DataFrame, now: pd.Timestamp, half_life_days: float | None, repeat_weight: float
+) -> pd.DataFrame:
+    """One row per (user_id, item_id) bought up to ``now``, with its buy-again ``score``.
+
+    ``log1p(baskets) * 0.5 ** (days since last bought / half_life) + repeat_weight *
+    repeat rate``, the repeat rate being the share of the item's buyers who bought
+    it more than once, smoothed so an item with one buyer is not 0 or 1.
+    """
+    frame = frame[frame["timestamp"] <= now]
+    history = (
+        frame.groupby(["user_id", "item_id"], sort=True)
+        .agg(baskets=("basket_id", "nunique"), last=("timestamp", "max"))
+        .reset_index()
+    )
+    per_item = history.groupby("item_id").agg(
+        buyers=("baskets", "size"), repeaters=("baskets", lambda b: int((b > 1).sum()))
+    )
+    repeat_rate = (per_item["repeaters"] + 1.0) / (per_item["buyers"] + 4.0)
+    age_days = (now - history["last"]).dt.total_seconds().to_numpy() / 86400.0
+    decay = 1.0 if half_life_days is None else np.power(0.5, age_days / half_life_days)
+    history["score"] = np.log1p(history["baskets"].to_numpy()) * decay + repeat_weight * (
+        history["item_id"].map(repeat_rate).to_numpy()
+    )
+    return history
+
+
 class BuyAgainRecommender:
     """Per-user ranking of previously bought items (reason ``bought_before``).
 
@@ -42,21 +69,8 @@ class BuyAgainRecommender:
         catalog = items_frame(items, interactions)
         self.items_ = IdIndex(catalog["item_id"].to_numpy())
         self.now_ = pd.Timestamp(self.now) if self.now is not None else interactions.now
-        frame = interactions.frame[interactions.frame["timestamp"] <= self.now_]
-        history = (
-            frame.groupby(["user_id", "item_id"], sort=True)
-            .agg(baskets=("basket_id", "nunique"), last=("timestamp", "max"))
-            .reset_index()
-        )
-        # Item propensity to be re-ordered, smoothed so an item with one buyer is not 0 or 1.
-        per_item = history.groupby("item_id").agg(
-            buyers=("baskets", "size"), repeaters=("baskets", lambda b: int((b > 1).sum()))
-        )
-        repeat_rate = (per_item["repeaters"] + 1.0) / (per_item["buyers"] + 4.0)
-        age_days = (self.now_ - history["last"]).dt.total_seconds().to_numpy() / 86400.0
-        decay = 1.0 if self.half_life_days is None else np.power(0.5, age_days / self.half_life_days)
-        history["score"] = np.log1p(history["baskets"].to_numpy()) * decay + self.repeat_weight * (
-            history["item_id"].map(repeat_rate).to_numpy()
+        history = repeat_purchase_scores(
+            interactions.frame, self.now_, self.half_life_days, self.repeat_weight
         )
         history["position"] = self.items_.lookup(history["item_id"].to_numpy())
         self.history_ = {

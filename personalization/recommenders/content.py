@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .interactions import IdIndex, Interactions, items_frame
@@ -22,6 +23,26 @@ from .ranking import Recommendation, top_n_rows
 # catalog is processed 200 query items at a time instead of 1,024.
 def _block_rows(n_items: int) -> int:
     return max(128, min(1024, 4_000_000 // max(n_items, 1)))
+
+
+def item_text_vectors(
+    catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 2)
+) -> sparse.csr_matrix | None:
+    """L2-normalised TF-IDF rows of title plus a category token, one per catalog row.
+
+    None when the catalog has no usable words at all (a catalog of codes only).
+    """
+    text = (catalog["title"].astype(str) + " category_" + catalog["category"].astype(str)).str.lower()
+    vectorizer = TfidfVectorizer(
+        ngram_range=ngram_range,
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b[a-z][a-z0-9_\-]+\b",
+        dtype=np.float32,
+    )
+    try:
+        return vectorizer.fit_transform(text).tocsr()
+    except ValueError:
+        return None
 
 
 class ContentRecommender:
@@ -42,19 +63,7 @@ class ContentRecommender:
         else:
             catalog = items_frame(items, interactions)
         self.items_ = IdIndex(catalog["item_id"].to_numpy())
-        text = (
-            catalog["title"].astype(str) + " category_" + catalog["category"].astype(str)
-        ).str.lower()
-        vectorizer = TfidfVectorizer(
-            ngram_range=self.ngram_range,
-            sublinear_tf=True,
-            token_pattern=r"(?u)\b[a-z][a-z0-9_\-]+\b",
-            dtype=np.float32,
-        )
-        try:
-            vectors = vectorizer.fit_transform(text).tocsr()
-        except ValueError:  # no usable words at all (e.g. a catalog of codes only)
-            vectors = None
+        vectors = item_text_vectors(catalog, self.ngram_range)
         self.vectors_ = vectors
         n_items = len(self.items_)
         self.neighbours_ = np.full((n_items, self.neighbours), -1, dtype=np.int64)

@@ -51,10 +51,19 @@ PRODUCTION = {
     "for_you": {
         "method": "auto", "l2": 200.0, "half_life_days": 120.0, "trending_weight": 0.1,
         "graph_weight": 0.4, "graph_alpha": 0.6, "graph_beta": 0.8,
-        "novelty_weight": 0.3, "novelty_days": 90.0,
+        "novelty_weight": 0.3, "novelty_days": 90.0, "new_match_weight": 0.3,
+        "rising_weight": 0.1, "rising_days": 14.0, "rising_baseline_days": 42.0, "rising_cap": 16.0,
+        "profile": "buy_again", "profile_repeat_weight": 2.0,
     },
     "also_bought": {"alpha": 0.1, "shrinkage": 2.0, "content_fill": True},
     "buy_again": {"half_life_days": 120.0, "repeat_weight": 2.0},
+}
+
+
+# EASE and SVD reported alone: no graph, no blends, scored from the decayed matrix.
+_MODEL_ALONE = {
+    "graph_weight": 0.0, "trending_weight": 0.0, "novelty_weight": 0.0, "new_match_weight": 0.0,
+    "rising_weight": 0.0, "profile": "decayed",
 }
 
 
@@ -210,10 +219,8 @@ def _fit_all(split: TimeSplit, fits: dict[str, float]) -> dict:
     fitters = {
         "popularity": ("popularity_all_time", lambda: TrendingRecommender(None)),
         "trending": ("trending", lambda: TrendingRecommender(**c["trending"])),
-        "svd": ("svd", lambda: PersonalRecommender(method="svd", trending_weight=0.0, graph_weight=0.0,
-                                                              novelty_weight=0.0)),
-        "ease": ("ease", lambda: PersonalRecommender(method="ease", trending_weight=0.0, graph_weight=0.0,
-                                                                novelty_weight=0.0)),
+        "svd": ("svd", lambda: PersonalRecommender(method="svd", **_MODEL_ALONE)),
+        "ease": ("ease", lambda: PersonalRecommender(method="ease", **_MODEL_ALONE)),
         "for_you": ("for_you", lambda: PersonalRecommender(**c["for_you"])),
         "also_bought": ("also_bought", lambda: AlsoBoughtRecommender(**c["also_bought"])),
         "content": ("similar_products", lambda: ContentRecommender()),

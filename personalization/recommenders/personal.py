@@ -14,8 +14,14 @@ Two personalized scorers, chosen by catalog size measured at fit time:
   item -> buyer -> item, divided by the target item's buyers^beta. Blended
   with EASE (same items x items float32 cost, so only on the EASE path).
 
-The blend adds a share of trending so new and seasonal items reach people whose
-history says little about them; cold users (no history) get trending alone.
+A user is scored from a profile row: each past item weighted by its buy-again
+score (how often, how lately, and how habitually people re-order it), so the
+items a customer keeps coming back to say most about what they will try next.
+
+The blend adds a share of trending, of rising demand and of novelty (weighted
+once flat and once by how closely a new product's text matches the user's
+profile) so new and seasonal items reach people whose history says little
+about them; cold users (no history) get trending alone.
 """
 
 from __future__ import annotations
@@ -27,9 +33,11 @@ import pandas as pd
 from scipy import linalg, sparse
 from sklearn.utils.extmath import randomized_svd
 
+from .buy_again import repeat_purchase_scores
+from .content import item_text_vectors
 from .interactions import IdIndex, Interactions, items_frame, user_item_matrix
 from .ranking import Recommendation, normalise_rows, top_n_row, top_n_rows
-from .trending import TrendingRecommender
+from .trending import TrendingRecommender, rising_demand
 
 # Measured on 2 cores (benchmarks/recommenders.py, docs/recommenders.md): EASE
 # takes about 1 s and 77 MB at the shop's 3.9k items, 16-40 s and 0.6 GB at 12k,
@@ -173,14 +181,23 @@ class PersonalRecommender:
 
     ``method``: "ease", "svd" or "auto" (EASE up to ``ease_max_items`` items).
     ``half_life_days`` down-weights old purchases in the user-item matrix.
+    ``profile``: what a user is scored from, "buy_again" (each past item's
+    buy-again score with ``profile_repeat_weight``, scaled to a maximum of 1) or
+    "decayed" (the user's row of the time-decayed matrix the models were fitted on).
     ``graph_weight`` is the share of the (row-normalised) RP3beta score in the
     personal score, the rest being (row-normalised) EASE; it needs the EASE path
     and is ignored under SVD. ``graph_alpha``/``graph_beta`` are RP3beta's
     exponents. ``trending_weight`` is the share of (row-normalised) trending
     added to the personal score. ``novelty_weight`` adds ``exp(-age / novelty_days)``
     of each item's age since its first sale, so products new to the shop, which
-    the personal models have barely seen, can reach the people likely to want them. ``now`` freezes time; by default it is the
-    last interaction, so two fits on the same data give identical lists.
+    the personal models have barely seen, can reach the people likely to want them.
+    ``new_match_weight`` adds that novelty once more, multiplied by how closely the
+    item's text matches the user's profile (TF-IDF of title and category), so new
+    products go first to the people who buy their kind. ``rising_weight`` adds
+    ``rising_demand`` (buyers in the last ``rising_days`` against the
+    ``rising_baseline_days`` before, 0 to 1 at ``rising_cap`` times). ``now`` freezes
+    time; by default it is the last interaction, so two fits on the same data give
+    identical lists.
     """
 
     def __init__(
@@ -196,12 +213,21 @@ class PersonalRecommender:
         graph_beta: float = 0.8,
         novelty_weight: float = 0.3,
         novelty_days: float = 90.0,
+        new_match_weight: float = 0.3,
+        rising_weight: float = 0.1,
+        rising_days: float = 14.0,
+        rising_baseline_days: float = 42.0,
+        rising_cap: float = 16.0,
+        profile: str = "buy_again",
+        profile_repeat_weight: float = 2.0,
         ease_max_items: int = EASE_MAX_ITEMS,
         seed: int = 7,
         now: pd.Timestamp | None = None,
     ) -> None:
         if method not in {"auto", "ease", "svd"}:
             raise ValueError(f"unknown method {method!r}: use auto, ease or svd")
+        if profile not in {"buy_again", "decayed"}:
+            raise ValueError(f"unknown profile {profile!r}: use buy_again or decayed")
         self.method = method
         self.l2 = l2
         self.factors = factors
@@ -213,6 +239,13 @@ class PersonalRecommender:
         self.graph_beta = graph_beta
         self.novelty_weight = novelty_weight
         self.novelty_days = novelty_days
+        self.new_match_weight = new_match_weight
+        self.rising_weight = rising_weight
+        self.rising_days = rising_days
+        self.rising_baseline_days = rising_baseline_days
+        self.rising_cap = rising_cap
+        self.profile = profile
+        self.profile_repeat_weight = profile_repeat_weight
         self.ease_max_items = ease_max_items
         self.seed = seed
         self.now = now
@@ -244,7 +277,34 @@ class PersonalRecommender:
         trend = self.trending_.scores()
         self.trending_scores_ = (trend / trend.max() if trend.max() > 0 else trend).astype(np.float32)
         self.novelty_scores_ = self._novelty(interactions)
+        self.rising_scores_ = (
+            rising_demand(
+                interactions.frame, self.items_, self.now_,
+                self.rising_days, self.rising_baseline_days, self.rising_cap,
+            )
+            if self.rising_weight
+            else np.zeros(len(self.items_), dtype=np.float32)
+        )
+        self.profiles_ = self._profiles(interactions) if self.profile == "buy_again" else self.matrix_
+        self.text_vectors_ = item_text_vectors(catalog) if self.new_match_weight else None
         return self
+
+    def _profiles(self, interactions: Interactions) -> sparse.csr_matrix:
+        """Users x items: each past item's buy-again score, each row scaled to a maximum of 1."""
+        history = repeat_purchase_scores(
+            interactions.frame, self.now_, self.half_life_days, self.profile_repeat_weight
+        )
+        rows = self.users_.lookup(history["user_id"].to_numpy())
+        cols = self.items_.lookup(history["item_id"].to_numpy())
+        keep = (rows >= 0) & (cols >= 0)
+        scores = history["score"].to_numpy(np.float64)[keep]
+        rows, cols = rows[keep], cols[keep]
+        top = np.zeros(len(self.users_), dtype=np.float64)
+        np.maximum.at(top, rows, scores)
+        values = np.divide(scores, top[rows], out=np.zeros_like(scores), where=top[rows] > 0)
+        return sparse.csr_matrix(
+            (values.astype(np.float32), (rows, cols)), shape=self.matrix_.shape, dtype=np.float32
+        )
 
     def _novelty(self, interactions: Interactions) -> np.ndarray:
         """exp(-days since the item's first sale / novelty_days); 0 for items never sold."""
@@ -262,16 +322,33 @@ class PersonalRecommender:
 
     def score_users(self, user_positions: np.ndarray) -> np.ndarray:
         """Blended scores, users x items, for known users' positions (not excluding anything)."""
-        rows = self.matrix_[user_positions]
+        parts = self.score_parts(self.profiles_[user_positions])
+        return parts["personal"] + parts["trending"] + parts["new"]
+
+    def score_parts(self, rows: sparse.csr_matrix) -> dict[str, np.ndarray]:
+        """The blend's three shares for profile ``rows``, each users x items (or broadcastable):
+        ``personal`` (EASE/RP3beta or SVD), ``trending`` (trending and rising demand) and
+        ``new`` (novelty, flat and matched to the profile). Their sum is the score."""
         personal = normalise_rows(self.scorer_.score(rows))
         if self.graph_ is not None:
             personal *= 1.0 - self.graph_weight
             personal += self.graph_weight * normalise_rows(self.graph_.score(rows))
-        if self.trending_weight:
-            personal += self.trending_weight * self.trending_scores_[None, :]
-        if self.novelty_weight:
-            personal += self.novelty_weight * self.novelty_scores_[None, :]
-        return personal
+        trending = (
+            self.trending_weight * self.trending_scores_ + self.rising_weight * self.rising_scores_
+        )[None, :]
+        new = self.novelty_weight * self.novelty_scores_[None, :]
+        if self.new_match_weight and self.text_vectors_ is not None:
+            new = new + self.new_match_weight * self.novelty_scores_[None, :] * self.text_match(rows)
+        return {"personal": personal, "trending": trending, "new": new}
+
+    def text_match(self, rows: sparse.csr_matrix) -> np.ndarray:
+        """Row-normalised TF-IDF similarity of every item to each profile row, an item's
+        similarity to itself left out (so a profile does not simply match its own items)."""
+        vectors = self.text_vectors_
+        match = np.asarray(((rows @ vectors) @ vectors.T).toarray(), dtype=np.float32)
+        self_similarity = np.asarray(vectors.multiply(vectors).sum(axis=1), dtype=np.float32).ravel()
+        match -= rows.multiply(self_similarity[None, :]).toarray()
+        return normalise_rows(np.maximum(match, 0.0))
 
     def recommend_many(self, user_ids: Iterable, n: int = 10) -> dict[object, list[int]]:
         """Top ``n`` item positions per user, already-bought items left out; cold users
@@ -293,29 +370,33 @@ class PersonalRecommender:
         return out
 
     def recommend(self, user_id: object, n: int = 10, exclude: Iterable = ()) -> list[Recommendation]:
-        """Top ``n`` for one user with a reason each: ``because_you_bought:<item>`` names the
-        bought item contributing most to the score, ``trending`` where the blend's trending
-        share outweighs it or the user has no history."""
+        """Top ``n`` for one user with a reason each, from the largest share of its score:
+        ``because_you_bought:<item>`` names the past item contributing most to the personal
+        share, ``new_in`` for the novelty share, ``trending`` for trending and rising demand
+        (and for every item of a user with no history)."""
         position = self.users_.position(user_id)
         extra = [p for p in self.items_.lookup(list(exclude)) if p >= 0] if exclude else []
         if position < 0:
             best = top_n_row(self.trending_.scores(), n, np.array(extra, dtype=np.int64))
             return [Recommendation(self.items_.ids[i], float(self.trending_.scores()[i]), "trending") for i in best]
-        row = self.matrix_[position]
-        scores = self.score_users(np.array([position]))[0]
-        bought = row.indices
-        skip = np.concatenate([bought, np.array(extra, dtype=np.int64)])
+        row = self.profiles_[position]
+        parts = {
+            name: np.broadcast_to(part, (1, len(self.items_)))[0]
+            for name, part in self.score_parts(row).items()
+        }
+        scores = parts["personal"] + parts["trending"] + parts["new"]
+        skip = np.concatenate([self.matrix_[position].indices, np.array(extra, dtype=np.int64)])
         best = top_n_row(scores, n, skip)
         return [
-            Recommendation(self.items_.ids[i], float(scores[i]), self._reason(row, i, scores[i]))
+            Recommendation(self.items_.ids[i], float(scores[i]), self._reason(row, i, parts))
             for i in best
         ]
 
-    def _reason(self, row: sparse.csr_matrix, item: int, total: float) -> str:
-        trending = self.trending_weight * self.trending_scores_[item]
-        novelty = self.novelty_weight * self.novelty_scores_[item]
-        personal = total - trending - novelty
-        if personal > 0 and len(row.indices):
+    def _reason(self, row: sparse.csr_matrix, item: int, parts: dict[str, np.ndarray]) -> str:
+        """The largest share names the reason; a personal one names the past item that
+        contributes most to it."""
+        personal, trending, new = (parts[name][item] for name in ("personal", "trending", "new"))
+        if personal >= max(trending, new) and personal > 0 and len(row.indices):
             if isinstance(self.scorer_, EaseScorer):
                 contributions = row.data * self.scorer_.weights_[row.indices, item]
             else:
@@ -323,4 +404,4 @@ class PersonalRecommender:
                 contributions = row.data * (factors[row.indices] @ factors[item])
             if contributions.max() > 0:
                 return f"because_you_bought:{self.items_.ids[row.indices[int(np.argmax(contributions))]]}"
-        return "new_in" if novelty > trending else "trending"
+        return "new_in" if new > trending else "trending"

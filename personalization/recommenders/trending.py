@@ -70,3 +70,35 @@ class TrendingRecommender:
         best = top_n_row(self.scores_, n, skip)
         reason = self.reason if self.window_days is not None else "popular"
         return [Recommendation(self.items_.ids[i], float(self.scores_[i]), reason) for i in best]
+
+
+def rising_demand(
+    frame: pd.DataFrame,
+    items: IdIndex,
+    now: pd.Timestamp,
+    recent_days: float = 14,
+    baseline_days: float = 42,
+    cap: float = 16.0,
+) -> np.ndarray:
+    """How fast each item's demand is growing, from 0 (flat or falling) to 1 (``cap`` times).
+
+    Distinct buyers in the last ``recent_days`` against the rate of the
+    ``baseline_days`` before them, as ``log((recent + 1) / (expected + 1))``,
+    clipped to [0, log(cap)] and scaled to [0, 1]. Seasonal products picking up
+    before a holiday rise here weeks before they top the trending list.
+    """
+    scores = np.zeros(len(items), dtype=np.float32)
+    if frame.empty:
+        return scores
+    age_days = ((now - frame["timestamp"]) / pd.Timedelta(days=1)).to_numpy()
+    window = frame.assign(age=age_days, position=items.lookup(frame["item_id"].to_numpy()))
+    window = window[(window["position"] >= 0) & (window["age"] >= 0) & (window["age"] < recent_days + baseline_days)]
+
+    def buyers(selected: pd.DataFrame) -> np.ndarray:
+        pairs = selected[["user_id", "position"]].drop_duplicates()
+        return np.bincount(pairs["position"].to_numpy(), minlength=len(items)).astype(np.float64)
+
+    recent = buyers(window[window["age"] < recent_days])
+    expected = buyers(window[window["age"] >= recent_days]) * recent_days / baseline_days
+    growth = np.log((recent + 1.0) / (expected + 1.0))
+    return (np.clip(growth, 0.0, np.log(cap)) / np.log(cap)).astype(np.float32)

@@ -40,6 +40,16 @@ def interactions(rows):
     )
 
 
+# The personal model with every blend but novelty switched off.
+QUIET = {"trending_weight": 0.0, "rising_weight": 0.0, "new_match_weight": 0.0, "novelty_weight": 0.3}
+
+
+def items_with_titles(titles):
+    return pd.DataFrame(
+        {"item_id": list(titles), "title": list(titles.values()), "category": [""] * len(titles)}
+    )
+
+
 def test_trending_counts_recent_distinct_buyers(shop):
     train, items = shop
 
@@ -125,14 +135,66 @@ def test_for_you_lifts_products_new_to_the_shop_and_says_why():
     rows = [(u, i, 0, f"{u}1") for u in "abcd" for i in ("o1", "o2")]
     rows += [("e", "a_old", 0, "e1"), ("f", "z_new", 200, "f1")]
 
-    plain = PersonalRecommender(method="ease", trending_weight=0.0, novelty_weight=0.0).fit(interactions(rows))
-    lifted = PersonalRecommender(method="ease", trending_weight=0.0, novelty_weight=0.3).fit(interactions(rows))
+    plain = PersonalRecommender(method="ease", **(QUIET | {"novelty_weight": 0.0})).fit(interactions(rows))
+    lifted = PersonalRecommender(method="ease", **QUIET).fit(interactions(rows))
 
     assert [r.item_id for r in plain.recommend("a", n=2)] == ["a_old", "z_new"]
     first = lifted.recommend("a", n=2)[0]
     assert (first.item_id, first.reason) == ("z_new", "new_in")
     assert lifted.novelty_scores_[lifted.items_.position("z_new")] == pytest.approx(1.0)
     assert lifted.novelty_scores_[lifted.items_.position("a_old")] == pytest.approx(np.exp(-200 / 90), rel=1e-5)
+
+
+def test_new_products_go_first_to_customers_who_buy_their_kind():
+    # Two products arrive on the same day; "a" has bought lanterns, so the new
+    # lantern should reach "a" before the new mug, though nothing links either to
+    # "a" by purchase and the mug wins the id tie-break.
+    titles = {"o1": "WHITE METAL LANTERN", "o2": "PAPER CHAIN KIT", "n_lantern": "ZINC STAR LANTERN",
+              "m_mug": "ENAMEL COFFEE MUG"}
+    rows = [(u, i, 0, f"{u}1") for u in "abcd" for i in ("o1", "o2")]
+    rows += [("e", "n_lantern", 200, "e1"), ("f", "m_mug", 200, "f1")]
+    data, items = interactions(rows), items_with_titles(titles)
+
+    unmatched = PersonalRecommender(method="ease", **QUIET).fit(data, items)
+    matched = PersonalRecommender(method="ease", **(QUIET | {"new_match_weight": 0.3})).fit(data, items)
+
+    assert [r.item_id for r in unmatched.recommend("a", n=2)] == ["m_mug", "n_lantern"]
+    first = matched.recommend("a", n=2)[0]
+    assert (first.item_id, first.reason) == ("n_lantern", "new_in")
+
+
+def test_rising_demand_measures_growth_against_the_weeks_before():
+    # "steady": one buyer a week for eight weeks; "rising": one buyer in the six
+    # weeks before, eight in the last two; "fading": the reverse.
+    rows = [(f"s{w}", "steady", 7 * w, f"s{w}") for w in range(8)]
+    rows += [("r0", "rising", 10, "r0")] + [(f"r{k}", "rising", 46 + k, f"r{k}b") for k in range(1, 9)]
+    rows += [(f"f{k}", "fading", 10 + k, f"f{k}") for k in range(8)] + [("f9", "fading", 50, "f9")]
+    data = interactions(rows)
+    model = PersonalRecommender(method="ease", rising_cap=16.0).fit(data)
+    scores = dict(zip(model.item_ids, model.rising_scores_))
+
+    # recent 8 against an expected 1/3: log(9 / (4/3)) / log(16).
+    assert scores["rising"] == pytest.approx(np.log(9 / (1 / 3 + 1)) / np.log(16), rel=1e-5)
+    assert scores["steady"] == 0.0
+    assert scores["fading"] == 0.0
+
+
+def test_customers_are_scored_from_what_they_keep_buying():
+    # "u" bought x in five baskets and y once. Others show that x goes with
+    # x_friend and y with a_friend (which wins the id tie-break). Scored from
+    # the buy-again profile, x's companion comes first.
+    rows = [("u", "x", d, f"u{d}") for d in range(0, 50, 10)] + [("u", "y", 40, "u40")]
+    rows += [(f"p{k}", i, 5, f"p{k}") for k in range(4) for i in ("x", "x_friend")]
+    rows += [(f"q{k}", i, 5, f"q{k}") for k in range(4) for i in ("y", "a_friend")]
+    data = interactions(rows)
+    quiet = QUIET | {"novelty_weight": 0.0, "graph_weight": 0.0, "half_life_days": None}
+
+    flat = PersonalRecommender(method="ease", profile="decayed", **quiet).fit(data)
+    habitual = PersonalRecommender(method="ease", profile="buy_again", **quiet).fit(data)
+
+    assert flat.recommend("u", n=1)[0].item_id == "a_friend"
+    best = habitual.recommend("u", n=1)[0]
+    assert (best.item_id, best.reason) == ("x_friend", "because_you_bought:x")
 
 
 def test_cold_users_get_trending(shop):
