@@ -47,7 +47,10 @@ from .trending import TrendingRecommender, rising_demand
 # second items x items float32 matrix on this path (about 0.55 GB at 12k items).
 EASE_MAX_ITEMS = 12_000
 
+# Users scored at once: at most 2,048, and about 8M cells per dense users x items
+# block, since scoring holds a few such blocks (the models' scores, the text match).
 _SCORE_BLOCK = 2048
+_SCORE_BLOCK_CELLS = 8_000_000
 _GRAM_BLOCK = 256
 
 
@@ -287,6 +290,11 @@ class PersonalRecommender:
         )
         self.profiles_ = self._profiles(interactions) if self.profile == "buy_again" else self.matrix_
         self.text_vectors_ = item_text_vectors(catalog) if self.new_match_weight else None
+        if self.text_vectors_ is not None:
+            # |v_i|^2: 1 for items with any usable word, 0 for the rest.
+            self.text_self_similarity_ = np.asarray(
+                self.text_vectors_.multiply(self.text_vectors_).sum(axis=1), dtype=np.float32
+            ).ravel()
         return self
 
     def _profiles(self, interactions: Interactions) -> sparse.csr_matrix:
@@ -346,8 +354,7 @@ class PersonalRecommender:
         similarity to itself left out (so a profile does not simply match its own items)."""
         vectors = self.text_vectors_
         match = np.asarray(((rows @ vectors) @ vectors.T).toarray(), dtype=np.float32)
-        self_similarity = np.asarray(vectors.multiply(vectors).sum(axis=1), dtype=np.float32).ravel()
-        match -= rows.multiply(self_similarity[None, :]).toarray()
+        match -= rows.multiply(self.text_self_similarity_[None, :]).toarray()
         return normalise_rows(np.maximum(match, 0.0))
 
     def recommend_many(self, user_ids: Iterable, n: int = 10) -> dict[object, list[int]]:
@@ -361,8 +368,9 @@ class PersonalRecommender:
         for user in cold:
             out[user] = trending
         known = [(u, p) for u, p in zip(user_ids, positions) if p >= 0]
-        for start in range(0, len(known), _SCORE_BLOCK):
-            chunk = known[start : start + _SCORE_BLOCK]
+        block_users = max(64, min(_SCORE_BLOCK, _SCORE_BLOCK_CELLS // max(len(self.items_), 1)))
+        for start in range(0, len(known), block_users):
+            chunk = known[start : start + block_users]
             block = np.array([p for _, p in chunk], dtype=np.int64)
             best = top_n_rows(self.score_users(block), n, self.matrix_[block])
             for (user, _), row in zip(chunk, best):

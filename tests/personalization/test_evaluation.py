@@ -135,3 +135,35 @@ def test_command_names_missing_columns(tmp_path):
 def test_an_empty_test_window_is_refused(shop_file):
     with pytest.raises(RecommenderDataError, match="no purchases in the test window"):
         evaluate(shop_file, "2011-02-28", test_days=1)
+
+
+def test_an_independent_scorer_reproduces_the_reported_numbers(tmp_path):
+    """scripts/score_recommendations.py reads the raw file with plain pandas and
+    imports nothing from the library; it must agree with what evaluate reports."""
+    import re
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_ROOT, SAMPLE_DATA
+
+    out = tmp_path / "recs.csv"
+    result = evaluate(SAMPLE_DATA, "2010-12-10", recommendations_path=out)
+
+    scored = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "score_recommendations.py"), str(SAMPLE_DATA), str(out),
+         "--cutoff", "2010-12-10"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    found = {
+        group: (int(users), float(ndcg), float(hit))
+        for group, users, ndcg, hit in re.findall(
+            r"(\w+) customers: (\d+), NDCG@10 ([\d.]+), hit rate@10 ([\d.]+)", scored
+        )
+    }
+    ours = result["for_you"]["models"]["for_you"]
+    cold = result["cold_users"]["models"]["for_you"]
+    assert ours["users"] > 20 and cold["users"] > 20
+    assert found["returning"] == (ours["users"], pytest.approx(ours["ndcg@10"], abs=1e-4),
+                                  pytest.approx(ours["hit_rate@10"], abs=1e-4))
+    assert found["new"] == (cold["users"], pytest.approx(cold["ndcg@10"], abs=1e-4),
+                            pytest.approx(cold["hit_rate@10"], abs=1e-4))
