@@ -39,12 +39,12 @@ from .interactions import IdIndex, Interactions, items_frame, user_item_matrix
 from .ranking import Recommendation, normalise_rows, top_n_row, top_n_rows
 from .trending import TrendingRecommender, rising_demand
 
-# Measured on 2 cores (benchmarks/recommenders.py, docs/recommenders.md): EASE
-# takes about 1 s and 77 MB at the shop's 3.9k items, 16-40 s and 0.6 GB at 12k,
-# about a minute and 1.6 GB at 20k (time ~ items^3, memory ~ items^2), while
-# SVD stays near a second and 140 MB. EASE is 14-16% better on NDCG@10 here,
-# so it is kept while a fit stays well under a minute. The RP3beta blend adds a
-# second items x items float32 matrix on this path (about 0.55 GB at 12k items).
+# Measured on 2 cores (benchmarks/recommenders.py, docs/recommenders.md): the
+# EASE path (EASE + RP3beta, two dense items x items float32 matrices) fits in
+# about 3 s and 140 MB at the shop's 3.9k items, 24 s and 1.2 GB at 12k, 84 s
+# and 3.1 GB at 20k (time ~ items^3, memory ~ items^2), while the SVD path stays
+# near 5 s and 140 MB. EASE is 14-16% better on NDCG@10 here, so it is kept
+# while a fit stays under half a minute.
 EASE_MAX_ITEMS = 12_000
 
 # Users scored at once: at most 2,048, and about 8M cells per dense users x items
