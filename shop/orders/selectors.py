@@ -6,6 +6,8 @@ from django.core import signing
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
+from privacy.fields import blind_index
+
 from .models import Order, OrderLine
 
 GUEST_LINK_SALT = "shop.orders.guest-link"
@@ -44,3 +46,20 @@ def order_from_guest_token(*, token: str) -> Order | None:
     except signing.BadSignature:
         return None
     return _with_details(Order.objects.filter(pk=data.get("order"), number=data.get("number"))).first()
+
+
+GUEST_ORDERS_PER_LOOKUP = 20
+
+
+def guest_order_ids_for_email(*, email: str) -> list[int]:
+    """Ids of the latest orders placed without an account under ``email`` (by its blind index,
+    so the address itself is never compared in the clear)."""
+    return list(
+        Order.objects.filter(user__isnull=True, email_index=blind_index(email))
+        .order_by("-placed_at", "-id")
+        .values_list("pk", flat=True)[:GUEST_ORDERS_PER_LOOKUP]
+    )
+
+
+def guest_orders_for_links(*, order_ids: list[int]) -> list[Order]:
+    return list(Order.objects.filter(pk__in=order_ids, user__isnull=True).order_by("-placed_at", "-id"))

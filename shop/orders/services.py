@@ -5,11 +5,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from privacy.fields import blind_index
 
 from shop import events
 from shop.catalog.stock import stock_return
@@ -17,6 +20,7 @@ from shop.payments.models import Payment, PaymentStatus, Refund
 from shop.payments.providers import payment_provider
 
 from .models import InvoiceSequence, Order, OrderLine, OrderSource, OrderStatus, OrderStatusChange
+from .selectors import guest_order_ids_for_email
 from .status import MONEY_BACK, OrderTransitionError, transition_check
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -146,3 +150,30 @@ def order_status_change(*, order_id: int, to_status: str, by_user_id: int | None
 def order_refund(*, order_id: int, by_user_id: int | None = None, reason: str = "") -> Order:
     return order_status_change(order_id=order_id, to_status=OrderStatus.REFUNDED, by_user_id=by_user_id,
                                note=reason)
+
+
+# E-mails of guest order links per address and hour: enough for someone who
+# lost one, too few to flood an inbox that someone else typed in.
+GUEST_LINK_REQUESTS_PER_HOUR = 3
+
+
+def guest_order_links_request(*, email: str) -> None:
+    """E-mail the address links to the orders placed under it without an account, if any.
+
+    The caller learns nothing either way (the form answers the same), so the form
+    cannot tell anyone whether an address has shopped here. Past the hourly limit
+    for the address, nothing is sent.
+    """
+    throttle_key = f"orders:guest-links:{blind_index(email)}"
+    if not cache.add(throttle_key, 1, timeout=60 * 60):
+        try:
+            if cache.incr(throttle_key) > GUEST_LINK_REQUESTS_PER_HOUR:
+                return
+        except ValueError:  # expired between add and incr: a new hour
+            cache.add(throttle_key, 1, timeout=60 * 60)
+    order_ids = guest_order_ids_for_email(email=email)
+    if order_ids:
+        from .tasks import send_guest_order_links
+
+        request_id = uuid4().hex
+        transaction.on_commit(lambda: send_guest_order_links.delay(order_ids, request_id))

@@ -1,13 +1,16 @@
-"""Orders as their customers see them: the account's history and detail, or a guest's signed link."""
+"""Orders as their customers see them: the account's history and detail, or a guest's signed link
+(and a form that e-mails guests fresh links)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from shop.checkout import tax
 
-from . import selectors
+from . import selectors, services
+from .forms import FindGuestOrdersForm
 
 HISTORY_PAGE_SIZE = 20
 
@@ -41,8 +44,31 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def order_guest_detail(request: HttpRequest, token: str) -> HttpResponse:
     order = selectors.order_from_guest_token(token=token)
-    if order is None:
-        raise Http404("This order link is not valid, or it has expired.")
+    if order is None:  # tampered, cut short or older than 180 days: offer a fresh one
+        response = render(request, "shop/orders/link_invalid.html", status=404)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     response = _detail(request, order, guest=True)
     response["Referrer-Policy"] = "no-referrer"  # the link is the key: never leak it
     return response
+
+
+# The same words whether or not the address has orders. The address itself is
+# not repeated: messages may travel in a cookie, and an address is personal data.
+GUEST_LINKS_SENT_MESSAGE = (
+    "If any orders were placed without an account under that address, we have e-mailed it a link "
+    "to each. Each link works for 180 days."
+)
+
+
+@require_http_methods(["GET", "POST"])
+def find_guest_orders(request: HttpRequest) -> HttpResponse:
+    """Ask for the address used at checkout; always the same answer, whether or not it has orders."""
+    form = FindGuestOrdersForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "shop/orders/find.html", {"form": form}, status=400)
+        services.guest_order_links_request(email=form.cleaned_data["email"])
+        messages.success(request, GUEST_LINKS_SENT_MESSAGE)
+        return redirect("orders:find_guest")
+    return render(request, "shop/orders/find.html", {"form": form})

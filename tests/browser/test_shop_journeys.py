@@ -9,7 +9,7 @@ from django.core import mail
 
 from shop.cart.models import Cart, CartLine
 from shop.orders.models import Order, OrderStatus
-from tests.factories import PASSWORD, CategoryFactory, ProductFactory, verified_user
+from tests.factories import PASSWORD, CategoryFactory, OrderFactory, ProductFactory, verified_user
 from tests.shop.checkout_helpers import shipping_methods_ensure
 
 
@@ -152,6 +152,29 @@ def test_a_guest_pays_with_a_card_that_asks_for_authentication(journey, shop):
     journey.screenshot("guest-order")
     assert journey.csp_violations() == []
     assert len(mail.outbox) == 1
+
+
+def test_a_guest_who_lost_the_confirmation_finds_their_order_by_e_mail(journey, shop):
+    order = OrderFactory(user=None, email="grace@example.com")
+    page = journey.page
+    journey.goto("/")
+    dismiss_consent_banner(page)
+
+    page.get_by_role("link", name="Find your order").click()
+    page.get_by_role("button", name="E-mail me my order links").click()
+    assert "Enter the e-mail address you gave at checkout." in page.content()  # nothing typed yet
+    page.get_by_label("E-mail address you ordered with").fill("Grace@Example.com")
+    page.get_by_role("button", name="E-mail me my order links").click()
+    assert "we have e-mailed it a link to each" in page.locator(".messages").inner_text()
+    journey.screenshot("find-your-order")
+
+    [email] = mail.outbox
+    assert email.to == ["grace@example.com"]
+    link = re.search(r"https?://\S+?(/orders/\S+/)", email.body).group(1)
+    journey.goto(link)
+    assert page.locator("h1").inner_text() == f"Order {order.number}"
+    journey.screenshot("found-order")
+    assert journey.csp_violations() == []
 
 
 def test_a_declined_card_keeps_the_cart_and_says_why(journey, shop):
