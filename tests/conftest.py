@@ -34,8 +34,12 @@ def shared_data_path() -> Path:
 
 
 @pytest.fixture
-def sample_catalog(db, sample_data_path):
-    """The committed one-month sample imported into the shop: real products, customers and orders."""
+def sample_catalog(transactional_db, sample_data_path):
+    """The committed one-month sample imported into the shop: real products, customers and orders.
+
+    Transactional: the test's data is committed and the tables truncated afterwards. Rolling back
+    thousands of rows per test instead leaves dead rows behind on PostgreSQL, and each later
+    import got slower (1.6 s to 9.7 s of setup within one file)."""
     call_command("import_online_retail", str(sample_data_path), "--no-progress", stdout=open("/dev/null", "w"))
 
 
