@@ -10,8 +10,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from privacy.fields import normalise_email
+
 from .models import Order
 from .selectors import order_guest_path
+
+TRANSACTIONAL_HEADERS = {"X-Attuned-Category": "transactional", "Auto-Submitted": "auto-generated"}
 
 SUBJECTS = {
     "confirmation": "Your order {number} — receipt {invoice}",
@@ -34,7 +38,7 @@ def order_email_build(*, order: Order, kind: str, base_url: str) -> EmailMultiAl
         body=render_to_string(f"shop/emails/order_{kind}.txt", context),
         from_email=settings.SHOP_TRANSACTIONAL_FROM_EMAIL,
         to=[recipient],
-        headers={"X-Attuned-Category": "transactional", "Auto-Submitted": "auto-generated"},
+        headers=dict(TRANSACTIONAL_HEADERS),
     )
     message.attach_alternative(render_to_string(f"shop/emails/order_{kind}.html", context), "text/html")
     return message
@@ -42,8 +46,9 @@ def order_email_build(*, order: Order, kind: str, base_url: str) -> EmailMultiAl
 
 def guest_order_links_build(*, orders: list[Order], base_url: str) -> EmailMultiAlternatives | None:
     """One e-mail listing a guest's orders, each with a fresh signed link, to the address on them."""
-    recipients = {order.email for order in orders if order.email}
-    if len(recipients) != 1:  # orders of one address only; none without one
+    addressed = [order for order in orders if order.email]
+    # Orders of one address only (as the blind index matched it, whatever its case); none without one.
+    if not addressed or len({normalise_email(order.email) for order in addressed}) != 1:
         return None
     entries = [{"order": order, "link": base_url.rstrip("/") + order_guest_path(order)} for order in orders]
     context = {"entries": entries, "shop_name": settings.SHOP_NAME}
@@ -51,8 +56,8 @@ def guest_order_links_build(*, orders: list[Order], base_url: str) -> EmailMulti
         subject=f"Your orders at {settings.SHOP_NAME}",
         body=render_to_string("shop/emails/guest_order_links.txt", context),
         from_email=settings.SHOP_TRANSACTIONAL_FROM_EMAIL,
-        to=sorted(recipients),
-        headers={"X-Attuned-Category": "transactional", "Auto-Submitted": "auto-generated"},
+        to=[addressed[0].email],  # as typed on the newest order
+        headers=dict(TRANSACTIONAL_HEADERS),
     )
     message.attach_alternative(render_to_string("shop/emails/guest_order_links.html", context), "text/html")
     return message

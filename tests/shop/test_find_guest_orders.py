@@ -64,6 +64,19 @@ def test_a_guest_gets_one_e_mail_with_a_working_link_to_each_of_their_orders(cli
 
 
 @pytest.mark.django_db
+def test_orders_under_the_same_address_typed_differently_come_in_one_e_mail(ask):
+    address = unique_address()
+    guest_order(address.upper(), days_ago=30)
+    guest_order(address)
+
+    ask(address)
+
+    [message] = mail.outbox
+    assert message.to == [address]  # as typed on the newest order
+    assert len(links_in(message)) == 2
+
+
+@pytest.mark.django_db
 def test_an_address_without_orders_gets_the_same_answer_and_no_e_mail(ask):
     guest_order(unique_address())
 
