@@ -12,6 +12,7 @@ urlpatterns = [
     path("cart/", include("shop.cart.urls")),
     path("checkout/", include("shop.checkout.urls")),
     path("payments/", include("shop.payments.urls")),
+    path("", include("shop.accounts.urls")),
     path("", include("shop.orders.urls")),
     path("", include("shop.storefront.urls")),
 ]
