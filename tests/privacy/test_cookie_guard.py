@@ -58,3 +58,46 @@ def test_the_privacy_notice_is_versioned_and_lists_what_is_kept_from_the_registr
     assert f"Version {settings.PRIVACY_NOTICE_VERSION}." in html
     assert "Fulfil and account for orders" in html and "Legal obligation (Art. 6(1)(c))" in html
     assert "Global Privacy Control" in html and 'id="cookies"' in html
+
+
+@pytest.fixture
+def app_declaring_a_preferences_cookie(settings):
+    """An installed app whose personal_data.py declares `list_sort` for the preferences purpose."""
+    from privacy.registry import declared_cookies
+
+    declared_cookies.cache_clear()
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "tests.privacy.cookie_declaring_app"]
+    yield "list_sort"
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS
+                               if app != "tests.privacy.cookie_declaring_app"]
+    declared_cookies.cache_clear()
+
+
+def response_for(user, view):
+    request = RequestFactory().get("/")
+    request.user = user
+    request.session = {}
+    return CookieConsentGuardMiddleware(ConsentMiddleware(view))(request)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("choices", "kept"), [
+    (None, False),                                            # never asked
+    ({"preferences": False, "analytics": True}, False),       # refused (another purpose granted)
+    ({"preferences": True}, True),                            # granted
+])
+def test_a_cookie_declared_for_a_purpose_is_set_only_with_that_consent(app_declaring_a_preferences_cookie,
+                                                                       choices, kept):
+    from privacy.services import consent_decide
+    from privacy.subjects import ConsentSubject
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    if choices is not None:
+        consent_decide(subject=ConsentSubject.for_user(user), choices=choices, source="settings")
+    assert cookie_table()[-1].name == "list_sort"  # declared, so not dropped as unknown
+
+    response = response_for(user, view_setting("sessionid", "list_sort"))
+
+    assert ("list_sort" in response.cookies) is kept
+    assert "sessionid" in response.cookies

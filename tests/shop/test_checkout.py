@@ -52,6 +52,25 @@ def test_a_guest_checks_out_and_gets_a_receipt_and_a_signed_link(client, django_
 
 
 @pytest.mark.django_db
+def test_the_receipt_states_the_vat_of_each_line_and_the_shipping_added_up(client,
+                                                                          django_capture_on_commit_callbacks):
+    # Two £1.04 lines hold 0.17 VAT each and £3.95 shipping 0.66: 1.00, where the £6.03 total alone holds 1.01.
+    cup, saucer = ProductFactory(title="Cup", price=Decimal("1.04")), ProductFactory(title="Saucer",
+                                                                                     price=Decimal("1.04"))
+    form = checkout_to_review(client, cup, saucer)
+    assert "£1.00" in re.search(r"of which VAT at 20%.*?</tr>", form["html"], re.S).group(0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = pay(client, {**form, "expected_total": Decimal("6.03")})
+
+    assert Order.objects.get().tax_total == Decimal("1.00")
+    [email] = mail.outbox
+    assert "Total: £6.03" in email.body and "VAT included at 20%: £1.00" in email.body
+    page = unescape(client.get(response["Location"]).content.decode())
+    assert "£1.00" in re.search(r"of which VAT at 20%.*?</tr>", page, re.S).group(0)
+
+
+@pytest.mark.django_db
 def test_guest_e_mail_and_address_are_stored_encrypted_and_found_by_blind_index(client):
     form = checkout_to_review(client, ProductFactory())
     pay(client, form)

@@ -109,6 +109,23 @@ def test_the_same_key_for_a_different_cart_is_refused_with_409(client):
 
 
 @pytest.mark.django_db
+def test_the_stale_review_form_resent_after_a_decline_and_a_cart_change_is_refused_with_409(client):
+    """The key is looked up before the total is checked: the shopper is told the attempt is used up
+    (409), not that the total changed (422), and nothing is charged again."""
+    lamp, mug = ProductFactory(title="Lamp"), ProductFactory(title="Mug")
+    original = checkout_to_review(client, lamp)
+    assert pay(client, original, token="tok_decline").status_code == 402
+    add_to_cart(client, mug)
+
+    response = pay(client, original)  # the back button: the first review page, its key and its total
+
+    assert response.status_code == 409
+    assert "already used for a different cart" in unescape(response.content.decode())
+    assert not Order.objects.exists() and Charge.objects.count() == 1
+    assert Payment.objects.get().status == PaymentStatus.DECLINED
+
+
+@pytest.mark.django_db
 def test_a_tampered_total_is_refused_before_anything_is_charged(client):
     form = checkout_to_review(client, ProductFactory(price=Decimal("10.00")))
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 from shop import pricing
 from shop.cart.models import Cart
 from shop.cart.tasks import purge_abandoned_carts
+from shop.checkout.models import Checkout
+from shop.checkout.selectors import checkout_summary
 from shop.checkout.tax import price_for_country, vat_included
 from shop.money import Money, round_money
 from tests.factories import ProductFactory
@@ -67,6 +69,21 @@ def test_prices_for_another_country(home_price, country, expected):
 def test_vat_included_in_a_price():
     assert vat_included(Decimal("25.00"), Decimal("0.20")) == Decimal("4.17")
     assert vat_included(Decimal("10.00"), Decimal("0")) == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_vat_is_the_sum_of_each_line_s_and_the_shipping_s_rounded_vat_not_the_total_s(client):
+    # At 20%, a £1.04 line holds 0.1733 VAT (0.17), the £3.95 shipping 0.6583 (0.66): 1.00 in all;
+    # the £6.03 total taken at once would hold 1.005, rounded to 1.01.
+    cup, saucer = ProductFactory(price=Decimal("1.04")), ProductFactory(price=Decimal("1.04"))
+    checkout_to_review(client, cup, saucer)
+
+    summary = checkout_summary(checkout=Checkout.objects.get(), strategy=pricing.price_strategy_for(None))
+
+    assert [line.line_total.amount for line in summary.lines] == [Decimal("1.04"), Decimal("1.04")]
+    assert summary.total == Money.of("6.03")
+    assert summary.tax == Money.of("1.00")
+    assert vat_included(Decimal("6.03"), Decimal("0.20")) == Decimal("1.01")  # what the total alone would say
 
 
 @pytest.mark.django_db
