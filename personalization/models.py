@@ -28,6 +28,10 @@ class BehaviourEvent(models.Model):
     kind = models.CharField(max_length=24, choices=EventKind.choices)
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField(default=1)
+    # The order a purchase belongs to, so training can rebuild baskets; kept when the order is
+    # anonymised, cleared if it is ever deleted.
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", db_constraint=False)
     occurred_at = models.DateTimeField(db_index=True)
 
     objects = BehaviourEventQuerySet.as_manager()

@@ -9,6 +9,7 @@ MODELS = {
             "kind": "personal",
             "product": "personal",
             "quantity": "personal",
+            "order": "personal",
             "occurred_at": "personal",
         },
         "purpose": "Recommend products from what a person viewed, carted and bought",

@@ -40,7 +40,7 @@ def record_checkout_started(event: events.CheckoutStarted) -> None:
 def record_order_placed(event: events.OrderPlaced) -> None:
     behaviour_events_record(subject=event.subject, kind=EventKind.PURCHASED,
                             products=[(line.product_id, line.quantity) for line in event.lines],
-                            occurred_at=event.occurred_at)
+                            occurred_at=event.occurred_at, order_id=event.order_id)
 
 
 SHOP_EVENT_RECORDERS = {

@@ -14,28 +14,14 @@ from shop.events import Subject
 from .models import BehaviourEvent, EventKind
 
 
-def _subject_columns(subject: Subject) -> dict[str, object] | None:
-    if subject.user_id is not None:
-        return {"user_id": subject.user_id, "visitor_id": None}
-    if subject.visitor_key:
-        try:
-            return {"user_id": None, "visitor_id": uuid.UUID(hex=subject.visitor_key)}
-        except ValueError:
-            return None  # not a key the shop made: store nothing rather than guess
-    return None
-
-
 def behaviour_events_record(*, subject: Subject, kind: EventKind, products: Iterable[tuple[int, int]],
-                            occurred_at: datetime) -> int:
+                            occurred_at: datetime, order_id: int | None = None) -> int:
     """Store one event per (product id, quantity) for `subject`; returns how many were stored.
 
-    Stores nothing for a subject without a user id or a well-formed visitor key.
+    `order_id` ties purchases of one order together, so training can rebuild baskets.
     """
-    columns = _subject_columns(subject)
-    if columns is None:
-        return 0
-    rows = [BehaviourEvent(**columns, kind=kind, product_id=product_id, quantity=max(quantity, 1),
-                           occurred_at=occurred_at)
+    rows = [BehaviourEvent(**subject.record_filter(), kind=kind, product_id=product_id,
+                           quantity=max(quantity, 1), occurred_at=occurred_at, order_id=order_id)
             for product_id, quantity in products]
     BehaviourEvent.objects.bulk_create(rows)
     return len(rows)

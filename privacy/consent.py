@@ -2,16 +2,22 @@
 
     from privacy.consent import has_consent
     if has_consent(request, "personalization"): ...
-    # or a user, a ConsentSubject, or a shop event's subject (shop.events.Subject)
+    # or a user, or a subject (shop.visitors.Subject, which shop events carry)
 
 Necessary processing is always allowed; any other purpose needs a decision that
 granted it, under the current notice version, less than 12 months old. Nobody
 (no account, no consent cookie) has consented to anything.
+
+Consent is looked up once per request: while a request is being answered, the
+consent the middleware resolved for it also answers checks about its subject
+(the shop's events of that request, delivered after commit), without a query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.http import HttpRequest
@@ -19,6 +25,19 @@ from django.http import HttpRequest
 from .purposes import NECESSARY, purpose_check
 from .selectors import consent_state
 from .subjects import ConsentSubject, subject_of
+
+# The consent state resolved for the request being answered, if any (set by ConsentMiddleware).
+_request_consent: ContextVar[Any] = ContextVar("privacy_request_consent", default=None)
+
+
+@contextmanager
+def request_consent_active(request_consent: Any) -> Iterator[None]:
+    """Within this block, checks about the request's subject use its resolved consent."""
+    token = _request_consent.set(request_consent)
+    try:
+        yield
+    finally:
+        _request_consent.reset(token)
 
 
 def has_consent(subject: ConsentSubject | HttpRequest | Any | None, purpose: str) -> bool:
@@ -36,6 +55,9 @@ def has_consent(subject: ConsentSubject | HttpRequest | Any | None, purpose: str
     resolved = subject_of(subject)
     if resolved is None:
         return False
+    current = _request_consent.get()
+    if current is not None and current.subject == resolved:
+        return current.state.granted(purpose)
     return consent_state(subject=resolved).granted(purpose)
 
 

@@ -10,6 +10,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
+from shop import visitors
+
+from .consent import request_consent_active
 from .cookies import consent_cookie_name, cookie_purposes
 from .purposes import NECESSARY, PURPOSES, Purpose
 from .selectors import ConsentState, consent_state
@@ -20,9 +23,7 @@ from .subjects import (
     consent_cookie_max_age,
     visitor_cookie_value,
     visitor_id_from_cookie,
-    visitor_id_from_session,
     visitor_id_new,
-    visitor_id_to_session,
 )
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class RequestConsent:
         self._request = request
         raw = request.COOKIES.get(consent_cookie_name())
         cookie_visitor_id = visitor_id_from_cookie(raw)
-        session_visitor_id = visitor_id_from_session(request)
+        session_visitor_id = visitors.visitor_id(request)
         # A consent cookie that is present but worthless is removed from the browser.
         self.cookie_rejected = bool(raw) and cookie_visitor_id is None
         self.visitor_id: uuid.UUID | None = session_visitor_id or cookie_visitor_id
@@ -48,7 +49,7 @@ class RequestConsent:
         if cookie_visitor_id and not session_visitor_id:
             # A new session for a visitor who decided earlier: the shop's events and cart
             # must use the id the decisions were recorded under.
-            visitor_id_to_session(request, cookie_visitor_id)
+            visitors.visitor_id_set(request, cookie_visitor_id)
         elif cookie_visitor_id and session_visitor_id != cookie_visitor_id:
             self.cookie_visitor_id = session_visitor_id
         # Without a consent cookie an anonymous visitor has made no decision: no query needed.
@@ -71,7 +72,7 @@ class RequestConsent:
         subject = self.subject
         if subject is None:
             self.visitor_id = visitor_id_new()
-            visitor_id_to_session(self._request, self.visitor_id)
+            visitors.visitor_id_set(self._request, self.visitor_id)
             subject = ConsentSubject.for_visitor(self.visitor_id)
         if not subject.is_user:
             self.cookie_visitor_id = subject.visitor_id
@@ -126,7 +127,8 @@ class ConsentMiddleware:
         request.privacy_consent = consent
         if consent.gpc and not consent.state.gpc_recorded:
             consent_gpc_record(subject=consent.subject_for_decision())
-        response = self.get_response(request)
+        with request_consent_active(consent):
+            response = self.get_response(request)
         name = consent_cookie_name()
         if consent.forget or (consent.cookie_rejected and consent.cookie_visitor_id is None):
             response.delete_cookie(name, samesite="Lax")

@@ -14,9 +14,9 @@ Services call `emit()` inside their transaction; delivery waits for the commit
 (`transaction.on_commit`), so nothing is delivered for a rolled-back change. A
 listener that fails is logged and never breaks the shop's request.
 
-The subject of an event is the signed-in user's id or, for a visitor who has
-not signed in, the random visitor key kept in their session (`shop.visitors`).
-A visitor without a session has neither: the event carries no subject.
+The subject of an event is a `shop.visitors.Subject`: the signed-in user or, for
+a visitor who has not signed in, the random visitor id kept in their session. A
+visitor without a session is nobody: the event's subject is None.
 """
 
 from __future__ import annotations
@@ -33,24 +33,14 @@ from typing import TypeVar
 from django.db import transaction
 from django.utils import timezone
 
+from shop.visitors import Subject  # noqa: F401  (listeners name it events.Subject)
+
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
-class Subject:
-    """Whose behaviour an event records: a user id, a session's visitor key, or nobody."""
-
-    user_id: int | None = None
-    visitor_key: str | None = None
-
-    @property
-    def is_known(self) -> bool:
-        return self.user_id is not None or bool(self.visitor_key)
-
-
-@dataclass(frozen=True, kw_only=True)
 class ShopEvent:
-    subject: Subject
+    subject: Subject | None
     occurred_at: datetime = field(default_factory=timezone.now)
 
 

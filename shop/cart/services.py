@@ -57,7 +57,7 @@ def _check_stock(variant: ProductVariant, quantity: int) -> None:
 
 
 @transaction.atomic
-def cart_line_add(*, cart: Cart, variant_id: int, quantity: int, subject: events.Subject) -> CartLine:
+def cart_line_add(*, cart: Cart, variant_id: int, quantity: int, subject: events.Subject | None) -> CartLine:
     """Add `quantity` units to the cart (on top of what it holds), within the stock."""
     _check_quantity(quantity)
     variant = _variant_for_sale(variant_id)
@@ -77,7 +77,7 @@ def cart_line_add(*, cart: Cart, variant_id: int, quantity: int, subject: events
 
 
 @transaction.atomic
-def cart_line_set_quantity(*, cart: Cart, variant_id: int, quantity: int, subject: events.Subject) -> CartLine:
+def cart_line_set_quantity(*, cart: Cart, variant_id: int, quantity: int, subject: events.Subject | None) -> CartLine:
     """Set a line's quantity (at least 1, within the stock)."""
     _check_quantity(quantity)
     line = CartLine.objects.select_for_update().select_related("variant__product").filter(
@@ -97,7 +97,7 @@ def cart_line_set_quantity(*, cart: Cart, variant_id: int, quantity: int, subjec
 
 
 @transaction.atomic
-def cart_line_remove(*, cart: Cart, variant_id: int, subject: events.Subject) -> None:
+def cart_line_remove(*, cart: Cart, variant_id: int, subject: events.Subject | None) -> None:
     line = CartLine.objects.select_related("variant").filter(cart=cart, variant_id=variant_id).first()
     if line is None:
         raise CartError("That item is not in your cart (any more).", status=404)

@@ -62,7 +62,7 @@ class PlacementResult:
         return self.order is not None
 
 
-def _snapshot(checkout: Checkout, summary: CheckoutSummary, subject: events.Subject) -> dict:
+def _snapshot(checkout: Checkout, summary: CheckoutSummary, subject: events.Subject | None) -> dict:
     return {
         "checkout_token": str(checkout.token),
         "user_id": checkout.user_id,
@@ -75,7 +75,7 @@ def _snapshot(checkout: Checkout, summary: CheckoutSummary, subject: events.Subj
         "subtotal": str(summary.subtotal.amount), "shipping_total": str(summary.shipping.amount),
         "tax_total": str(summary.tax.amount), "vat_rate": str(summary.vat_rate),
         "total": str(summary.total.amount), "currency": summary.currency,
-        "subject": {"user_id": subject.user_id, "visitor_key": subject.visitor_key},
+        "subject": subject.as_payload() if subject else None,
     }
 
 
@@ -105,7 +105,7 @@ def _check_ready(checkout: Checkout, summary: CheckoutSummary, expected_total: D
 
 
 def order_place(*, checkout: Checkout, idempotency_key: str, payment_token: str, expected_total: Decimal,
-                return_url: str, strategy: PriceStrategy, subject: events.Subject) -> PlacementResult:
+                return_url: str, strategy: PriceStrategy, subject: events.Subject | None) -> PlacementResult:
     """Pay for the checkout and create its order (see the module's docstring for the guarantees)."""
     summary = checkout_summary(checkout=checkout, strategy=strategy)
     fingerprint = summary.fingerprint()
@@ -196,7 +196,7 @@ def _order_from_snapshot(payment: Payment) -> Order:
         address_id=snap["address_id"], country=snap["country"], shipping_method=snap["shipping_method"],
         lines=lines, subtotal=Decimal(snap["subtotal"]), shipping_total=Decimal(snap["shipping_total"]),
         tax_total=Decimal(snap["tax_total"]), vat_rate=Decimal(snap["vat_rate"]), total=Decimal(snap["total"]),
-        currency=snap["currency"], subject=events.Subject(**snap["subject"]),
+        currency=snap["currency"], subject=events.Subject.from_payload(snap["subject"]),
     )
 
 

@@ -43,7 +43,7 @@ def checkout_reserve(*, checkout: Checkout, quantities: dict[int, int]) -> datet
 
 
 @transaction.atomic
-def checkout_start(*, cart: Cart, user_id: int | None, subject: events.Subject, strategy) -> Checkout:
+def checkout_start(*, cart: Cart, user_id: int | None, subject: events.Subject | None, strategy) -> Checkout:
     """Open (or reopen) the cart's checkout and hold its units for the configured minutes."""
     checkout = Checkout.objects.select_for_update().filter(cart=cart, status=CheckoutStatus.OPEN).first()
     if checkout is None:

@@ -53,7 +53,7 @@ class NewOrderLine:
 def order_create_paid(*, checkout_token: UUID, user_id: int | None, email: str | None, address_id: int | None,
                       country: str, shipping_method: str, lines: list[NewOrderLine], subtotal: Decimal,
                       shipping_total: Decimal, tax_total: Decimal, vat_rate: Decimal, total: Decimal,
-                      currency: str, subject: events.Subject) -> Order:
+                      currency: str, subject: events.Subject | None) -> Order:
     """Record a paid order with its invoice number; after commit, announce it and send the confirmation.
 
     Must run inside the transaction that took the stock. One order per checkout.
@@ -140,7 +140,7 @@ def order_status_change(*, order_id: int, to_status: str, by_user_id: int | None
     OrderStatusChange.objects.create(order=order, from_status=from_status, to_status=to_status,
                                      changed_by_id=by_user_id, note=note[:300])
     if refund is not None:
-        events.emit(events.OrderRefunded(subject=events.Subject(user_id=order.user_id), order_id=order.pk,
+        events.emit(events.OrderRefunded(subject=events.Subject(user_id=order.user_id) if order.user_id else None, order_id=order.pk,
                                          amount=refund.amount, currency=refund.currency))
     if to_status in EMAIL_FOR_STATUS and order.source == OrderSource.WEB:
         _email_after_commit(order.pk, EMAIL_FOR_STATUS[to_status])

@@ -1,6 +1,7 @@
 """The cart: add, change, remove with validation; the header count; merging on login."""
 
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -41,7 +42,7 @@ def test_a_guest_adds_to_the_cart_and_sees_it_with_the_header_count(client, capt
     assert "£25.00" in page and header_count(page) == 2
     key = client.session[SESSION_KEY]
     assert captured_events == [events.AddedToCart(
-        subject=events.Subject(visitor_key=key), product_id=lamp.pk, variant_id=lamp.variants.get().pk,
+        subject=events.Subject(visitor_id=uuid.UUID(hex=key)), product_id=lamp.pk, variant_id=lamp.variants.get().pk,
         quantity=2, occurred_at=captured_events[0].occurred_at)]
 
 

@@ -52,7 +52,7 @@ def test_viewing_a_product_emits_product_viewed_without_creating_a_session(
         response = client.get(product.get_absolute_url())
 
     assert response.status_code == 200
-    assert captured_events == [events.ProductViewed(subject=events.Subject(), product_id=product.pk,
+    assert captured_events == [events.ProductViewed(subject=None, product_id=product.pk,
                                                     occurred_at=captured_events[0].occurred_at)]
     assert "sessionid" not in response.cookies
 
