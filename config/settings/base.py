@@ -211,7 +211,8 @@ SHOP_INVOICE_PREFIX = "INV-"
 SHOP_NAME = env("SHOP_NAME", default="Attuned")
 # The seller on VAT receipts.
 SHOP_SELLER_NAME = env("SHOP_SELLER_NAME", default=f"{SHOP_NAME} Ltd")
-SHOP_SELLER_ADDRESS = env("SHOP_SELLER_ADDRESS", default="1 Example Street, London, EC1A 1AA, United Kingdom")
+SHOP_SELLER_ADDRESS = env("SHOP_SELLER_ADDRESS",
+                          default="1 Example Street, London, EC1A 1AA, United Kingdom")
 SHOP_VAT_NUMBER = env("SHOP_VAT_NUMBER", default="GB000000000")
 # Merchant dashboard: groups smaller than this are not shown (the same floor as segments).
 SEGMENT_MIN_SIZE = env.int("SEGMENT_MIN_SIZE", default=20)
@@ -232,7 +233,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SHOP_NAME} <shop@localhost>")
 # Order e-mails (receipts, shipping) come from their own address, never the marketing one.
-SHOP_TRANSACTIONAL_FROM_EMAIL = env("SHOP_TRANSACTIONAL_FROM_EMAIL", default=f"{SHOP_NAME} orders <orders@localhost>")
+SHOP_TRANSACTIONAL_FROM_EMAIL = env("SHOP_TRANSACTIONAL_FROM_EMAIL",
+                                    default=f"{SHOP_NAME} orders <orders@localhost>")
 # Links in e-mails: the shop's public address.
 SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
 
