@@ -49,3 +49,127 @@ class BehaviourEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} product {self.product_id}"
+
+
+class ModelVersionStatus(models.TextChoices):
+    TRAINING = "training", "Training"
+    READY = "ready", "Ready"
+    ACTIVE = "active", "Serving"
+    RETIRED = "retired", "Retired"
+    FAILED = "failed", "Failed"
+
+
+class ModelVersion(models.Model):
+    """One training run of every rail: what it learned from, how well it did, and whether it serves.
+
+    At most one version is active; pages read only the active version's lists, and
+    activation switches the whole set in one transaction, so nobody sees a half-written one.
+    """
+
+    status = models.CharField(max_length=16, choices=ModelVersionStatus.choices,
+                              default=ModelVersionStatus.TRAINING, db_index=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The training task that built it.")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    trained_until = models.DateTimeField(help_text="The model's 'now': no event after it was used.")
+    data_from = models.DateTimeField(null=True, blank=True, help_text="The earliest event used.")
+    parameters = models.JSONField(default=dict)
+    counts = models.JSONField(default=dict, help_text="Subjects, events, products and lists, in numbers.")
+    metrics = models.JSONField(default=dict)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=80, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="active"),
+                                    name="model_version_one_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Model version {self.pk} ({self.get_status_display()})"
+
+
+class Rail(models.TextChoices):
+    FOR_YOU = "for_you", "Recommended for you"
+    BUY_AGAIN = "buy_again", "Buy again"
+    ALSO_BOUGHT = "also_bought", "Customers also bought"
+    SIMILAR = "similar", "Similar products"
+    NEIGHBOURS = "neighbours", "Related to a product (because you viewed)"
+    TRENDING = "trending", "Trending"
+
+
+class RecommendationList(models.Model):
+    """A precomputed top-N list of one rail: per customer, per product, or for everyone.
+
+    `items` holds [product id, reason code, reason product id or null] entries, best first,
+    already without what the rail must leave out at training time. Per-customer lists are
+    personal data: they go at once when the customer withdraws consent or is erased.
+    """
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="lists")
+    rail = models.CharField(max_length=16, choices=Rail.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    items = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["version", "rail", "user"]),
+            models.Index(fields=["version", "rail", "product"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(user__isnull=True) | models.Q(product__isnull=True),
+                                   name="recommendation_list_one_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rail_display()} (version {self.version_id})"
+
+
+class RetrainingRequest(models.Model):
+    """Someone's data left the event store: the models must be retrained by `due_by`.
+
+    Names nobody: it records only when, why and by when, and which version fulfilled it.
+    """
+
+    class Reason(models.TextChoices):
+        WITHDRAWAL = "withdrawal", "Personalization consent withdrawn"
+        ERASURE = "erasure", "Personal data erased"
+        MERCHANT = "merchant", "Requested in the admin"
+
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    requested_at = models.DateTimeField(db_index=True)
+    due_by = models.DateTimeField()
+    fulfilled_by = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="fulfilled_requests")
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class PreviewAuditEntry(models.Model):
+    """A staff member looked at a customer's recommendations in the admin.
+
+    Names the staff member and a keyed pseudonym of the customer, never the customer's data.
+    """
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    customer_pseudonym = models.CharField(max_length=32, db_index=True)
+    viewed_at = models.DateTimeField()
+    version = models.ForeignKey(ModelVersion, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        verbose_name_plural = "preview audit entries"
+
+    def __str__(self) -> str:
+        return f"Preview of {self.customer_pseudonym} at {self.viewed_at:%Y-%m-%d %H:%M}"

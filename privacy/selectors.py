@@ -120,3 +120,25 @@ def processing_activities() -> list[ProcessingActivity]:
             erasure=[f"{d.label}: {d.erasure}" for d in group],
         ))
     return activities
+
+
+def consenting_subjects(*, purpose: str) -> tuple[set[int], set]:
+    """(user ids, visitor ids) whose consent in force grants `purpose`, in one query.
+
+    The same rule as `consent_state`: the latest decision for the purpose under the
+    current notice version, within the consent lifetime. For jobs that must act on
+    everyone who consented (training, sending), not once per person.
+    """
+    purpose_check(purpose)
+    latest: dict[tuple, bool] = {}
+    records = (
+        ConsentRecord.objects.filter(purpose=purpose, notice_version=notice_version(),
+                                     created_at__gte=consent_window_start())
+        .order_by("created_at", "id")
+        .values_list("user_id", "visitor_id", "granted")
+    )
+    for user_id, visitor_id, granted in records.iterator(chunk_size=5000):
+        latest[(user_id, visitor_id)] = granted  # later rows win
+    users = {user_id for (user_id, _), granted in latest.items() if granted and user_id is not None}
+    visitors = {visitor_id for (_, visitor_id), granted in latest.items() if granted and visitor_id is not None}
+    return users, visitors

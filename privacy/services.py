@@ -116,3 +116,29 @@ def consent_link_visitor(*, visitor_id: uuid.UUID, user: ConsentSubject) -> bool
         if after.granted(PERSONALIZATION):
             subject_linked.send(sender=ConsentRecord, visitor=visitor, user=user)
     return True
+
+
+def consent_record_imported(*, user_ids: list[int], choices: Mapping[str, bool]) -> int:
+    """Record imported decisions (source "import") for many accounts at once; returns rows written.
+
+    For bringing over consent collected elsewhere (the demo data's customers). Accounts that
+    already have any decision under the current notice are left alone, so a second import
+    changes nothing and never overrides what a person chose here.
+    """
+    unknown = sorted(set(choices) - set(CONSENT_PURPOSES))
+    if unknown:
+        raise UnknownPurpose(f"Unknown consent purposes {unknown}.")
+    notice = notice_current()
+    now = timezone.now()
+    with transaction.atomic():
+        notice_text_archive(notice=notice)
+        decided = set(ConsentRecord.objects.filter(user_id__in=user_ids, notice_version=notice.version)
+                      .values_list("user_id", flat=True))
+        rows = [
+            ConsentRecord(user_id=user_id, purpose=purpose, granted=bool(granted), notice_version=notice.version,
+                          text_hash=notice.text_hash, source=ConsentSource.IMPORT, created_at=now)
+            for user_id in user_ids if user_id not in decided
+            for purpose, granted in choices.items()
+        ]
+        ConsentRecord.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
