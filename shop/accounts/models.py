@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from privacy.fields import EncryptedCharField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -45,3 +46,29 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+
+class SavedAddress(models.Model):
+    """An address a shopper keeps in their account to pick at checkout. Encrypted like checkout
+    addresses; the country stays plain (a country alone names nobody, and shipping depends on it)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_addresses")
+    full_name = EncryptedCharField(max_length=200)
+    line1 = EncryptedCharField("address line 1", max_length=200)
+    line2 = EncryptedCharField("address line 2", max_length=200, blank=True, default="")
+    city = EncryptedCharField("town or city", max_length=100)
+    postcode = EncryptedCharField(max_length=20)
+    country = models.CharField(max_length=2)
+    phone = EncryptedCharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name_plural = "saved addresses"
+
+    def __str__(self) -> str:
+        return f"Saved address {self.pk}"
+
+    def lines(self) -> list[str]:
+        return [part for part in (self.full_name, self.line1, self.line2, self.city, self.postcode) if part]

@@ -44,4 +44,26 @@ MODELS = {
         "erasure": "delete",
         "data_subjects": "Staff",
     },
+    "accounts.SavedAddress": {
+        "fields": {
+            "id": "not_personal",
+            "user": "pseudonymous",
+            "full_name": "personal",  # encrypted, like every personal field below
+            "line1": "personal",
+            "line2": "personal",
+            "city": "personal",
+            "postcode": "personal",
+            "country": "not_personal",  # a country alone names nobody
+            "phone": "personal",
+            "created_at": "not_personal",
+            "updated_at": "not_personal",
+        },
+        "purpose": "Let customers pick a delivery address they keep in their account at checkout",
+        "legal_basis": "contract",
+        "retention": "Until the customer deletes it or closes the account",
+        "subject": "user",
+        "export": True,
+        "erasure": "delete",
+        "data_subjects": "Customers",
+    },
 }

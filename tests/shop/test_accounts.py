@@ -35,7 +35,7 @@ def test_login_page_uses_the_shop_layout(client):
 
     assert 'class="site-header"' in html and "Privacy notice" in html
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
-    assert " ".join(title.split()) == "Sign In — Attuned"
+    assert " ".join(title.split()) == "Log in — Attuned"
 
 
 @pytest.mark.django_db

@@ -1,0 +1,22 @@
+from django import forms
+from django.conf import settings
+
+
+def shipping_country_choices() -> list[tuple[str, str]]:
+    return sorted(settings.SHOP_SHIPPING_COUNTRIES.items(), key=lambda choice: choice[1])
+
+
+class SavedAddressForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=200)
+    line1 = forms.CharField(label="Address line 1", max_length=200)
+    line2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
+    city = forms.CharField(label="Town or city", max_length=100)
+    postcode = forms.CharField(label="Postcode", max_length=20)
+    country = forms.ChoiceField(label="Country", error_messages={"invalid_choice": "Sorry, we do not ship to "
+                                                                                   "that country."})
+    phone = forms.CharField(label="Phone (optional, for the carrier)", max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = shipping_country_choices()
+        self.fields["country"].initial = settings.SHOP_HOME_COUNTRY

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("account/", views.account_overview, name="overview"),
+    path("account/addresses/", views.address_list, name="addresses"),
+    path("account/addresses/add/", views.address_add, name="address_add"),
+    path("account/addresses/<int:address_id>/edit/", views.address_edit, name="address_edit"),
+    path("account/addresses/<int:address_id>/delete/", views.address_delete, name="address_delete"),
+]
