@@ -15,13 +15,29 @@ class AddressForm(forms.Form):
     country = forms.ChoiceField(label="Country", error_messages={"invalid_choice": "Sorry, we do not ship to "
                                                                                    "that country."})
     phone = forms.CharField(label="Phone (optional, for the carrier)", max_length=40, required=False)
+    save_address = forms.BooleanField(label="Save this address in my account", required=False)
 
     def __init__(self, *args, guest: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = sorted(settings.SHOP_SHIPPING_COUNTRIES.items(), key=lambda c: c[1])
         self.fields["country"].initial = settings.SHOP_HOME_COUNTRY
-        if not guest:
+        if guest:
+            del self.fields["save_address"]
+        else:
             del self.fields["email"]
+
+
+class SavedAddressChoiceForm(forms.Form):
+    """Ship to one of the account's saved addresses (the view checks it belongs to the account)."""
+
+    saved_address = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label="Your saved addresses",
+                                           error_messages={"required": "Choose one of your saved addresses.",
+                                                           "invalid_choice": "That address is not in your "
+                                                                             "account any more."})
+
+    def __init__(self, *args, addresses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["saved_address"].choices = [(address.pk, ", ".join(address.lines())) for address in addresses]
 
 
 class ShippingMethodForm(forms.Form):

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shop.accounts import services as account_services
+from shop.accounts.selectors import saved_addresses_for_user
 from shop.cart.session import request_cart
 from shop.orders.models import Order
 from shop.orders.selectors import order_guest_path
@@ -22,7 +24,7 @@ from shop.pricing import price_strategy_for
 from shop.visitors import subject_for
 
 from . import services, tax
-from .forms import AddressForm, PaymentForm, ShippingMethodForm
+from .forms import AddressForm, PaymentForm, SavedAddressChoiceForm, ShippingMethodForm
 from .models import Checkout
 from .placement import PlacementResult, order_place
 from .reconcile import payment_sync, webhook_handle
@@ -58,8 +60,12 @@ def checkout_start(request: HttpRequest) -> HttpResponse:
     return redirect("checkout:details")
 
 
+ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postcode", "country", "phone")
+
+
 @require_http_methods(["GET", "POST"])
 def checkout_details(request: HttpRequest) -> HttpResponse:
+    """Step 1: where to ship. An account may pick a saved address instead of typing one."""
     checkout = _checkout(request)
     if checkout is None:
         return _expired(request)
@@ -67,21 +73,42 @@ def checkout_details(request: HttpRequest) -> HttpResponse:
     address = checkout.shipping_address
     initial = {"email": checkout.email or ""}
     if address:
-        initial.update({name: getattr(address, name) for name in
-                        ("full_name", "line1", "line2", "city", "postcode", "country", "phone")})
-    form = AddressForm(request.POST or None, guest=guest, initial=initial)
+        initial.update({name: getattr(address, name) for name in ADDRESS_FIELDS})
+    saved = [] if guest else list(saved_addresses_for_user(user_id=checkout.user_id))
+    picking = request.method == "POST" and "saved_address" in request.POST
+    form = AddressForm(None if picking else (request.POST or None), guest=guest, initial=initial)
+    choice = SavedAddressChoiceForm(request.POST if picking else None, addresses=saved) if saved else None
     status = 200
-    if request.method == "POST":
-        if form.is_valid():
+    if picking:
+        if choice is not None and choice.is_valid():
+            chosen = next(a for a in saved if a.pk == choice.cleaned_data["saved_address"])
             try:
-                services.checkout_address_set(checkout=checkout, email=form.cleaned_data.get("email"),
-                                              **{k: v for k, v in form.cleaned_data.items() if k != "email"})
+                services.checkout_address_set(checkout=checkout, email=None,
+                                              **{name: getattr(chosen, name) for name in ADDRESS_FIELDS})
                 return redirect("checkout:shipping")
             except services.CheckoutError as error:
-                form.add_error(None, error.message)
+                choice.add_error(None, error.message)
         status = 400
-    return render(request, "shop/checkout/details.html", {"form": form, "checkout": checkout, "step": 1},
-                  status=status)
+    elif request.method == "POST":
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in ADDRESS_FIELDS}
+            try:
+                services.checkout_address_set(checkout=checkout, email=form.cleaned_data.get("email"), **data)
+            except services.CheckoutError as error:
+                form.add_error(None, error.message)
+            else:
+                if form.cleaned_data.get("save_address"):
+                    try:
+                        account_services.saved_address_create(user_id=checkout.user_id, **data)
+                        messages.success(request, "Address saved in your account.")
+                    except account_services.AddressError as error:
+                        messages.warning(request, error.message)
+                return redirect("checkout:shipping")
+        status = 400
+    return render(request, "shop/checkout/details.html", {
+        "form": form, "choice": choice, "checkout": checkout, "step": 1,
+        "saved_addresses": saved, "picking": picking,
+    }, status=status)
 
 
 @require_http_methods(["GET", "POST"])
