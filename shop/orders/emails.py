@@ -25,6 +25,12 @@ SUBJECTS = {
 }
 
 
+def seller() -> dict[str, str]:
+    """Who sells, as a VAT receipt must say: name, address and VAT number (settings)."""
+    return {"name": settings.SHOP_SELLER_NAME, "address": settings.SHOP_SELLER_ADDRESS,
+            "vat_number": settings.SHOP_VAT_NUMBER}
+
+
 def order_email_build(*, order: Order, kind: str, base_url: str) -> EmailMultiAlternatives | None:
     recipient = order.contact_email
     if not recipient:
@@ -32,9 +38,10 @@ def order_email_build(*, order: Order, kind: str, base_url: str) -> EmailMultiAl
     link = base_url.rstrip("/") + (order_guest_path(order) if order.user_id is None
                                    else f"/account/orders/{order.number}/")
     context = {"order": order, "lines": list(order.lines.all()), "kind": kind, "link": link,
-               "shop_name": settings.SHOP_NAME, "address": order.shipping_address}
+               "shop_name": settings.SHOP_NAME, "address": order.shipping_address, "seller": seller()}
     message = EmailMultiAlternatives(
-        subject=SUBJECTS[kind].format(number=order.number, invoice=order.invoice_number or ""),
+        subject=f"{settings.SHOP_NAME}: "
+        + SUBJECTS[kind].format(number=order.number, invoice=order.invoice_number or ""),
         body=render_to_string(f"shop/emails/order_{kind}.txt", context),
         from_email=settings.SHOP_TRANSACTIONAL_FROM_EMAIL,
         to=[recipient],
