@@ -3,7 +3,7 @@
 import re
 
 # Words that stay upper case in a title: units, acronyms, sizes.
-_KEEP_UPPER = {"LED", "UK", "USA", "DIY", "XL", "XXL", "S", "M", "L", "TV", "CD", "DVD"}
+_KEEP_UPPER = {"LED", "UK", "USA", "USB", "DIY", "XL", "XXL", "S", "M", "L", "TV", "CD", "DVD"}
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 
 _TOKEN = re.compile(r"\S+")
@@ -23,10 +23,19 @@ def _title_word(word: str, *, first: bool) -> str:
     return re.sub(r"(?<!')[a-z]+", lambda m: m.group(0).capitalize(), lower)
 
 
+# Artefacts of the data set's typing: a leading "*" on some descriptions, a comma without
+# the space after it ("PEN,COAL"), and a possessive or plural "'S" after a number ("50'S").
+_LEADING_MARKS = re.compile(r"^[\s*]+")
+_COMMA_WITHOUT_SPACE = re.compile(r",(?=[^\s\d])")
+_UPPER_APOSTROPHE_S = re.compile(r"(?<=\w)'S\b")
+
+
 def readable_title(description: str) -> str:
     """Turn 'WHITE HANGING HEART T-LIGHT HOLDER' into 'White Hanging Heart T-Light Holder'."""
-    words = _TOKEN.findall(" ".join(description.split()))
-    return " ".join(_title_word(word, first=index == 0) for index, word in enumerate(words))
+    text = _COMMA_WITHOUT_SPACE.sub(", ", _LEADING_MARKS.sub("", description))
+    words = _TOKEN.findall(" ".join(text.split()))
+    title = " ".join(_title_word(word, first=index == 0) for index, word in enumerate(words))
+    return _UPPER_APOSTROPHE_S.sub("'s", title)
 
 
 # Ordered: the first rule whose keyword occurs in the description wins, so the
