@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "shop.storefront",
     "privacy",
     "personalization",
+    "merchant",  # the admin dashboard: reads shop and privacy, owns no models
 ]
 
 MIDDLEWARE = [
