@@ -9,6 +9,7 @@ COPY privacy ./privacy
 RUN pip install --no-cache-dir .
 COPY . .
 RUN DJANGO_SECRET_KEY=build-only-$(date +%s)-collectstatic-placeholder-value \
+    EMAIL_URL=smtp://localhost:25 \
     FIELD_ENCRYPTION_KEY=build-only-encryption-placeholder-value-0000 \
     FIELD_SIGNING_KEY=build-only-signing-placeholder-value-000000000 \
     BLIND_INDEX_KEY=build-only-blind-index-placeholder-value-0000000 \

@@ -20,8 +20,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"(?i)\b(token|key|secret|password|passwd|authorization|signature)(\s*[=:]\s*)\S+"),
         r"\1\2" + REDACTED,
     ),
-    # Long opaque strings (session ids, signed links, reset keys).
-    (re.compile(r"\b[A-Za-z0-9_\-]{32,}(?::[A-Za-z0-9_\-:]+)?\b"), REDACTED),
+    # Signed values (order links, e-mail confirmation keys): payload, timestamp and signature.
+    (re.compile(r"[\w.\-]*(?::[\w\-]+)*:[A-Za-z0-9_\-]{27,}"), REDACTED),
     # Phone numbers: international (+44 20 7946 0000) or national with a leading 0.
     (re.compile(r"(?<![\w/])\+\d[\d\s().-]{6,}\d(?![\w/])"), REDACTED),
     (re.compile(r"(?<![\w/.:-])0\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?![\w/])"), REDACTED),
@@ -29,11 +29,39 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"), REDACTED),
 )
 
+# Long opaque strings (session ids, reset keys, UUIDs, API keys) are redacted by their
+# shape; a product slug of the same length ("white-hanging-heart-t-light-holder-85123a")
+# is made of short words and stays readable.
+_LONG_RUN = re.compile(r"\b[A-Za-z0-9_\-]{32,}\b")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _looks_like_slug(run: str) -> bool:
+    parts = run.split("-")
+    if run != run.lower() or "_" in run or len(parts) < 3 or any(not 0 < len(p) <= 16 for p in parts):
+        return False
+    words = [part for part in parts if part.isalpha()]
+    return len(words) * 2 >= len(parts)
+
+
+def _redact_long_run(match: re.Match[str]) -> str:
+    return match.group(0) if _looks_like_slug(match.group(0)) else REDACTED
+
+
 def redact(text: str) -> str:
     """Return `text` with personal data and secrets replaced by a marker."""
-    for pattern, replacement in _PATTERNS:
+    for pattern, replacement in _PATTERNS[:4]:
+        text = pattern.sub(replacement, text)
+    text = _LONG_RUN.sub(_redact_long_run, text)
+    for pattern, replacement in _PATTERNS[4:]:
         text = pattern.sub(replacement, text)
     return text
+
+
+def escape_control_characters(text: str) -> str:
+    """Show newlines, NUL and other control characters as escapes, so one request is one line."""
+    text = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return _CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 class RedactPersonalDataFilter(logging.Filter):

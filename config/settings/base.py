@@ -1,5 +1,7 @@
 """Settings shared by every environment. Values that vary come from config.env."""
 
+from datetime import timedelta
+
 from csp.constants import NONCE, NONE, SELF
 
 from config.env import (
@@ -36,10 +38,17 @@ PRIVACY_NOTICE_VERSION = "2026-11"
 PRIVACY_CONSENT_COOKIE_NAME = "attuned_consent"
 # Consent and its cookie last at most 12 months (values above 365 are capped).
 PRIVACY_CONSENT_MAX_AGE_DAYS = env.int("PRIVACY_CONSENT_MAX_AGE_DAYS", default=365)
+# Delete my account: days during which the person can cancel (0: at the next run).
+ERASURE_GRACE_DAYS = env.int("ERASURE_GRACE_DAYS", default=14)
+# Download my data: files wait here (never under MEDIA_ROOT) this many days, then go.
+PRIVACY_EXPORT_ROOT = env("PRIVACY_EXPORT_ROOT", default=str(BASE_DIR / "var" / "privacy-exports"))
+PRIVACY_EXPORT_TTL_DAYS = env.int("PRIVACY_EXPORT_TTL_DAYS", default=7)
+PRIVACY_EXPORTS_PER_DAY = env.int("PRIVACY_EXPORTS_PER_DAY", default=3)
 
 # --- Applications -----------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin signs staff in through the shop's login, with a second factor (config.admin).
+    "config.admin.ShopAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "csp",
     "shop.accounts",
@@ -65,7 +75,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: forwarded headers are dropped unless a configured proxy sent them.
+    "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Before anything reads the request: a NUL byte is a 400, never a database error.
+    "config.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before SessionMiddleware: sees every cookie set inside it, drops those lacking consent.
@@ -78,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "privacy.middleware.ConsentMiddleware",
+    "config.middleware.PrivatePagesNoStoreMiddleware",
+    "config.middleware.SessionIdleTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,7 +134,9 @@ else:
 
 # --- Celery ------------------------------------------------------------------
 # Without Redis, tasks run eagerly in-process: the embedded default needs no servers.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Eager tasks still take a producer from the pool: the in-process memory transport, named
+# with a host so that kombu does not warn about one missing, and no network is touched.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Results are kept only where a broker is: tests and callers that wait on a task use them.
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_RESULT_EXPIRES = 60 * 60
@@ -129,8 +148,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-# Longest task (model training) must finish before Redis redelivers it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Time limits: a task is told to stop (soft) and then killed (hard). Long tasks (model
+# training) declare `time_limit=CELERY_LONG_TASK_TIME_LIMIT` themselves.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+CELERY_LONG_TASK_TIME_LIMIT = env.int("CELERY_LONG_TASK_TIME_LIMIT", default=60 * 60)
+# Redis hands an unacknowledged task to another worker after this long: longer than the
+# longest task may run, so a slow task is never run twice at once, and a killed worker's
+# task comes back soon after.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT",
+                                  default=max(CELERY_TASK_TIME_LIMIT, CELERY_LONG_TASK_TIME_LIMIT) + 5 * 60),
+}
+# Workers write a heartbeat to the cache this often (seconds; 0: off); readiness fails when
+# HEALTH_WORKER_MAX_AGE is set and the last heartbeat is older than that.
+HEALTH_WORKER_HEARTBEAT_SECONDS = env.int("HEALTH_WORKER_HEARTBEAT_SECONDS", default=15 if REDIS_URL else 0)
+HEALTH_WORKER_MAX_AGE = env.int("HEALTH_WORKER_MAX_AGE", default=0)
 CELERY_BEAT_SCHEDULE = {
     "refresh-product-popularity": {
         "task": "shop.catalog.tasks.refresh_product_popularity",
@@ -138,14 +171,30 @@ CELERY_BEAT_SCHEDULE = {
     },
     "release-expired-checkouts": {"task": "shop.checkout.tasks.release_expired_checkouts", "schedule": 60},
     "reconcile-payments": {"task": "shop.checkout.tasks.reconcile_payments", "schedule": 5 * 60},
+    "reconcile-refunds": {"task": "shop.payments.tasks.reconcile_refunds", "schedule": 5 * 60},
     "purge-abandoned-carts": {"task": "shop.cart.tasks.purge_abandoned_carts", "schedule": 24 * 60 * 60},
     "purge-expired-behaviour-events": {
         "task": "personalization.tasks.purge_expired_behaviour_events",
         "schedule": 24 * 60 * 60,
     },
+    "process-privacy-requests": {"task": "privacy.tasks.process_privacy_requests", "schedule": 5 * 60},
+    "purge-expired-personal-data": {"task": "privacy.tasks.purge_expired_personal_data", "schedule": 24 * 60 * 60},
+    "train-recommenders": {"task": "personalization.tasks.train_recommenders", "schedule": 24 * 60 * 60},
+    "retrain-recommenders-if-requested": {
+        "task": "personalization.tasks.retrain_recommenders_if_requested",
+        "schedule": 60 * 60,
+    },
 }
 # Behavioural events are kept this long, then purged (and at once on withdrawal).
 PERSONALIZATION_EVENT_RETENTION_DAYS = env.int("PERSONALIZATION_EVENT_RETENTION_DAYS", default=365)
+# An "also bought" pair or a trending product needs this many distinct consenting customers.
+PERSONALIZATION_MIN_SUPPORT = env.int("PERSONALIZATION_MIN_SUPPORT", default=3)
+# After a withdrawal or an erasure, the models are retrained within this many hours.
+PERSONALIZATION_RETRAIN_DEADLINE = timedelta(hours=env.int("PERSONALIZATION_RETRAIN_DEADLINE_HOURS", default=24))
+# Model versions kept besides the serving one (older ones are pruned after each training).
+PERSONALIZATION_KEEP_VERSIONS = env.int("PERSONALIZATION_KEEP_VERSIONS", default=3)
+# BLAS threads a training may use (a worker shares its machine with the web processes).
+PERSONALIZATION_TRAINING_THREADS = env.int("PERSONALIZATION_TRAINING_THREADS", default=2)
 
 # --- Authentication ----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -173,6 +222,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "shop.accounts.adapter.ShopAccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,10/5m/key"}
 LOGIN_REDIRECT_URL = "storefront:home"
+# Two-factor login (allauth): an authenticator app, with recovery codes as the fallback.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("SHOP_NAME", default="Attuned")
+# Staff whose permissions reach customers' details or refunds need it before the admin opens.
+STAFF_SECOND_FACTOR_REQUIRED = env.bool("STAFF_SECOND_FACTOR_REQUIRED", default=True)
 LOGIN_URL = "account_login"
 
 # --- REST framework ----------------------------------------------------------
@@ -240,6 +294,27 @@ SHOP_TRANSACTIONAL_FROM_EMAIL = env("SHOP_TRANSACTIONAL_FROM_EMAIL",
 SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Security ----------------------------------------------------------------
+# Sessions end after this long without a request (staff sooner); cookies last as long.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=12 * 60) * 60
+SESSION_STAFF_IDLE_TIMEOUT = env.int("SESSION_STAFF_IDLE_TIMEOUT_MINUTES", default=30) * 60
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# Pages under these paths show personal data and are sent with Cache-Control: no-store
+# (as is every page a signed-in person sees).
+PRIVATE_PAGE_PREFIXES = ["/account/", "/accounts/", "/orders/", "/checkout/", "/cart/", "/payments/",
+                         "/privacy/", "/admin/"]
+# Addresses (or networks) of the reverse proxies in front of the app. Only requests from
+# them may set X-Forwarded-Proto / X-Forwarded-For; without any, those headers are ignored.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Login rate limits count the client's address from X-Forwarded-For, not the proxy's.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
+# Browser features no page of the shop uses are switched off for every page.
+PERMISSIONS_POLICY = {
+    "accelerometer": [], "autoplay": [], "camera": [], "display-capture": [], "geolocation": [],
+    "gyroscope": [], "magnetometer": [], "microphone": [], "midi": [], "payment": [],
+    "usb": [], "interest-cohort": [], "browsing-topics": [],
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -11,24 +11,28 @@ from config.env import (
 )
 
 from .base import *  # noqa: F403
-from .base import SHOP_PAYMENT_PROVIDER, env
+from .base import EMAIL_BACKEND, SHOP_PAYMENT_PROVIDER, env
 
 MINIMUM_KEY_LENGTH = 32
+# What Django's own deployment check asks of SECRET_KEY (security.W009).
+MINIMUM_SECRET_KEY_LENGTH = 50
+MINIMUM_UNIQUE_CHARACTERS = 5
 
 
-def require_secret(name: str, development_value: str) -> str:
-    """Return the secret named `name`, refusing a missing, short or development value."""
+def require_secret(name: str, development_value: str, minimum_length: int = MINIMUM_KEY_LENGTH) -> str:
+    """Return the secret named `name`, refusing a missing, short, repetitive or development value."""
     value = env(name, default="")
-    if not value or value == development_value or len(value) < MINIMUM_KEY_LENGTH:
+    if (not value or value == development_value or len(value) < minimum_length
+            or len(set(value)) < MINIMUM_UNIQUE_CHARACTERS or value.startswith("django-insecure-")):
         raise ImproperlyConfigured(
-            f"{name} must be set to a random value of at least {MINIMUM_KEY_LENGTH} "
+            f"{name} must be set to a random value of at least {minimum_length} "
             "characters in production (not the development default)."
         )
     return value
 
 
 DEBUG = False
-SECRET_KEY = require_secret("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+SECRET_KEY = require_secret("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY, MINIMUM_SECRET_KEY_LENGTH)
 FIELD_ENCRYPTION_KEY = require_secret("FIELD_ENCRYPTION_KEY", DEVELOPMENT_FIELD_ENCRYPTION_KEY)
 FIELD_SIGNING_KEY = require_secret("FIELD_SIGNING_KEY", DEVELOPMENT_FIELD_SIGNING_KEY)
 BLIND_INDEX_KEY = require_secret("BLIND_INDEX_KEY", DEVELOPMENT_BLIND_INDEX_KEY)
@@ -40,11 +44,18 @@ if SHOP_PAYMENT_PROVIDER == "test":
     SHOP_TEST_PROVIDER_WEBHOOK_SECRET = require_secret(
         "SHOP_TEST_PROVIDER_WEBHOOK_SECRET", DEVELOPMENT_TEST_PROVIDER_WEBHOOK_SECRET
     )
+    if SHOP_TEST_PROVIDER_WEBHOOK_SECRET in {SECRET_KEY, FIELD_ENCRYPTION_KEY, FIELD_SIGNING_KEY, BLIND_INDEX_KEY}:
+        raise ImproperlyConfigured("SHOP_TEST_PROVIDER_WEBHOOK_SECRET must be different from the other secrets.")
+
+# Mail must go somewhere real: the console backend would print customers' e-mails to the log.
+if not env("EMAIL_URL", default=""):
+    raise ImproperlyConfigured("EMAIL_URL must be set in production, e.g. smtp://user:password@mail:587.")
+if EMAIL_BACKEND.endswith(("console.EmailBackend", "locmem.EmailBackend", "filebased.EmailBackend")):
+    raise ImproperlyConfigured("EMAIL_URL must name a real mail server in production (smtp://...).")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False

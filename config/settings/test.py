@@ -13,3 +13,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The admin tests sign staff in directly; tests/hardening/test_staff_login.py turns the
+# second-factor requirement on and proves it.
+STAFF_SECOND_FACTOR_REQUIRED = False

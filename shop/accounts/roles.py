@@ -25,16 +25,30 @@ ROLES: dict[str, list[str]] = {
 }
 
 
-def _permission(dotted: str) -> Permission:
+# Holders of any of these see or move customers' personal data and money: they must sign
+# in with a second factor before the admin opens (see config.admin).
+SECOND_FACTOR_PERMISSIONS = ("orders.view_customer_details", "orders.refund_order",
+                             "accounts.view_user", "accounts.change_user")
+
+
+def _permission(dotted: str, using: str = "default") -> Permission:
     app_label, codename = dotted.split(".", 1)
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.using(using).get(content_type__app_label=app_label, codename=codename)
 
 
-def staff_roles_sync() -> dict[str, int]:
-    """Create or update the role groups to hold exactly their permissions. Safe to run twice."""
+def staff_roles_sync(*, using: str = "default") -> dict[str, int]:
+    """Create or update the role groups to hold exactly their permissions. Safe to run twice.
+
+    Runs after every `migrate` (shop.accounts.apps)."""
     counts = {}
     for name, permissions in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set([_permission(dotted) for dotted in permissions])
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        group.permissions.set([_permission(dotted, using) for dotted in permissions])
         counts[name] = len(permissions)
     return counts
+
+
+def staff_needs_second_factor(user) -> bool:
+    """Whether this staff member's permissions require a second factor (superusers do)."""
+    return bool(user.is_active and user.is_staff
+                and (user.is_superuser or any(user.has_perm(perm) for perm in SECOND_FACTOR_PERMISSIONS)))

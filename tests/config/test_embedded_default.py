@@ -11,17 +11,20 @@ SCRIPT = ("import django; django.setup(); from django.conf import settings as s;
           "s.CACHES['default']['BACKEND'].rsplit('.', 1)[-1])")
 
 
-def settings_with(**env: str) -> list[str]:
+def run_embedded(script: str, **env: str) -> subprocess.CompletedProcess:
     clean = {key: value for key, value in os.environ.items()
              if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings.local")
-    result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=PROJECT_ROOT, env=clean,
-                            capture_output=True, text=True, timeout=60, check=True)
-    return result.stdout.split()
+    return subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=clean,
+                          capture_output=True, text=True, timeout=60, check=True)
+
+
+def settings_with(**env: str) -> list[str]:
+    return run_embedded(SCRIPT, **env).stdout.split()
 
 
 def test_nothing_set_means_sqlite_and_eager_tasks():
-    assert settings_with() == ["django.db.backends.sqlite3", "True", "memory://", "LocMemCache"]
+    assert settings_with() == ["django.db.backends.sqlite3", "True", "memory://localhost/", "LocMemCache"]
 
 
 def test_urls_switch_to_postgresql_and_a_real_broker():
@@ -30,3 +33,26 @@ def test_urls_switch_to_postgresql_and_a_real_broker():
 
     assert engine == "django.db.backends.postgresql"
     assert (eager, broker, cache) == ("False", "redis://cache:6379/0", "RedisCache")
+
+
+QUEUE_A_TASK = """
+import logging, django
+django.setup()
+logging.getLogger().setLevel(logging.DEBUG)
+from config.celery import app
+
+@app.task
+def add(x, y):
+    return x + y
+
+print("result", add.delay(2, 3).get(timeout=5))
+"""
+
+
+def test_a_queued_task_runs_in_process_and_nothing_reaches_for_a_broker():
+    result = run_embedded(QUEUE_A_TASK)
+
+    assert "result 5" in result.stdout
+    # kombu warns "No hostname was supplied" when it builds a broker connection without one.
+    assert "hostname" not in result.stderr
+    assert "redis" not in result.stderr.lower() and "amqp" not in result.stderr.lower()

@@ -65,3 +65,22 @@ def test_gunicorn_access_log_has_neither_query_string_nor_client_address():
     assert "%(U)s" in log_format
     for atom in ("%(q)s", "%(r)s", "%(h)s", "%({", "%(f)s", "%(a)s"):
         assert atom not in log_format
+
+
+def test_long_product_slugs_stay_readable_and_tokens_of_the_same_length_do_not():
+    slug_path = "GET /p/white-hanging-heart-t-light-holder-85123a/ 200"
+    tokens = {
+        "signed order link": "/orders/eyJvcmRlciI6MTIzNDUsIm51bWJlciI6IkExQjJDM0Q0In0:1xXls2:7btlaMvN3p2Q7nt"
+                             "fwOKXh4bxEkn5fM3jZ_u0u-gVSok/",
+        "e-mail confirmation key": "/accounts/confirm-email/MQ:1vAbcd:Xy_z0123456789abcdefghijklmnopqrstuv/",
+        "session key": "session 3f2a1b4c5d6e7f8091a2b3c4d5e6f708 expired",
+        "uuid": "visitor 123e4567-e89b-12d3-a456-426614174000 merged",
+    }
+
+    assert redact(slug_path) == slug_path
+    assert redact("/p/set-of-3-cake-tins-pantry-design-22720/") == "/p/set-of-3-cake-tins-pantry-design-22720/"
+    for name, text in tokens.items():
+        assert "[redacted]" in redact(text), name
+    assert "7btlaMvN" not in redact(tokens["signed order link"])
+    assert "eyJvcmRlciI6" not in redact(tokens["signed order link"])
+    assert "426614174000" not in redact(tokens["uuid"])

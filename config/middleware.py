@@ -1,0 +1,156 @@
+"""Request hardening that holds for every page, before any view runs."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.cache import add_never_cache_headers
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST",
+                     "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+
+
+def _networks(entries: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip()]
+
+
+class TrustedProxyMiddleware:
+    """Forwarded headers count only when the request comes from a configured proxy.
+
+    Without this, anyone could send `X-Forwarded-Proto: https` or a forged client address
+    straight to the application server.
+    """
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+        self.proxies = _networks(settings.TRUSTED_PROXIES)
+
+    def _from_proxy(self, request: HttpRequest) -> bool:
+        try:
+            address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        except ValueError:
+            return False
+        return any(address in network for network in self.proxies)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self._from_proxy(request):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+
+NUL_REFUSED = "Bad request: the address or the form contains a NUL character."
+
+
+def _has_nul(values: Iterable[str]) -> bool:
+    return any("\x00" in value for value in values)
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte (raw or %00) in the path, the query string or form fields is refused with 400.
+
+    PostgreSQL text cannot hold one: refused here, it never reaches a view or the ORM.
+    Uploaded files' contents are binary and left alone; their field and file names are not.
+    """
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._refused(request):
+            return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _refused(request: HttpRequest) -> bool:
+        if "\x00" in request.path_info or "\x00" in request.path:
+            return True
+        raw_query = request.META.get("QUERY_STRING", "")
+        if "\x00" in raw_query or "%00" in raw_query:
+            return True
+        if request.method != "POST" or not request.content_type.startswith(
+                ("application/x-www-form-urlencoded", "multipart/form-data")):
+            return False
+        try:
+            fields = request.POST
+            files = request.FILES
+        except Exception:  # a malformed body is the view's (and Django's) to refuse
+            return False
+        for name, values in fields.lists():
+            if _has_nul([name, *values]):
+                return True
+        return _has_nul([name for name in files] + [upload.name or "" for upload in files.values()])
+
+
+class PrivatePagesNoStoreMiddleware:
+    """Pages with personal data, and every page for a signed-in person, are never cached.
+
+    A shared computer's browser history or back button must not show someone's orders,
+    addresses or checkout details after they leave.
+    """
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+        self.prefixes = tuple(settings.PRIVATE_PAGE_PREFIXES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path_info.startswith(self.prefixes) or self._signed_in(request):
+            add_never_cache_headers(response)
+        return response
+
+    @staticmethod
+    def _signed_in(request: HttpRequest) -> bool:
+        # Only a page that read the session can show whose it is; asking costs no query then.
+        session = getattr(request, "session", None)
+        return session is not None and session.accessed and SESSION_KEY in session
+
+
+SESSION_SEEN_KEY = "_idle_seen"
+# How often an active session's expiry is pushed forward (one write per session at most this often).
+SESSION_REFRESH_SECONDS = 60
+
+
+def session_idle_timeout(user) -> int:
+    """Seconds of inactivity after which this person's session ends."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return settings.SESSION_STAFF_IDLE_TIMEOUT
+    return settings.SESSION_IDLE_TIMEOUT
+
+
+class SessionIdleTimeoutMiddleware:
+    """Sessions end after a period of inactivity (SESSION_IDLE_TIMEOUT; shorter for staff).
+
+    The expiry itself is the session store's: each save sets it to now + the timeout, and a
+    session past it no longer loads. This pushes the save forward while someone is active,
+    at most once a minute, and only for a session the request already loaded.
+    """
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.is_empty():
+            return response
+        now = int(time.time())
+        seen = session.get(SESSION_SEEN_KEY, 0)
+        if session.modified or now - seen >= SESSION_REFRESH_SECONDS:
+            session[SESSION_SEEN_KEY] = now
+            session.set_expiry(session_idle_timeout(getattr(request, "user", None)))
+        return response
+
+
+def session_stamp_on_login(sender, request, user, **kwargs) -> None:
+    """A new login starts its idle clock (staff get their shorter timeout at once)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_SEEN_KEY] = int(time.time())
+        request.session.set_expiry(session_idle_timeout(user))
