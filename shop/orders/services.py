@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from privacy.fields import blind_index
 
 from shop import events
 from shop.catalog.stock import stock_return
-from shop.payments.models import Payment, PaymentStatus, Refund
-from shop.payments.providers import payment_provider
+from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from shop.payments.providers import ProviderUnavailable, payment_provider
 
 from .models import InvoiceSequence, Order, OrderLine, OrderSource, OrderStatus, OrderStatusChange
 from .selectors import guest_order_ids_for_email
@@ -86,24 +87,6 @@ def _email_after_commit(order_id: int, kind: str) -> None:
     transaction.on_commit(lambda: send_order_email.delay(order_id, kind))
 
 
-def _refund_payment(order: Order, *, reason: str) -> Refund | None:
-    """Return the order's money through the provider, once (the provider sees one key per order)."""
-    payment = order.payments.filter(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED]).first()
-    if payment is None:
-        return None
-    key = f"order-{order.pk}-refund"
-    existing = Refund.objects.filter(idempotency_key=key).first()
-    if existing:
-        return existing
-    result = payment_provider(payment.provider).refund(reference=payment.reference, amount=order.total,
-                                                       currency=order.currency, idempotency_key=key)
-    if not result.succeeded:
-        raise OrderTransitionError(f"The payment provider refused the refund: {result.message}", status=502)
-    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.REFUNDED)
-    return Refund.objects.create(payment=payment, idempotency_key=key, amount=order.total,
-                                 currency=order.currency, reference=result.reference or "", reason=reason)
-
-
 def _restock(order: Order) -> None:
     lines = list(order.lines.select_for_update().filter(variant__isnull=False))
     stock_return(quantities={line.variant_id: line.quantity - line.quantity_cancelled for line in lines})
@@ -117,39 +100,158 @@ EMAIL_FOR_STATUS = {OrderStatus.SHIPPED: "shipped", OrderStatus.CANCELLED: "canc
                     OrderStatus.REFUNDED: "refunded"}
 
 
-@transaction.atomic
-def order_status_change(*, order_id: int, to_status: str, by_user_id: int | None = None, note: str = "") -> Order:
-    """Move an order along the table in `orders.status`.
+def _refund_key(order_id: int) -> str:
+    return f"order-{order_id}-refund"  # one per order: the provider and our unique key both see it
 
-    Cancelling a paid order or refunding one returns the money through the
-    provider and the units to stock, exactly once: the order row is locked, and
-    a second request finds the order already cancelled or refunded and is refused.
-    """
-    order = Order.objects.select_for_update().get(pk=order_id)
-    if order.status == to_status:
-        raise OrderTransitionError(f"Order {order.number} is already {order.get_status_display().lower()}.")
-    transition_check(order.status, to_status)
+
+def _already_refunded(order: Order) -> OrderTransitionError:
+    return OrderTransitionError(f"Order {order.number} is already refunded.")
+
+
+def _being_refunded(order: Order) -> OrderTransitionError:
+    return OrderTransitionError(f"Order {order.number} is already being refunded; the payment provider "
+                                "has not confirmed it yet.")
+
+
+def _status_apply(order: Order, *, to_status: str, by_user_id: int | None, note: str) -> None:
+    """The status change itself, in the caller's transaction with the order row locked."""
     from_status = order.status
-    refund = None
-    if to_status in MONEY_BACK and from_status != OrderStatus.PENDING:
-        refund = _refund_payment(order, reason=note or f"Order {OrderStatus(to_status).label.lower()}")
     if to_status in MONEY_BACK and order.source == OrderSource.WEB:
         _restock(order)
     order.status = to_status
     order.save(update_fields=["status"])
     OrderStatusChange.objects.create(order=order, from_status=from_status, to_status=to_status,
                                      changed_by_id=by_user_id, note=note[:300])
-    if refund is not None:
-        events.emit(events.OrderRefunded(subject=events.Subject(user_id=order.user_id) if order.user_id else None, order_id=order.pk,
-                                         amount=refund.amount, currency=refund.currency))
     if to_status in EMAIL_FOR_STATUS and order.source == OrderSource.WEB:
         _email_after_commit(order.pk, EMAIL_FOR_STATUS[to_status])
-    return order
+
+
+def _refund_request(order: Order, payment: Payment, *, to_status: str, by_user_id: int | None,
+                    note: str) -> int:
+    """Write the intent to return the order's money; raises the clean 409 when another request has.
+
+    The unique key decides between two requests even without the order's row lock: the
+    second insert waits for the first to commit, then fails, and is answered here.
+    """
+    key = _refund_key(order.pk)
+    intent = {"status": RefundStatus.REQUESTED, "order_status": to_status, "requested_by_id": by_user_id,
+              "reason": (note or f"Order {OrderStatus(to_status).label.lower()}")[:200], "message": "",
+              "amount": order.total, "currency": order.currency}
+    existing = Refund.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        if existing.status == RefundStatus.SUCCEEDED:
+            raise _already_refunded(order)
+        # A refund the provider refused may be asked for again; only one request takes it.
+        if not Refund.objects.filter(pk=existing.pk, status=RefundStatus.REFUSED).update(**intent):
+            raise _being_refunded(order)
+        return existing.pk
+    try:
+        with transaction.atomic():
+            return Refund.objects.create(payment=payment, idempotency_key=key, **intent).pk
+    except IntegrityError:
+        raise _being_refunded(order) from None
+
+
+@transaction.atomic
+def _status_change_begin(*, order_id: int, to_status: str, by_user_id: int | None, note: str) -> int | None:
+    """Make the change, or, where money goes back, record the refund intent: its id (the change waits)."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status == to_status:
+        raise OrderTransitionError(f"Order {order.number} is already {order.get_status_display().lower()}.")
+    refund = Refund.objects.filter(idempotency_key=_refund_key(order.pk)).only("status").first()
+    if refund is not None and refund.status == RefundStatus.REQUESTED:
+        raise _being_refunded(order)  # nothing else happens to an order while its money is on the way back
+    transition_check(order.status, to_status)
+    if to_status in MONEY_BACK and order.status != OrderStatus.PENDING:
+        payment = order.payments.filter(status=PaymentStatus.SUCCEEDED).first()
+        if payment is not None:
+            return _refund_request(order, payment, to_status=to_status, by_user_id=by_user_id, note=note)
+        if refund is not None and refund.status == RefundStatus.SUCCEEDED:
+            raise _already_refunded(order)
+    _status_apply(order, to_status=to_status, by_user_id=by_user_id, note=note)
+    return None
+
+
+def order_status_change(*, order_id: int, to_status: str, by_user_id: int | None = None, note: str = "") -> Order:
+    """Move an order along the table in `orders.status`.
+
+    Cancelling a paid order or refunding one returns the money through the
+    provider and the units to stock, exactly once, without holding any lock
+    while the provider answers: under the order's row lock the refund's intent
+    is recorded (one per order, by its unique key); the provider is called
+    after that commit; the status changes and the units go back when it
+    confirms (`order_refund_complete`). A second request meanwhile, or after,
+    is refused with a 409 ("already being refunded" / "already refunded"), also
+    without the lock. If the shop never hears back, `refunds_reconcile` asks again.
+    """
+    refund_id = _status_change_begin(order_id=order_id, to_status=to_status, by_user_id=by_user_id, note=note)
+    if refund_id is not None:
+        return order_refund_complete(refund_id=refund_id)
+    return Order.objects.get(pk=order_id)
 
 
 def order_refund(*, order_id: int, by_user_id: int | None = None, reason: str = "") -> Order:
     return order_status_change(order_id=order_id, to_status=OrderStatus.REFUNDED, by_user_id=by_user_id,
                                note=reason)
+
+
+def order_refund_complete(*, refund_id: int) -> Order:
+    """Send a recorded refund intent to the provider (outside any lock) and apply its answer. Idempotent.
+
+    Raises OrderTransitionError (502) when the provider refuses (the intent is marked refused, the
+    order unchanged) or cannot be reached (the intent stays for `refunds_reconcile`).
+    """
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    if refund.status != RefundStatus.REQUESTED:
+        return Order.objects.get(pk=refund.payment.order_id)
+    try:
+        result = payment_provider(refund.payment.provider).refund(
+            reference=refund.payment.reference, amount=refund.amount, currency=refund.currency,
+            idempotency_key=refund.idempotency_key)
+    except ProviderUnavailable:
+        raise OrderTransitionError("The payment provider could not be reached. The refund is recorded and "
+                                   "will be sent again shortly.", status=502) from None
+    order = _refund_result_apply(refund_id=refund.pk, succeeded=result.succeeded,
+                                 reference=result.reference or "", message=result.message)
+    if not result.succeeded:
+        raise OrderTransitionError(f"The payment provider refused the refund: {result.message}", status=502)
+    return order
+
+
+@transaction.atomic
+def _refund_result_apply(*, refund_id: int, succeeded: bool, reference: str, message: str) -> Order:
+    order_id = Refund.objects.filter(pk=refund_id).values_list("payment__order_id", flat=True).get()
+    order = Order.objects.select_for_update().get(pk=order_id)  # the order first, as everywhere
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status != RefundStatus.REQUESTED:
+        return order  # answered already (the request and the reconciler raced)
+    if not succeeded:
+        refund.status, refund.message = RefundStatus.REFUSED, message[:300]
+        refund.save(update_fields=["status", "message", "updated_at"])
+        return order
+    refund.status, refund.reference = RefundStatus.SUCCEEDED, reference
+    refund.save(update_fields=["status", "reference", "updated_at"])
+    Payment.objects.filter(pk=refund.payment_id).update(status=PaymentStatus.REFUNDED)
+    if order.status not in MONEY_BACK:
+        _status_apply(order, to_status=refund.order_status or OrderStatus.REFUNDED,
+                      by_user_id=refund.requested_by_id, note=refund.reason)
+    events.emit(events.OrderRefunded(subject=events.Subject(user_id=order.user_id) if order.user_id else None,
+                                     order_id=order.pk, amount=refund.amount, currency=refund.currency))
+    return order
+
+
+def refunds_reconcile(*, grace: timedelta = timedelta(minutes=2)) -> int:
+    """Send again the refunds whose answer the shop never recorded (it stopped, or the provider was
+    unreachable). The provider sees the same key, so money goes back once. Safe to run twice."""
+    handled = 0
+    stale = Refund.objects.filter(status=RefundStatus.REQUESTED, updated_at__lt=timezone.now() - grace)
+    for refund_id in stale.values_list("pk", flat=True):
+        try:
+            order_refund_complete(refund_id=refund_id)
+        except OrderTransitionError:
+            continue  # refused (marked so, for the merchant) or still unreachable (next run)
+        handled += 1
+    return handled
 
 
 # E-mails of guest order links per address and hour: enough for someone who

@@ -25,4 +25,5 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "payment", "amount", "currency", "reference", "reason"]
+    list_display = ["created_at", "status", "payment", "amount", "currency", "reference", "reason"]
+    list_filter = ["status"]

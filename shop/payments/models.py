@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 
@@ -45,14 +46,35 @@ class Payment(models.Model):
         return f"Payment {self.pk} ({self.status})"
 
 
+class RefundStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested (the provider has not confirmed it yet)"
+    SUCCEEDED = "succeeded", "Succeeded"
+    REFUSED = "refused", "Refused by the provider"
+
+
 class Refund(models.Model):
+    """Money going back, keyed by one idempotency key per order (or per payment without an order).
+
+    For an order the row is written first, as the intent (`requested`, with the order status
+    it completes), before the provider is called outside any lock; the unique key makes a
+    second refund of the same order fail cleanly, and `refunds_reconcile` finishes intents
+    the shop did not hear back about.
+    """
+
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     idempotency_key = models.CharField(max_length=80, unique=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=RefundStatus.choices, default=RefundStatus.SUCCEEDED)
+    order_status = models.CharField(max_length=16, blank=True,
+                                    help_text="The order status this refund completes (cancelled or refunded).")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
     reference = models.CharField(max_length=100, blank=True)
     reason = models.CharField(max_length=200, blank=True)
+    message = models.CharField(max_length=300, blank=True, help_text="What the provider said when it refused.")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return f"Refund {self.pk} of {self.amount} {self.currency}"

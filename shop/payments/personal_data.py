@@ -25,8 +25,10 @@ MODELS = {
     "payments.Refund": {
         "fields": {
             "id": "not_personal", "payment": "pseudonymous", "idempotency_key": "not_personal",
-            "amount": "not_personal", "currency": "not_personal", "reference": "pseudonymous",
-            "reason": "not_personal", "created_at": "not_personal",
+            "amount": "not_personal", "currency": "not_personal", "status": "not_personal",
+            "order_status": "not_personal", "requested_by": "pseudonymous", "reference": "pseudonymous",
+            "reason": "not_personal", "message": "not_personal", "created_at": "not_personal",
+            "updated_at": "not_personal",
         },
         "purpose": "Refund payments and account for it",
         "legal_basis": "legal_obligation",

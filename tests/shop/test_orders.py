@@ -1,22 +1,35 @@
 """Orders: the status table, refunds through the provider (restocking once), e-mails, invoice numbers,
 and the account's order history."""
 
+import io
 import itertools
+import re
+from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from shop import events
+from shop.accounts.roles import staff_roles_sync
 from shop.catalog.models import ProductVariant, StockReservation
 from shop.orders.models import Order, OrderStatus, OrderStatusChange
-from shop.orders.services import order_refund, order_status_change
+from shop.orders.services import order_refund, order_status_change, refunds_reconcile
 from shop.orders.status import ALLOWED_TRANSITIONS, OrderTransitionError
-from shop.payments.models import Refund
+from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from shop.payments.models import TestProviderCharge as Charge
-from tests.factories import PASSWORD, OrderFactory, ProductFactory, order_line_create, verified_user
-from tests.shop.checkout_helpers import checkout_to_review, pay
+from shop.payments.providers import ProviderUnavailable
+from shop.payments import test_provider
+from tests.factories import PASSWORD, OrderFactory, ProductFactory, UserFactory, order_line_create, verified_user
+from tests.shop.checkout_helpers import checkout_to_review, pay, shipping_methods_ensure
+from tests.shop.test_concurrency import run_at_once
 from tests.shop.querycount import queries_for
 
 
@@ -62,7 +75,8 @@ def test_a_refund_goes_through_the_provider_restocks_once_and_e_mails_once(
     assert Order.objects.get().status == OrderStatus.REFUNDED
     assert Refund.objects.get().amount == Decimal("23.95")
     assert Charge.objects.get().status == "refunded"
-    assert [m.subject for m in mail.outbox] == [f"Your order {paid_order.number} is refunded"]
+    [email] = mail.outbox
+    assert email.subject.endswith(f"Your order {paid_order.number} is refunded")
     assert [(type(e).__name__, e.amount) for e in captured_events] == [("OrderRefunded", Decimal("23.95"))]
     assert list(OrderStatusChange.objects.values_list("to_status", flat=True)) == ["paid", "refunded"]
 
@@ -73,7 +87,156 @@ def test_cancelling_a_paid_order_refunds_it_and_restocks(paid_order, django_capt
         order_status_change(order_id=paid_order.pk, to_status=OrderStatus.CANCELLED, note="Customer asked")
 
     assert stock() == 5 and Charge.objects.get().status == "refunded"
-    assert mail.outbox[0].subject == f"Your order {paid_order.number} is cancelled"
+    assert mail.outbox[0].subject.endswith(f"Your order {paid_order.number} is cancelled")
+
+
+class ProviderWatchingTheShop(test_provider.TestProvider):
+    """The test provider, noting what the shop holds while it asks for a refund."""
+
+    seen: list[dict] = []
+
+    def refund(self, **kwargs):
+        ProviderWatchingTheShop.seen.append({
+            "in_transaction": connection.in_atomic_block,
+            "intent": list(Refund.objects.values_list("status", "order_status")),
+            "order_status": Order.objects.values_list("status", flat=True).get(),
+        })
+        return super().refund(**kwargs)
+
+
+class UnreachableProvider(test_provider.TestProvider):
+    def refund(self, **kwargs):
+        raise ProviderUnavailable("timed out")
+
+
+class ProviderWhoseAnswerIsLost(test_provider.TestProvider):
+    """Refunds, but the answer never reaches the shop (a network cut or the shop stopping)."""
+
+    def refund(self, **kwargs):
+        super().refund(**kwargs)
+        raise ProviderUnavailable("connection reset")
+
+
+def provider(settings, cls) -> None:
+    settings.SHOP_PAYMENT_PROVIDERS = {"test": f"{__name__}.{cls.__name__}"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_provider_is_asked_after_the_refund_intent_is_committed_and_outside_any_transaction(
+        client, settings):
+    shipping_methods_ensure()
+    lamp = ProductFactory(title="Lamp", price=Decimal("10.00"), variant__stock=5)
+    pay(client, checkout_to_review(client, lamp, quantity=2))
+    provider(settings, ProviderWatchingTheShop)
+    ProviderWatchingTheShop.seen = []
+
+    order_refund(order_id=Order.objects.get().pk, reason="Arrived broken")
+
+    # Nothing is locked while the provider answers; the intent is on record before it is asked,
+    # and the order changes only once the money is back.
+    assert ProviderWatchingTheShop.seen == [
+        {"in_transaction": False, "intent": [("requested", "refunded")], "order_status": "paid"}]
+    assert Refund.objects.get().status == RefundStatus.SUCCEEDED
+    assert (Order.objects.get().status, stock()) == (OrderStatus.REFUNDED, 5)
+
+
+@pytest.mark.django_db
+def test_a_refund_the_provider_refuses_changes_nothing_and_can_be_asked_for_again(paid_order):
+    Charge.objects.update(status="declined")  # the provider's ledger has nothing to refund
+
+    with pytest.raises(OrderTransitionError, match="refused the refund: Nothing was charged") as refused:
+        order_status_change(order_id=paid_order.pk, to_status=OrderStatus.CANCELLED)
+
+    assert refused.value.status == 502
+    assert (Order.objects.get().status, stock()) == (OrderStatus.PAID, 3)
+    assert Refund.objects.get().status == RefundStatus.REFUSED and not mail.outbox
+    Charge.objects.update(status="succeeded")
+    order_status_change(order_id=paid_order.pk, to_status=OrderStatus.CANCELLED)
+    assert (Order.objects.get().status, stock()) == (OrderStatus.CANCELLED, 5)
+    assert Refund.objects.get().status == RefundStatus.SUCCEEDED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lost", [UnreachableProvider, ProviderWhoseAnswerIsLost])
+def test_a_refund_the_shop_never_heard_back_about_is_finished_by_the_scheduled_job_once(
+        paid_order, settings, lost, captured_events, django_capture_on_commit_callbacks):
+    provider(settings, lost)
+    with pytest.raises(OrderTransitionError, match="could not be reached") as error:
+        order_refund(order_id=paid_order.pk, reason="Arrived broken")
+    assert error.value.status == 502
+    assert (Order.objects.get().status, stock()) == (OrderStatus.PAID, 3)
+    with pytest.raises(OrderTransitionError, match="already being refunded") as again:
+        order_status_change(order_id=paid_order.pk, to_status=OrderStatus.SHIPPED)  # nothing else meanwhile
+    assert again.value.status == 409
+    settings.SHOP_PAYMENT_PROVIDERS = {"test": "shop.payments.test_provider.TestProvider"}
+    assert refunds_reconcile() == 0  # within the grace period: the request may still be answering
+    Refund.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_scheduled_jobs", "reconcile-refunds", stdout=io.StringIO())
+    refunds_reconcile(grace=timedelta(0))  # a second run changes nothing
+
+    charge = Charge.objects.get()
+    assert (charge.status, charge.refunded_amount) == ("refunded", Decimal("23.95"))  # refunded once
+    assert (Order.objects.get().status, stock()) == (OrderStatus.REFUNDED, 5)
+    assert Payment.objects.get().status == PaymentStatus.REFUNDED
+    refund = Refund.objects.get()
+    assert (refund.status, refund.reason) == (RefundStatus.SUCCEEDED, "Arrived broken")
+    assert [m.subject.endswith("is refunded") for m in mail.outbox] == [True]
+    assert [(type(e).__name__, e.amount) for e in captured_events] == [("OrderRefunded", Decimal("23.95"))]
+    assert list(OrderStatusChange.objects.values_list("to_status", "note")) == [
+        ("paid", "Paid online"), ("refunded", "Arrived broken")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_refunds_of_one_order_at_once_give_one_refund_and_three_clean_409s():
+    shipping_methods_ensure()
+    lamp = ProductFactory(variant__stock=3)
+    client = Client()
+    pay(client, checkout_to_review(client, lamp, quantity=2))
+    order = Order.objects.get()
+
+    outcomes = run_at_once(lambda i: order_refund(order_id=order.pk, reason=f"request {i}"), 4)
+
+    refused = [o for o in outcomes if not isinstance(o, Order)]
+    assert len(refused) == 3, outcomes
+    assert all(isinstance(o, OrderTransitionError) and o.status == 409 for o in refused), outcomes
+    assert all(re.fullmatch(rf"Order {order.number} is already (being )?refunded\b.*", o.message)
+               for o in refused), [o.message for o in refused]
+    assert ProductVariant.objects.get(product=lamp).stock_quantity == 3
+    assert Refund.objects.get().status == RefundStatus.SUCCEEDED
+    assert Charge.objects.get().refunded_amount == order.total
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_merchants_refunding_one_order_at_once_through_the_admin_get_one_refund_and_no_error_page():
+    shipping_methods_ensure()
+    staff_roles_sync()
+    lamp = ProductFactory(variant__stock=3)
+    shopper = Client()
+    pay(shopper, checkout_to_review(shopper, lamp, quantity=2))
+    order = Order.objects.get()
+    merchants = []
+    for _ in range(2):
+        merchant = Client()
+        user = UserFactory(is_staff=True)
+        user.groups.set(Group.objects.filter(name="Order manager"))
+        merchant.force_login(user)
+        merchants.append(merchant)
+    changelist = reverse("admin:orders_order_changelist")
+    action = {"action": "refund_orders", "_selected_action": [order.pk]}
+
+    responses = run_at_once(lambda i: merchants[i].post(changelist, action), 2)
+
+    assert [r.status_code for r in responses] == [302, 302], responses
+    pages = sorted(unescape(merchants[i].get(changelist).content.decode()) for i in range(2))
+    said = [("1 order refunded." in page, f"{order.number}: Order {order.number} is already" in page)
+            for page in pages]
+    assert sorted(said) == [(False, True), (True, False)], said
+    assert ProductVariant.objects.get(product=lamp).stock_quantity == 3
+    assert Refund.objects.get().status == RefundStatus.SUCCEEDED
 
 
 @pytest.mark.django_db
@@ -82,7 +245,7 @@ def test_shipping_an_order_e_mails_the_customer_and_cannot_be_undone(paid_order,
     with django_capture_on_commit_callbacks(execute=True):
         order_status_change(order_id=paid_order.pk, to_status=OrderStatus.SHIPPED)
 
-    assert mail.outbox[0].subject == f"Your order {paid_order.number} is on its way"
+    assert mail.outbox[0].subject.endswith(f"Your order {paid_order.number} is on its way")
     assert "shop/emails" not in mail.outbox[0].body and "Lamp" in mail.outbox[0].body
     with pytest.raises(OrderTransitionError, match="shipped cannot become paid"):
         order_status_change(order_id=paid_order.pk, to_status=OrderStatus.PAID)
