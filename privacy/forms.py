@@ -26,3 +26,19 @@ class ConsentForm(forms.Form):
             return {purpose: False for purpose in CONSENT_PURPOSES}
         chosen = set(self.cleaned_data["purposes"])
         return {purpose: purpose in chosen for purpose in CONSENT_PURPOSES}
+
+
+class GuestDataRequestForm(forms.Form):
+    """A guest asks for their data or its deletion; the answer comes only to the address itself."""
+
+    email = forms.EmailField(
+        label="E-mail address you ordered with", max_length=254,
+        error_messages={"required": "Enter the e-mail address you gave at checkout.",
+                        "invalid": "Enter an e-mail address like name@example.com."},
+    )
+    kind = forms.ChoiceField(
+        label="What would you like?", widget=forms.RadioSelect,
+        choices=[("export", "A copy of my data"), ("erasure", "Delete my data")],
+        error_messages={"required": "Choose a copy of your data or its deletion.",
+                        "invalid_choice": "Choose a copy of your data or its deletion."},
+    )

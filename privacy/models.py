@@ -1,4 +1,8 @@
-"""Proof of consent: an append-only record per decision, and the exact texts decided on."""
+"""Proof of consent (an append-only record per decision, the exact texts decided on), the data
+requests people make (download my data, delete my account) and the audit log of both."""
+
+import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +18,7 @@ class ConsentSource(models.TextChoices):
     LOGIN = "login", "Carried over from this browser at login"
     IMPORT = "import", "Imported"
     API = "api", "API"
+    ERASURE = "erasure", "Account deletion requested"
 
 
 class AppendOnlyError(RuntimeError):
@@ -96,3 +101,80 @@ class NoticeText(models.Model):
     def __str__(self) -> str:
         return f"Notice {self.version} ({self.text_hash[:12]})"
 
+
+
+class DataRequestKind(models.TextChoices):
+    EXPORT = "export", "Download my data"
+    ERASURE = "erasure", "Delete my data"
+
+
+class DataRequestStatus(models.TextChoices):
+    AWAITING_CONFIRMATION = "awaiting", "Waiting for the e-mailed link"
+    SCHEDULED = "scheduled", "Scheduled"
+    RUNNING = "running", "Being carried out"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+
+
+OPEN_STATUSES = (DataRequestStatus.AWAITING_CONFIRMATION, DataRequestStatus.SCHEDULED, DataRequestStatus.RUNNING)
+LEGAL_DEADLINE = timedelta(days=30)  # one month (Art. 12(3)); extensions are not automated
+
+
+class DataRequest(models.Model):
+    """One request to download or erase a person's data.
+
+    Who it is about is held only as ids (an account, a visitor key, the blind index of a
+    guest's e-mail); the audit log names the request by `pseudonym`, a random id that
+    outlives the erasure and says nothing about the person.
+    """
+
+    pseudonym = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=DataRequestKind.choices)
+    status = models.CharField(max_length=16, choices=DataRequestStatus.choices, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    email_index = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    visitor_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    deadline = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    blocked_reason = models.CharField(max_length=300, blank=True)
+    file_name = models.CharField(max_length=100, blank=True)
+    file_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pseudonym}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class AuditEntry(models.Model):
+    """One step of a data request, or one look by staff at a customer's decrypted details.
+
+    Append-only. Holds pseudonyms and ids only: never a name, an e-mail or an address.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    action = models.CharField(max_length=40)
+    request = models.ForeignKey(DataRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
+    pseudonym = models.UUIDField(null=True, blank=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

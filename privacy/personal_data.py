@@ -7,7 +7,9 @@ describes a person; "pseudonymous" links to a person only through another table
 Not declared on purpose: allauth.usersessions (it stores raw IP addresses and user
 agents). Installing it makes the registry test fail until someone decides.
 Login throttling (allauth rate limits) lives in the cache, not in a table: entries
-keyed by IP address expire after the rate window (5 minutes).
+keyed by IP address or a hash of the e-mail address expire after the rate window
+(5 minutes), and an erasure removes those of the person's addresses at once
+(privacy.scrubbers.cache_purge).
 """
 
 from django.apps import apps
@@ -31,7 +33,10 @@ MODELS = {
         "purpose": "Prove which consent each person gave or refused, and when (Art. 7(1))",
         "legal_basis": "legal_obligation",
         "retention": "While the account exists; a visitor's records 13 months after their last decision",
+        "retention_days": 395,
+        "retention_basis": "a visitor's last decision (accounts' records go with the account)",
         "subject": "user",
+        "visitor": "visitor_id",
         "export": True,
         "erasure": "delete",
         "data_subjects": "Customers and visitors",
@@ -51,9 +56,15 @@ MODELS = {
         "purpose": "Accountability for changes staff make in the admin",
         "legal_basis": "legitimate_interest",
         "retention": "1 year",
+        "retention_days": 365,
+        "retention_basis": "the change",
         "subject": "user",
+        "finder": "privacy.scrubbers.log_entries_about",
         "export": True,
-        "erasure": "delete",
+        # Entries a staff member made go with their account (the foreign key cascades);
+        # entries about a person keep that a change was made, not whom it was made to.
+        "erasure": "anonymise",
+        "anonymiser": "privacy.scrubbers.log_entries_anonymise",
         "data_subjects": "Staff (and the customers whose records they edit, named in object_repr)",
     },
     "auth.Permission": {
@@ -74,8 +85,11 @@ MODELS = {
         "fields": {"session_key": "pseudonymous", "session_data": "personal", "expire_date": "not_personal"},
         "purpose": "Keep the cart and the login between pages",
         "legal_basis": "contract",
-        "retention": "Until the session expires (two weeks), then removed by clearsessions",
+        "retention": "Until the session expires (two weeks), then removed by the daily purge",
+        "retention_days": 14,
+        "retention_basis": "the last request of the session",
         "subject": None,  # the session's user is inside the signed data, not a column
+        "finder": "privacy.scrubbers.sessions_of",
         "export": False,
         "erasure": "delete",
         "data_subjects": "Customers and visitors",
@@ -98,10 +112,47 @@ MODELS = {
         "legal_basis": "contract",
         "retention": "Until confirmed or expired (3 days)",
         "subject": "email_address__user",
+        "parent": "email_address",
         "export": False,
         "erasure": "delete",
         "data_subjects": "Customers and staff",
     },
+}
+
+MODELS["privacy.DataRequest"] = {
+    "fields": {
+        "id": "not_personal", "pseudonym": "pseudonymous", "kind": "not_personal", "status": "not_personal",
+        "user": "pseudonymous", "email_index": "pseudonymous", "visitor_id": "pseudonymous",
+        "created_at": "not_personal", "deadline": "not_personal", "confirmed_at": "not_personal",
+        "due_at": "not_personal", "completed_at": "not_personal", "progress": "not_personal", "blocked_reason": "not_personal",
+        "file_name": "pseudonymous", "file_expires_at": "not_personal",
+    },
+    "purpose": "Answer requests to download or erase personal data, and prove we did (Art. 5(2), 12)",
+    "legal_basis": "legal_obligation",
+    "retention": "3 years after the request; once the person is erased it names no one",
+    "retention_days": 3 * 365,
+    "retention_basis": "the request",
+    "subject": "user",
+    "guest": "email_index",
+    "visitor": "visitor_id",
+    "export": True,
+    "erasure": "anonymise",
+    "anonymise_fields": {"user": None, "email_index": None, "visitor_id": None, "file_name": ""},
+    "data_subjects": "Customers, guests and visitors",
+}
+MODELS["privacy.AuditEntry"] = {
+    "fields": {"id": "not_personal", "at": "not_personal", "action": "not_personal", "request": "pseudonymous",
+               "pseudonym": "pseudonymous", "actor": "pseudonymous", "detail": "not_personal"},
+    "purpose": "Prove each step of a data request, and each look by staff at a customer's details",
+    "legal_basis": "legal_obligation",
+    "retention": "3 years",
+    "retention_days": 3 * 365,
+    "retention_basis": "the entry",
+    "subject": "actor",  # staff; a customer appears only under a request's random pseudonym
+    "export": False,
+    "erasure": "anonymise",
+    "anonymise_fields": {"actor": None},
+    "data_subjects": "Staff",
 }
 
 # Declared only when installed: a declaration for a missing model is itself a registry error.

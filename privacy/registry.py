@@ -17,6 +17,20 @@ Format of one entry, keyed by "app_label.ModelName":
     "erasure": "delete" | "anonymise" | "keep"
     "anonymise_fields": {field: replacement value}  or  "anonymiser": "dotted.path(queryset)"
     optional: "recipients": [processors or other recipients], "data_subjects": who it is about
+
+How a person's rows are found (privacy/reach.py), besides "subject", all optional:
+    "guest": lookup path to a BlindIndexField of the e-mail a guest gave ("email_index")
+    "visitor": name of the field holding an anonymous visitor's key (UUID or its hex)
+    "parent": a foreign key; the row is the person's when the row it points to is
+    "referenced_by": ["app_label.Model.field", ...]; the row is the person's when one of
+                     the person's rows of that model points to it through that field
+    "finder": "dotted.path" of a function(identity) -> QuerySet, for rows no path reaches
+              (a session's user inside its data, an e-mail inside a log text)
+    "scrubber": "dotted.path" of a function(queryset, identity) run on erasure for rows
+                that are kept but may quote the person (an e-mail in a note)
+
+Retention, machine-readable (enforced by privacy/retention.py where a purge exists):
+    "retention_days": how many days, "retention_basis": what they count from
 """
 
 from __future__ import annotations
@@ -43,7 +57,8 @@ LEGAL_BASES = {
 }
 ERASURE_METHODS = ("delete", "anonymise", "keep")
 REQUIRED_KEYS = ("fields", "purpose", "legal_basis", "retention", "subject", "export", "erasure")
-OPTIONAL_KEYS = ("anonymise_fields", "anonymiser", "recipients", "data_subjects")
+OPTIONAL_KEYS = ("anonymise_fields", "anonymiser", "recipients", "data_subjects", "guest", "visitor", "parent",
+                 "referenced_by", "finder", "scrubber", "retention_days", "retention_basis")
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,14 @@ class ModelDeclaration:
     anonymiser: str | None = None
     recipients: tuple[str, ...] = ()
     data_subjects: str = ""
+    guest: str | None = None
+    visitor: str | None = None
+    parent: str | None = None
+    referenced_by: tuple[str, ...] = ()
+    finder: str | None = None
+    scrubber: str | None = None
+    retention_days: int | None = None
+    retention_basis: str = ""
 
     def fields_classified(self, classification: str) -> list[str]:
         return [name for name, value in self.fields.items() if value == classification]
@@ -92,6 +115,10 @@ def _declaration_from(label: str, entry: dict[str, Any], module_name: str) -> Mo
         erasure=entry["erasure"], declared_in=module_name,
         anonymise_fields=dict(entry.get("anonymise_fields", {})), anonymiser=entry.get("anonymiser"),
         recipients=tuple(entry.get("recipients", ())), data_subjects=entry.get("data_subjects", ""),
+        guest=entry.get("guest"), visitor=entry.get("visitor"), parent=entry.get("parent"),
+        referenced_by=tuple(entry.get("referenced_by", ())), finder=entry.get("finder"),
+        scrubber=entry.get("scrubber"), retention_days=entry.get("retention_days"),
+        retention_basis=entry.get("retention_basis", ""),
     )
 
 
@@ -163,6 +190,45 @@ def _declaration_problems(model: type[models.Model], declaration: ModelDeclarati
     subject_problem = _subject_problem(model, declaration.subject)
     if subject_problem:
         problems.append(f"{label}: {subject_problem}")
+    problems.extend(f"{label}: {problem}" for problem in _reach_problems(model, declaration))
+    return problems
+
+
+def _field_at(model: type[models.Model], path: str) -> models.Field | None:
+    current: Any = model
+    found = None
+    for part in path.split(LOOKUP_SEP):
+        try:
+            found = current._meta.get_field(part)
+        except (FieldDoesNotExist, AttributeError):
+            return None
+        current = found.related_model
+    return found
+
+
+def _reach_problems(model: type[models.Model], declaration: ModelDeclaration) -> list[str]:
+    problems = []
+    for key in ("guest", "visitor"):
+        path = getattr(declaration, key)
+        if path is not None and _field_at(model, path) is None:
+            problems.append(f"{key} path {path!r} does not resolve")
+    if declaration.parent is not None:
+        parent = _field_at(model, declaration.parent)
+        if parent is None or not parent.many_to_one:
+            problems.append(f"parent {declaration.parent!r} is not a foreign key")
+    for reference in declaration.referenced_by:
+        other_label, _, field_name = reference.rpartition(".")
+        try:
+            other = apps.get_model(other_label)
+            pointing = other._meta.get_field(field_name)
+        except (LookupError, ValueError, FieldDoesNotExist):
+            problems.append(f"referenced_by {reference!r} does not resolve")
+            continue
+        if pointing.related_model is not model:
+            problems.append(f"referenced_by {reference!r} does not point to {model._meta.label}")
+    if declaration.retention_days is not None and (
+            not isinstance(declaration.retention_days, int) or not declaration.retention_basis):
+        problems.append("retention_days must be a whole number of days with a retention_basis")
     return problems
 
 

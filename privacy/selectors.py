@@ -78,7 +78,7 @@ def consent_state(*, subject: ConsentSubject | None) -> ConsentState:
     return ConsentState(subject=subject, notice_version=version, decisions=decisions, gpc_recorded=gpc_recorded)
 
 
-def consent_history(*, subject: ConsentSubject, limit: int = 100) -> list[ConsentRecord]:
+def consent_history(*, subject: ConsentSubject, limit: int | None = 100) -> list[ConsentRecord]:
     """The subject's decisions, newest first: what the account's privacy page shows as proof."""
     return list(ConsentRecord.objects.filter(**subject.record_filter()).order_by("-created_at", "-id")[:limit])
 
@@ -142,3 +142,30 @@ def consenting_subjects(*, purpose: str) -> tuple[set[int], set]:
     users = {user_id for (user_id, _), granted in latest.items() if granted and user_id is not None}
     visitors = {visitor_id for (_, visitor_id), granted in latest.items() if granted and visitor_id is not None}
     return users, visitors
+
+
+@dataclass(frozen=True)
+class AccountDataRequests:
+    """What the account's privacy page shows about downloads and deletion."""
+
+    latest_export: "DataRequest | None"
+    download_token: str | None
+    open_erasure: "DataRequest | None"
+    cancel_token: str | None
+
+
+def account_data_requests(*, user_id: int) -> AccountDataRequests:
+    """The newest export and any open erasure of an account, in two queries."""
+    from .data_requests import cancel_token, download_token
+    from .models import OPEN_STATUSES, DataRequest, DataRequestKind, DataRequestStatus
+
+    export = DataRequest.objects.filter(user_id=user_id, kind=DataRequestKind.EXPORT).order_by("-created_at",
+                                                                                                "-id").first()
+    erasure = DataRequest.objects.filter(user_id=user_id, kind=DataRequestKind.ERASURE,
+                                         status__in=OPEN_STATUSES).first()
+    ready = (export is not None and export.status == DataRequestStatus.DONE and export.file_name
+             and export.file_expires_at and export.file_expires_at > timezone.now())
+    return AccountDataRequests(
+        latest_export=export, download_token=download_token(export) if ready else None,
+        open_erasure=erasure, cancel_token=cancel_token(erasure) if erasure else None,
+    )

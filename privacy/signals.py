@@ -8,9 +8,16 @@ consent_withdrawn(subject: ConsentSubject, purpose: str)
 subject_linked(visitor: ConsentSubject, user: ConsentSubject)
     Sent at login when a visitor who consented to personalization becomes an account:
     receivers move the visitor's events to the user. Never sent without that consent.
+
+subject_erased(subject: ConsentSubject)
+    Sent after an erasure has committed (transaction.on_commit): the person's rows are
+    gone or anonymised as the registry declares. Receivers drop what they derived from
+    them (caches, model factors) and queue retraining. Not sent for a guest known only
+    by an e-mail address (no account, no browser key): no behavioural data is theirs.
 """
 
 from django.dispatch import Signal
 
 consent_withdrawn = Signal()
 subject_linked = Signal()
+subject_erased = Signal()

@@ -1,18 +1,23 @@
 """Privacy pages: notice, cookie table, consent settings, the account's privacy page, Art. 30 record."""
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.conf import settings
+from django.views.decorators.http import require_GET, require_http_methods
 
+from . import data_requests
 from .cookies import cookie_table
-from .forms import ConsentForm
+from .data_requests import DataRequestRefused
+from .forms import ConsentForm, GuestDataRequestForm
+from .models import DataRequestKind
 from .notice import notice_current
-from .selectors import consent_history, processing_activities
+from .selectors import account_data_requests, consent_history, processing_activities
 from .services import consent_decide
 
 
@@ -53,7 +58,119 @@ def consent_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_privacy(request: HttpRequest) -> HttpResponse:
     subject = request.privacy_consent.subject
-    return render(request, "privacy/account.html", {"history": consent_history(subject=subject)})
+    return render(request, "privacy/account.html", {
+        "history": consent_history(subject=subject, limit=None),
+        "requests": account_data_requests(user_id=request.user.pk), "export_days": settings.PRIVACY_EXPORT_TTL_DAYS,
+    })
+
+
+def _refused(request: HttpRequest, refusal: DataRequestRefused) -> HttpResponse:
+    response = render(request, "privacy/request_refused.html", {"message": refusal.message}, status=refusal.status)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _visitor_id(request: HttpRequest):
+    consent = getattr(request, "privacy_consent", None)
+    return getattr(consent, "visitor_id", None)
+
+
+@require_http_methods(["POST"])
+@login_required
+@reauthentication_required
+def account_export(request: HttpRequest) -> HttpResponse:
+    """Download my data: queue the build; the privacy page shows its progress and the link."""
+    try:
+        data_requests.export_request(user_id=request.user.pk, visitor_id=_visitor_id(request))
+    except DataRequestRefused as refusal:
+        return _refused(request, refusal)
+    messages.success(request, "We are preparing a copy of your data. It takes a minute or two: reload this page "
+                              "to see when it is ready.")
+    return redirect("privacy:account")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@reauthentication_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete my account: explain what happens, then schedule it after the grace period."""
+    if request.method == "POST":
+        try:
+            erasure = data_requests.erasure_request(user_id=request.user.pk, visitor_id=_visitor_id(request))
+        except DataRequestRefused as refusal:
+            return _refused(request, refusal)
+        request.privacy_consent.refresh()
+        messages.success(request, "Your account is scheduled for deletion. Personalised recommendations and "
+                                  "marketing have stopped.")
+        return render(request, "privacy/delete_scheduled.html", {
+            "erasure": erasure, "cancel_token": data_requests.cancel_token(erasure)})
+    return render(request, "privacy/delete_confirm.html", {"grace_days": settings.ERASURE_GRACE_DAYS})
+
+
+@require_GET
+def export_download(request: HttpRequest, token: str) -> HttpResponse:
+    """The ZIP behind a signed link; an account's file only for that account, logged in."""
+    try:
+        _, path = data_requests.export_file_for_download(token=token, user=request.user)
+    except DataRequestRefused as refusal:
+        return _refused(request, refusal)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"{settings.SHOP_NAME.lower()}-data.zip",
+                            content_type="application/zip")
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def erasure_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            data_requests.erasure_cancel(token=token)
+        except DataRequestRefused as refusal:
+            return _refused(request, refusal)
+        response = render(request, "privacy/erasure_cancelled.html")
+    else:
+        response = render(request, "privacy/erasure_cancel.html")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+GUEST_REQUEST_SENT_MESSAGE = (
+    "If we hold data under that address, we have e-mailed it a link. Nothing happens until the link is used; "
+    "it works once, for a day."
+)
+
+
+@require_http_methods(["GET", "POST"])
+def guest_request(request: HttpRequest) -> HttpResponse:
+    """Guests ask for their data or its deletion; always the same answer, whether or not we know the address."""
+    form = GuestDataRequestForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "privacy/guest_request.html", {"form": form}, status=400)
+        data_requests.guest_request_submit(email=form.cleaned_data["email"], kind=form.cleaned_data["kind"],
+                                           visitor_id=_visitor_id(request))
+        messages.success(request, GUEST_REQUEST_SENT_MESSAGE)
+        return redirect("privacy:guest_request")
+    return render(request, "privacy/guest_request.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def guest_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link. GET only asks (mail scanners open links); POST starts the request, once."""
+    if request.method == "POST":
+        try:
+            confirmed = data_requests.guest_request_confirm(token=token)
+        except DataRequestRefused as refusal:
+            return _refused(request, refusal)
+        context = {"confirmed": confirmed, "grace_days": settings.ERASURE_GRACE_DAYS,
+                   "cancel_token": data_requests.cancel_token(confirmed)
+                   if confirmed.kind == DataRequestKind.ERASURE else None}
+        response = render(request, "privacy/guest_confirmed.html", context)
+    else:
+        response = render(request, "privacy/guest_confirm.html")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @staff_member_required

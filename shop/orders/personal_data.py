@@ -1,7 +1,10 @@
 """Personal data held by the orders app, for the privacy registry (plain data, no imports).
 
 Format: privacy/registry.py. Orders are kept for tax law; on erasure they lose every
-link to the person and keep amounts, dates and SKUs.
+link to the person (account, e-mail and its blind index, name, address, phone) and
+keep what accounting needs: amounts, tax, VAT rate, lines with SKUs, dates, invoice
+number and the shipping country (the VAT rate depends on it; a country alone names
+nobody).
 """
 
 MODELS = {
@@ -14,11 +17,11 @@ MODELS = {
             "source": "not_personal",
             "currency": "not_personal",
             "total": "not_personal",
-            "shipping_country": "personal",
+            "shipping_country": "not_personal",  # kept for VAT
             "placed_at": "not_personal",
             "email": "personal",  # a guest's address, encrypted
             "email_index": "pseudonymous",  # blind index of it, for lookups
-            "shipping_address": "personal",
+            "shipping_address": "pseudonymous",  # the address row is anonymised in place
             "shipping_method": "not_personal",
             "subtotal": "not_personal",
             "shipping_total": "not_personal",
@@ -30,11 +33,15 @@ MODELS = {
         "purpose": "Fulfil and account for orders",
         "legal_basis": "legal_obligation",
         "retention": "10 years after the order, then anonymised (tax law)",
+        "retention_days": 3653,
+        "retention_basis": "the order (then anonymised)",
         "subject": "user",
+        "guest": "email_index",
         "export": True,
         "erasure": "anonymise",
-        "anonymise_fields": {"user": None, "shipping_country": "", "email": None, "email_index": None,
-                             "shipping_address": None},
+        # The shipping address row is anonymised in place (checkout.Address), so the
+        # order keeps pointing at its (now nameless) destination.
+        "anonymise_fields": {"user": None, "email": None, "email_index": None},
         "recipients": ["Payment provider", "Carrier"],
         "data_subjects": "Customers",
     },
@@ -54,20 +61,25 @@ MODELS = {
         "legal_basis": "legal_obligation",
         "retention": "10 years after the order (tax law); lines name no one once the order is anonymised",
         "subject": "order__user",
+        "parent": "order",
         "export": True,
         "erasure": "keep",
         "data_subjects": "Customers",
     },
     "orders.OrderStatusChange": {
         "fields": {"id": "not_personal", "order": "pseudonymous", "from_status": "not_personal",
-                   "to_status": "not_personal", "changed_by": "pseudonymous", "note": "not_personal",
+                   "to_status": "not_personal", "changed_by": "pseudonymous", "note": "personal",
                    "changed_at": "not_personal"},
         "purpose": "Keep an audit trail of what happened to each order",
         "legal_basis": "legal_obligation",
         "retention": "With its order",
         "subject": "order__user",
+        "parent": "order",
+        "finder": "privacy.scrubbers.status_changes_by",  # a staff member's changes and notes
         "export": True,
+        # Kept with the order; an e-mail address quoted in a note is replaced.
         "erasure": "keep",
+        "scrubber": "privacy.scrubbers.status_change_notes_scrub",
         "data_subjects": "Customers and staff",
     },
     "orders.OrderEmail": {
@@ -77,6 +89,7 @@ MODELS = {
         "legal_basis": "contract",
         "retention": "With its order",
         "subject": "order__user",
+        "parent": "order",
         "export": True,
         "erasure": "keep",
         "data_subjects": "Customers",

@@ -1,0 +1,450 @@
+"""Writes for data requests: download my data, delete my account, and the guest's e-mailed link.
+
+Every step is recorded in the audit log under the request's random pseudonym. Links
+(download, cancel, a guest's confirmation) are signed and carry the request's id and
+pseudonym only; each is checked against the request's state, so a replayed, forged
+or expired link changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from .audit import audit_record
+from .erasure import subject_erase
+from .export import export_archive, export_document, export_root
+from .fields import blind_index
+from .models import (
+    LEGAL_DEADLINE, OPEN_STATUSES, ConsentSource, DataRequest, DataRequestKind, DataRequestStatus,
+)
+from .purposes import MARKETING, PERSONALIZATION
+from .reach import SubjectIdentity, identity_for_guest, identity_for_user, rows_of
+from .registry import declarations
+from .scrubbers import cache_purge
+from .services import consent_decide
+from .signals import subject_erased
+from .subjects import ConsentSubject
+
+DOWNLOAD_SALT = "privacy.export.download"
+CANCEL_SALT = "privacy.erasure.cancel"
+CONFIRM_SALT = "privacy.guest-request.confirm"
+GUEST_LINK_MAX_AGE = 60 * 60 * 24  # a guest's confirmation link works for a day
+GUEST_REQUESTS_PER_HOUR = 3
+# An export still "running" this long after it last moved was interrupted: build it again.
+STALLED_EXPORT = timedelta(minutes=30)
+
+
+class DataRequestRefused(Exception):
+    """A request that cannot be made or a link that cannot be used; the message is for the person."""
+
+    def __init__(self, message: str, *, status: int = 409):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# --- Links ------------------------------------------------------------------------------
+
+def _sign(request: DataRequest, salt: str) -> str:
+    return signing.dumps({"r": request.pk, "p": request.pseudonym.hex}, salt=salt, compress=True)
+
+
+def _unsign(token: str, salt: str, max_age: int | None) -> DataRequest | None:
+    try:
+        data = signing.loads(token, salt=salt, max_age=max_age)
+        return DataRequest.objects.filter(pk=int(data["r"]), pseudonym=uuid.UUID(hex=data["p"])).first()
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def download_token(request: DataRequest) -> str:
+    return _sign(request, DOWNLOAD_SALT)
+
+
+def cancel_token(request: DataRequest) -> str:
+    return _sign(request, CANCEL_SALT)
+
+
+def confirm_token(request: DataRequest) -> str:
+    return _sign(request, CONFIRM_SALT)
+
+
+def export_ttl() -> timedelta:
+    return timedelta(days=settings.PRIVACY_EXPORT_TTL_DAYS)
+
+
+def erasure_grace() -> timedelta:
+    return timedelta(days=settings.ERASURE_GRACE_DAYS)
+
+
+# --- Who a request is about -------------------------------------------------------------
+
+def guest_email_for_index(email_index: str) -> str | None:
+    """The address (decrypted) a guest gave under this blind index, from any declared guest row."""
+    for label, declaration in declarations().items():
+        if not declaration.guest or "__" in declaration.guest:
+            continue
+        model = apps.get_model(label)
+        source = model._meta.get_field(declaration.guest).source
+        row = (model._base_manager.filter(**{declaration.guest: email_index})
+               .exclude(**{f"{source}__isnull": True}).only(source).first())
+        if row is not None and getattr(row, source):
+            return getattr(row, source)
+    return None
+
+
+def identity_of(request: DataRequest) -> SubjectIdentity:
+    if request.user_id is not None:
+        return identity_for_user(user_id=request.user_id, visitor_id=request.visitor_id)
+    if request.email_index:
+        return identity_for_guest(email_index=request.email_index,
+                                  email=guest_email_for_index(request.email_index), visitor_id=request.visitor_id)
+    return SubjectIdentity()
+
+
+def _subject_filter(request: DataRequest) -> dict:
+    return {"user_id": request.user_id} if request.user_id else {"email_index": request.email_index,
+                                                                  "user__isnull": True}
+
+
+def _new_request(*, kind: str, status: str, **subject) -> DataRequest:
+    now = timezone.now()
+    return DataRequest.objects.create(kind=kind, status=status, created_at=now, deadline=now + LEGAL_DEADLINE,
+                                      **subject)
+
+
+def _lock_user(user_id: int) -> None:
+    # Serialises one person's requests, so limits and "one erasure at a time" hold under races.
+    apps.get_model(settings.AUTH_USER_MODEL)._base_manager.select_for_update().filter(pk=user_id).exists()
+
+
+# --- Download my data --------------------------------------------------------------------
+
+def export_request(*, user_id: int, visitor_id: uuid.UUID | None = None) -> DataRequest:
+    """Queue a download of the account's data. At most PRIVACY_EXPORTS_PER_DAY a day."""
+    from .tasks import build_data_export
+
+    with transaction.atomic():
+        _lock_user(user_id)
+        recent = DataRequest.objects.filter(user_id=user_id, kind=DataRequestKind.EXPORT,
+                                            created_at__gte=timezone.now() - timedelta(days=1)).count()
+        if recent >= settings.PRIVACY_EXPORTS_PER_DAY:
+            raise DataRequestRefused(f"You can ask for a copy of your data {settings.PRIVACY_EXPORTS_PER_DAY} "
+                                     "times a day. Please use the latest one, or ask again tomorrow.", status=429)
+        request = _new_request(kind=DataRequestKind.EXPORT, status=DataRequestStatus.SCHEDULED, user_id=user_id,
+                               visitor_id=visitor_id)
+        request.confirmed_at = request.created_at
+        request.save(update_fields=["confirmed_at"])
+        audit_record(action="export_requested", request=request, detail={"by": "account"})
+        transaction.on_commit(lambda: build_data_export.delay(request.pk))
+    return request
+
+
+def _progress(request_id: int):
+    def report(percent: int) -> None:
+        DataRequest.objects.filter(pk=request_id, status=DataRequestStatus.RUNNING).update(progress=percent)
+    return report
+
+
+def export_build(*, request_id: int) -> bool:
+    """Build the ZIP of a scheduled export; returns whether this call finished it.
+
+    Safe to run twice: a finished, cancelled or erased request is left alone, and a file
+    built by a run that lost the race is deleted.
+    """
+    with transaction.atomic():
+        request = (DataRequest.objects.select_for_update()
+                   .filter(pk=request_id, kind=DataRequestKind.EXPORT,
+                           status__in=[DataRequestStatus.SCHEDULED, DataRequestStatus.RUNNING]).first())
+        if request is None:
+            return False
+        request.status, request.progress = DataRequestStatus.RUNNING, 1
+        request.save(update_fields=["status", "progress"])
+        audit_record(action="export_started", request=request)
+    document = export_document(identity=identity_of(request), pseudonym=request.pseudonym.hex,
+                               progress=_progress(request.pk))
+    root = export_root()
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.zip"
+    temporary = root / f".{name}.part"
+    temporary.write_bytes(export_archive(document))
+    os.replace(temporary, root / name)
+    with transaction.atomic():
+        request = DataRequest.objects.select_for_update().get(pk=request_id)
+        if request.status != DataRequestStatus.RUNNING:
+            (root / name).unlink(missing_ok=True)
+            return False
+        now = timezone.now()
+        request.status, request.progress, request.completed_at = DataRequestStatus.DONE, 100, now
+        request.file_name, request.file_expires_at = name, now + export_ttl()
+        request.save(update_fields=["status", "progress", "completed_at", "file_name", "file_expires_at"])
+        audit_record(action="export_ready", request=request, detail={
+            "rows": {label: len(section["rows"]) for label, section in document["sections"].items()}})
+        if request.user_id is None:
+            from .tasks import send_export_ready_link
+
+            transaction.on_commit(lambda: send_export_ready_link.delay(request.pk))
+    return True
+
+
+def export_file_for_download(*, token: str, user) -> tuple[DataRequest, Path]:
+    """The file behind a download link, for the person it belongs to; refused otherwise."""
+    request = _unsign(token, DOWNLOAD_SALT, max_age=int(export_ttl().total_seconds()))
+    if request is None or request.kind != DataRequestKind.EXPORT:
+        raise DataRequestRefused("This download link is not valid. Ask for your data again.", status=404)
+    if request.user_id is not None and getattr(user, "pk", None) != request.user_id:
+        # Another person's file, or the owner logged out: nothing says whether it exists.
+        raise DataRequestRefused("This download link is not valid. Ask for your data again.", status=404)
+    if (request.status != DataRequestStatus.DONE or not request.file_name
+            or request.file_expires_at is None or request.file_expires_at <= timezone.now()):
+        raise DataRequestRefused("This download has expired and its file is deleted. Ask for your data again.",
+                                 status=410)
+    path = export_root() / request.file_name
+    if not path.is_file():
+        raise DataRequestRefused("This download has expired and its file is deleted. Ask for your data again.",
+                                 status=410)
+    audit_record(action="export_downloaded", request=request)
+    return request, path
+
+
+# --- Delete my account --------------------------------------------------------------------
+
+def erasure_blockers(*, identity: SubjectIdentity) -> list[str]:
+    """Why the erasure must wait, in words for the person: orders still being fulfilled."""
+    from shop.orders.models import OrderStatus
+
+    open_orders = rows_of("orders.Order", identity).filter(
+        status__in=[OrderStatus.PENDING, OrderStatus.PAID]).values_list("number", flat=True)
+    return [f"Order {number} is still being fulfilled: we erase your data once it has shipped or is cancelled."
+            for number in open_orders]
+
+
+def _refuse_erasure_during_export(request_filter: dict) -> None:
+    if DataRequest.objects.filter(**request_filter, kind=DataRequestKind.EXPORT,
+                                  status__in=[DataRequestStatus.SCHEDULED, DataRequestStatus.RUNNING]).exists():
+        raise DataRequestRefused("A copy of your data is being prepared. Please wait until it is ready (a minute "
+                                 "or two), download it if you wish, then ask again.")
+
+
+def _stop_personal_processing(*, user_id: int | None, visitor_id: uuid.UUID | None) -> None:
+    choices = {PERSONALIZATION: False, MARKETING: False}
+    if user_id is not None:
+        user = apps.get_model(settings.AUTH_USER_MODEL)._base_manager.get(pk=user_id)
+        consent_decide(subject=ConsentSubject.for_user(user), choices=choices, source=ConsentSource.ERASURE)
+    if visitor_id is not None:
+        consent_decide(subject=ConsentSubject.for_visitor(visitor_id), choices=choices,
+                       source=ConsentSource.ERASURE)
+
+
+def erasure_request(*, user_id: int, visitor_id: uuid.UUID | None = None) -> DataRequest:
+    """Schedule the erasure of an account after the grace period; personalization and marketing stop now.
+
+    Asking twice returns the erasure already scheduled.
+    """
+    with transaction.atomic():
+        _lock_user(user_id)
+        existing = DataRequest.objects.filter(user_id=user_id, kind=DataRequestKind.ERASURE,
+                                              status__in=OPEN_STATUSES).first()
+        if existing is not None:
+            return existing
+        _refuse_erasure_during_export({"user_id": user_id})
+        request = _new_request(kind=DataRequestKind.ERASURE, status=DataRequestStatus.SCHEDULED, user_id=user_id,
+                               visitor_id=visitor_id)
+        request.confirmed_at = request.created_at
+        request.due_at = request.created_at + erasure_grace()
+        request.blocked_reason = _blocked_summary(erasure_blockers(identity=identity_of(request)))
+        request.save(update_fields=["confirmed_at", "due_at", "blocked_reason"])
+        audit_record(action="erasure_requested", request=request,
+                     detail={"by": "account", "grace_days": settings.ERASURE_GRACE_DAYS})
+        _stop_personal_processing(user_id=user_id, visitor_id=visitor_id)
+    return request
+
+
+def _blocked_summary(blockers: list[str]) -> str:
+    return " ".join(blockers)[:300]
+
+
+def erasure_cancel(*, token: str) -> DataRequest:
+    """Cancel a scheduled erasure from its link. Consent stays refused until the person chooses again."""
+    found = _unsign(token, CANCEL_SALT, max_age=None)
+    if found is None or found.kind != DataRequestKind.ERASURE:
+        raise DataRequestRefused("This link is not valid.", status=404)
+    with transaction.atomic():
+        request = DataRequest.objects.select_for_update().get(pk=found.pk)
+        if request.status == DataRequestStatus.CANCELLED:
+            raise DataRequestRefused("This deletion was already cancelled.")
+        if request.status != DataRequestStatus.SCHEDULED:
+            raise DataRequestRefused("This deletion has already been carried out; it cannot be undone.", status=410)
+        request.status, request.completed_at = DataRequestStatus.CANCELLED, timezone.now()
+        request.save(update_fields=["status", "completed_at"])
+        audit_record(action="erasure_cancelled", request=request)
+    return request
+
+
+def erasure_run(*, request_id: int) -> str:
+    """Carry out one due erasure as the registry declares; returns what happened.
+
+    Safe to run twice and after an interruption: everything happens in one transaction
+    with the request row locked, and only a scheduled, due request is carried out.
+    """
+    files: list[str] = []
+    with transaction.atomic():
+        request = (DataRequest.objects.select_for_update(skip_locked=True)
+                   .filter(pk=request_id, kind=DataRequestKind.ERASURE).first())
+        if request is None or request.status not in (DataRequestStatus.SCHEDULED, DataRequestStatus.RUNNING):
+            return "skipped"
+        if request.confirmed_at is None or request.due_at is None or request.due_at > timezone.now():
+            return "not due"
+        if DataRequest.objects.filter(**_subject_filter(request), kind=DataRequestKind.EXPORT,
+                                      status__in=[DataRequestStatus.SCHEDULED, DataRequestStatus.RUNNING]).exists():
+            return "waiting for an export"
+        identity = identity_of(request)
+        blockers = erasure_blockers(identity=identity)
+        if blockers:
+            summary = _blocked_summary(blockers)
+            if summary != request.blocked_reason or not request.audit.filter(action="erasure_delayed").exists():
+                request.blocked_reason = summary
+                request.save(update_fields=["blocked_reason"])
+                audit_record(action="erasure_delayed", request=request, detail={"open_orders": len(blockers)})
+            return "blocked"
+        user = (apps.get_model(settings.AUTH_USER_MODEL)._base_manager.filter(pk=request.user_id).first()
+                if request.user_id else None)
+        subjects = ([ConsentSubject.for_user(user)] if user is not None else []) + (
+            [ConsentSubject.for_visitor(request.visitor_id)] if request.visitor_id else [])
+        files = [name for name in DataRequest.objects.filter(**_subject_filter(request))
+                 .exclude(file_name="").values_list("file_name", flat=True)]
+        counts = subject_erase(identity=identity)
+        DataRequest.objects.filter(pk=request.pk).update(
+            status=DataRequestStatus.DONE, completed_at=timezone.now(), blocked_reason="", progress=100,
+            user=None, email_index=None, visitor_id=None)
+        audit_record(action="erasure_done", request=request, detail={"rows": counts})
+
+        def after_commit() -> None:
+            for name in files:
+                (export_root() / name).unlink(missing_ok=True)
+            cache_purge(identity)
+            for subject in subjects:
+                subject_erased.send(sender=DataRequest, subject=subject)
+
+        transaction.on_commit(after_commit)
+    return "erased"
+
+
+# --- Guests: an e-mailed, one-time link -----------------------------------------------
+
+def _guest_rows_exist(email_index: str) -> bool:
+    identity = identity_for_guest(email_index=email_index)
+    return any(rows_of(label, identity).exists() for label, declaration in declarations().items()
+               if declaration.guest)
+
+
+def guest_request_submit(*, email: str, kind: str, visitor_id: uuid.UUID | None = None) -> None:
+    """E-mail a one-time link to `email` if we hold anything under it; the caller learns nothing either way.
+
+    Past GUEST_REQUESTS_PER_HOUR for the address, nothing is sent. Only the request's id
+    goes through the queue.
+    """
+    if kind not in DataRequestKind.values:
+        raise ValueError(f"Unknown request kind {kind!r}.")
+    email_index = blind_index(email)
+    throttle_key = f"privacy:guest-request:{email_index}"
+    if not cache.add(throttle_key, 1, timeout=60 * 60):
+        try:
+            if cache.incr(throttle_key) > GUEST_REQUESTS_PER_HOUR:
+                return
+        except ValueError:
+            cache.add(throttle_key, 1, timeout=60 * 60)
+    if not _guest_rows_exist(email_index):
+        return
+    from .tasks import send_guest_request_link
+
+    with transaction.atomic():
+        request = _new_request(kind=kind, status=DataRequestStatus.AWAITING_CONFIRMATION, email_index=email_index,
+                               visitor_id=visitor_id)
+        audit_record(action="guest_request_received", request=request, detail={"kind": kind})
+        transaction.on_commit(lambda: send_guest_request_link.delay(request.pk))
+
+
+def guest_request_confirm(*, token: str) -> DataRequest:
+    """Use a guest's e-mailed link: the request starts now. A second use is refused."""
+    from .tasks import build_data_export
+
+    found = _unsign(token, CONFIRM_SALT, max_age=GUEST_LINK_MAX_AGE)
+    if found is None:
+        raise DataRequestRefused("This link is not valid or has expired. Please ask again.", status=404)
+    with transaction.atomic():
+        request = DataRequest.objects.select_for_update().get(pk=found.pk)
+        if request.status != DataRequestStatus.AWAITING_CONFIRMATION:
+            raise DataRequestRefused("This link has already been used. Please ask again if you need to.",
+                                     status=410)
+        if request.kind == DataRequestKind.ERASURE:
+            _refuse_erasure_during_export({"email_index": request.email_index, "user__isnull": True})
+        now = timezone.now()
+        request.status, request.confirmed_at = DataRequestStatus.SCHEDULED, now
+        if request.kind == DataRequestKind.ERASURE:
+            request.due_at = now + erasure_grace()
+        request.save(update_fields=["status", "confirmed_at", "due_at"])
+        audit_record(action="guest_request_confirmed", request=request)
+        if request.kind == DataRequestKind.EXPORT:
+            transaction.on_commit(lambda: build_data_export.delay(request.pk))
+        else:
+            _stop_personal_processing(user_id=None, visitor_id=request.visitor_id)
+    return request
+
+
+# --- What is due ---------------------------------------------------------------------------
+
+def requests_process_due() -> dict[str, int]:
+    """Carry out due erasures, resume interrupted exports, delete expired files and links.
+
+    Safe to run twice and at the same time as itself (rows are locked, finished work skipped).
+    """
+    now = timezone.now()
+    done = {"erased": 0, "blocked": 0, "exports_built": 0, "files_deleted": 0, "links_expired": 0}
+    due = DataRequest.objects.filter(kind=DataRequestKind.ERASURE, due_at__lte=now,
+                                     status__in=[DataRequestStatus.SCHEDULED, DataRequestStatus.RUNNING])
+    for request_id in list(due.order_by("due_at", "pk").values_list("pk", flat=True)):
+        outcome = erasure_run(request_id=request_id)
+        done["erased"] += outcome == "erased"
+        done["blocked"] += outcome == "blocked"
+    stalled = DataRequest.objects.filter(kind=DataRequestKind.EXPORT, status__in=[
+        DataRequestStatus.SCHEDULED, DataRequestStatus.RUNNING], confirmed_at__lte=now - STALLED_EXPORT)
+    for request_id in list(stalled.values_list("pk", flat=True)):
+        done["exports_built"] += export_build(request_id=request_id)
+    done["files_deleted"] = exports_expire()
+    done["links_expired"] = DataRequest.objects.filter(
+        status=DataRequestStatus.AWAITING_CONFIRMATION,
+        created_at__lt=now - timedelta(seconds=GUEST_LINK_MAX_AGE)).update(status=DataRequestStatus.EXPIRED)
+    return done
+
+
+def exports_expire() -> int:
+    """Delete export files past their expiry, and any file no request points to."""
+    root = export_root()
+    expired = list(DataRequest.objects.filter(kind=DataRequestKind.EXPORT, status=DataRequestStatus.DONE,
+                                              file_expires_at__lte=timezone.now()))
+    for request in expired:
+        if request.file_name:
+            (root / request.file_name).unlink(missing_ok=True)
+        DataRequest.objects.filter(pk=request.pk).update(status=DataRequestStatus.EXPIRED, file_name="")
+        audit_record(action="export_file_deleted", request=request)
+    orphans = 0
+    if root.is_dir():
+        kept = set(DataRequest.objects.exclude(file_name="").values_list("file_name", flat=True))
+        cutoff = timezone.now().timestamp() - 24 * 60 * 60
+        for path in root.glob("*.zip"):
+            if path.name not in kept and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                orphans += 1
+    return len(expired) + orphans

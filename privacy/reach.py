@@ -1,0 +1,121 @@
+"""Finding every row about one person, by walking the registry.
+
+A person is known by a `SubjectIdentity`: their account ids, the blind indexes of
+e-mail addresses proven to be theirs (a verified account address, or the address an
+e-mailed link reached), and the random keys of browsers they used anonymously.
+Each declaration in the registry says how its rows are reached from those (see
+privacy/registry.py: "subject", "guest", "visitor", "parent", "referenced_by",
+"finder"); `rows_of` turns that into one queryset with subqueries, so finding
+a person's rows costs one query per model whatever their number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.module_loading import import_string
+
+from .fields import blind_index, normalise_email
+from .registry import ModelDeclaration, declarations
+
+
+@dataclass(frozen=True)
+class SubjectIdentity:
+    """Everything that points at one person. Held in memory only, never stored or logged."""
+
+    user_ids: tuple[int, ...] = ()
+    email_indexes: tuple[str, ...] = ()
+    visitor_ids: tuple[uuid.UUID, ...] = ()
+    emails: tuple[str, ...] = ()  # the plain addresses, to find them quoted in texts and cache keys
+
+    def __str__(self) -> str:
+        # Never the e-mail addresses: safe wherever an identity ends up in a message.
+        return f"identity(users={list(self.user_ids)}, guests={len(self.email_indexes)}, " \
+               f"visitors={len(self.visitor_ids)})"
+
+    __repr__ = __str__
+
+
+def identity_for_user(*, user_id: int, visitor_id: uuid.UUID | None = None) -> SubjectIdentity:
+    """An account holder: the account, every address on it, and the browser they asked from.
+
+    Guest orders count as theirs only under an address the account has verified, so
+    nobody reaches another person's guest orders by signing up with their address.
+    """
+    from allauth.account.models import EmailAddress
+
+    user = apps.get_model(settings.AUTH_USER_MODEL)._base_manager.filter(pk=user_id).first()
+    addresses = list(EmailAddress.objects.filter(user_id=user_id).values_list("email", "verified"))
+    emails = {normalise_email(email) for email, _ in addresses}
+    if user is not None and user.email:
+        emails.add(normalise_email(user.email))
+    verified = sorted({normalise_email(email) for email, is_verified in addresses if is_verified})
+    return SubjectIdentity(
+        user_ids=(user_id,),
+        email_indexes=tuple(blind_index(email) for email in verified),
+        visitor_ids=(visitor_id,) if visitor_id else (),
+        emails=tuple(sorted(emails)),
+    )
+
+
+def identity_for_guest(*, email_index: str, email: str | None = None,
+                       visitor_id: uuid.UUID | None = None) -> SubjectIdentity:
+    """A guest, proven by an e-mailed link to the address whose blind index is `email_index`."""
+    return SubjectIdentity(email_indexes=(email_index,), visitor_ids=(visitor_id,) if visitor_id else (),
+                           emails=(normalise_email(email),) if email else ())
+
+
+def _visitor_values(field: models.Field, identity: SubjectIdentity) -> list[Any]:
+    if isinstance(field, models.UUIDField):
+        return list(identity.visitor_ids)
+    return [visitor_id.hex for visitor_id in identity.visitor_ids]
+
+
+def rows_of(label: str, identity: SubjectIdentity, *, _seen: frozenset[str] = frozenset()) -> QuerySet:
+    """The rows of model `label` about the person, as the registry declares how to reach them.
+
+    A model no declared path reaches gives an empty queryset (never every row).
+    """
+    declaration: ModelDeclaration = declarations()[label]
+    model = apps.get_model(label)
+    manager = model._base_manager
+    if label in _seen:  # a cycle of parents: stop rather than recurse
+        return manager.none()
+    seen = _seen | {label}
+    condition = Q()
+    reached = False
+    if declaration.subject == "self" and identity.user_ids:
+        condition |= Q(pk__in=identity.user_ids)
+        reached = True
+    elif declaration.subject and identity.user_ids:
+        condition |= Q(**{f"{declaration.subject}__in": identity.user_ids})
+        reached = True
+    if declaration.guest and identity.email_indexes:
+        condition |= Q(**{f"{declaration.guest}__in": identity.email_indexes})
+        reached = True
+    if declaration.visitor and identity.visitor_ids:
+        field = model._meta.get_field(declaration.visitor)
+        condition |= Q(**{f"{declaration.visitor}__in": _visitor_values(field, identity)})
+        reached = True
+    if declaration.parent:
+        parent_model = model._meta.get_field(declaration.parent).related_model
+        condition |= Q(**{f"{declaration.parent}__in": rows_of(parent_model._meta.label, identity, _seen=seen)
+                          .values("pk")})
+        reached = True
+    for reference in declaration.referenced_by:
+        other_label, _, field_name = reference.rpartition(".")
+        condition |= Q(pk__in=rows_of(apps.get_model(other_label)._meta.label, identity, _seen=seen)
+                       .filter(**{f"{field_name}__isnull": False}).values(field_name))
+        reached = True
+    if declaration.finder:
+        condition |= Q(pk__in=import_string(declaration.finder)(identity).values("pk"))
+        reached = True
+    if not reached:
+        return manager.none()
+    return manager.filter(condition)

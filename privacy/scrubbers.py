@@ -1,0 +1,150 @@
+"""Finders, anonymisers and scrubbers named by registry entries, for rows no plain path reaches.
+
+Each takes what the registry says it takes (registry.py): a finder gets the identity and
+returns a queryset; an anonymiser gets the queryset of the person's rows; a scrubber gets
+the queryset and the identity, for rows that are kept but may quote the person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .fields import blind_index
+from .reach import SubjectIdentity
+
+ERASED = "[erased]"
+
+
+# --- Sessions: the user id is inside the signed session data, not a column ----------------
+
+def sessions_of(identity: SubjectIdentity) -> QuerySet:
+    """Live sessions logged in as one of the person's accounts (decoded one by one: no column holds it)."""
+    if not identity.user_ids:
+        return Session.objects.none()
+    wanted = {str(user_id) for user_id in identity.user_ids}
+    keys = []
+    store = Session.get_session_store_class()()
+    for key, data in Session.objects.filter(expire_date__gt=timezone.now()).values_list(
+            "session_key", "session_data").iterator(chunk_size=2000):
+        if str(store.decode(data).get("_auth_user_id")) in wanted:
+            keys.append(key)
+    return Session.objects.filter(session_key__in=keys)
+
+
+# --- Admin log entries: the object's name (an e-mail address) is copied into the row -------
+
+def log_entries_about(identity: SubjectIdentity) -> QuerySet:
+    """Entries about one of the person's accounts, or naming one of their addresses."""
+    from django.apps import apps
+
+    condition = Q(pk__in=[])
+    if identity.user_ids:
+        user_type = ContentType.objects.get_for_model(apps.get_model(settings.AUTH_USER_MODEL))
+        condition |= Q(content_type=user_type, object_id__in=[str(pk) for pk in identity.user_ids])
+    for email in identity.emails:
+        condition |= Q(object_repr__icontains=email) | Q(change_message__icontains=email)
+    return LogEntry.objects.filter(condition)
+
+
+def log_entries_anonymise(queryset: QuerySet) -> int:
+    """Keep that a change was made and by whom; drop the name of what it was made to."""
+    return queryset.update(object_repr=ERASED, change_message="")
+
+
+# --- Texts and JSON of kept rows ----------------------------------------------------------
+
+def _without_emails(text: str, identity: SubjectIdentity) -> str:
+    for email in identity.emails:
+        text = re.sub(re.escape(email), ERASED, text, flags=re.IGNORECASE)
+    return text
+
+
+def status_change_notes_scrub(queryset: QuerySet, identity: SubjectIdentity) -> int:
+    """Order audit notes are kept with the order; an e-mail address quoted in one (staff write
+    "By <address> in the admin") is replaced."""
+    changed = []
+    for change in queryset.only("id", "note"):
+        note = _without_emails(change.note, identity)
+        if note != change.note:
+            change.note = note
+            changed.append(change)
+    queryset.model._base_manager.bulk_update(changed, ["note"])
+    return len(changed)
+
+
+def status_changes_by(identity: SubjectIdentity) -> QuerySet:
+    from shop.orders.models import OrderStatusChange
+
+    condition = Q(changed_by_id__in=identity.user_ids)
+    for email in identity.emails:
+        condition |= Q(note__icontains=email)
+    return OrderStatusChange.objects.filter(condition)
+
+
+def payment_snapshot_ids_scrub(queryset: QuerySet, identity: SubjectIdentity) -> int:
+    """A payment's snapshot is kept for accounting; the account, address and browser ids in it go."""
+    changed = []
+    for payment in queryset.only("id", "snapshot"):
+        snapshot = dict(payment.snapshot or {})
+        before = dict(snapshot)
+        for key in ("user_id", "address_id"):
+            if snapshot.get(key) is not None:
+                snapshot[key] = None
+        if snapshot.get("subject"):
+            snapshot["subject"] = {"user_id": None, "visitor_key": None}
+        if snapshot != before:
+            payment.snapshot = snapshot
+            changed.append(payment)
+    queryset.model._base_manager.bulk_update(changed, ["snapshot"])
+    return len(changed)
+
+
+# --- The cache --------------------------------------------------------------------------
+
+def _raw_keys(pattern: str) -> list[str]:
+    """Cache keys (as stored) matching a glob pattern, on Redis or the in-process cache."""
+    backend = cache._cache if hasattr(cache, "_cache") else None
+    if hasattr(backend, "get_client"):  # Django's Redis cache
+        client = backend.get_client(write=True)
+        return [key.decode() if isinstance(key, bytes) else key
+                for key in client.scan_iter(match=f"*{pattern}", count=1000)]
+    if isinstance(backend, dict):  # LocMemCache
+        regex = re.compile(".*" + re.escape(pattern).replace(r"\*", ".*") + "$")
+        return [key for key in list(backend) if regex.match(key)]
+    return []
+
+
+def _raw_delete(keys: list[str]) -> None:
+    backend = cache._cache
+    if not keys:
+        return
+    if hasattr(backend, "get_client"):
+        backend.get_client(write=True).delete(*keys)
+    else:
+        with cache._lock:
+            for key in keys:
+                backend.pop(key, None)
+                cache._expire_info.pop(key, None)
+
+
+def cache_purge(identity: SubjectIdentity) -> int:
+    """Drop what the cache holds about the person: login-throttle entries keyed by their address
+    (allauth keeps a SHA-256 of it), and throttles keyed by the blind index of their address."""
+    keys: list[str] = []
+    indexes = set(identity.email_indexes) | {blind_index(email) for email in identity.emails}
+    for email in identity.emails:
+        for variant in {email, email.lower()}:
+            keys.extend(_raw_keys(f"allauth:rl:*{hashlib.sha256(variant.encode('utf8')).hexdigest()}"))
+    for index in indexes:
+        keys.extend(_raw_keys(f"*{index}"))
+    _raw_delete(sorted(set(keys)))
+    return len(set(keys))

@@ -1,0 +1,200 @@
+"""Download my data and delete my account: a person who leaves nothing behind.
+
+A person with a distinctive name, e-mail, phone and address consents, browses, orders
+as a guest, then signs up and orders again, downloads their data and deletes the
+account. Afterwards none of those strings is in any column of any table (encrypted
+columns read decrypted, blind indexes recomputed and searched, JSON included), in the
+cache or in the logs, while both orders remain with their amounts.
+"""
+
+import hashlib
+import io
+import json
+import logging
+import re
+import zipfile
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+
+from privacy.fields import blind_index
+from privacy.models import AuditEntry, DataRequest, DataRequestStatus
+from shop.accounts.models import User
+from shop.orders.models import Order, OrderStatus
+from shop.orders.services import order_status_change
+from tests.factories import PASSWORD, ProductFactory, verified_user
+from tests.shop.checkout_helpers import ADDRESS, checkout_to_review, pay
+
+NAME = "Zephyrine Quillfeather"
+EMAIL = "zephyrine.quillfeather@example.org"
+PHONE = "+44 7700 912345"
+LINE1 = "17 Marigold Wharf"
+CITY = "Thistlebury"
+POSTCODE = "QX9 8ZZ"
+PERSON = {"email": EMAIL, "full_name": NAME, "phone": PHONE, "line1": LINE1, "city": CITY, "postcode": POSTCODE}
+STRINGS = [NAME, EMAIL, PHONE, LINE1, CITY, POSTCODE, "Quillfeather", "zephyrine"]
+
+
+def traces_of_the_person() -> list[str]:
+    """Every form the person's data could take at rest: plain, blind-indexed or hashed."""
+    traces = [s.lower() for s in STRINGS]
+    traces += [blind_index(EMAIL), blind_index(PHONE, normaliser="phone"), blind_index(NAME, normaliser="text"),
+               hashlib.sha256(EMAIL.encode()).hexdigest()]
+    return traces
+
+
+def rows_naming_the_person() -> list[str]:
+    """Model, field and row of every value, in every table, that holds a trace of the person."""
+    traces = traces_of_the_person()
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        if not model._meta.managed or model._meta.proxy:
+            continue
+        fields = [f for f in model._meta.concrete_fields]
+        for row in model._base_manager.values_list("pk", *[f.attname for f in fields]):
+            for field, value in zip(fields, row[1:], strict=True):
+                if value is None:
+                    continue
+                if isinstance(value, (dict, list)):
+                    text = json.dumps(value)
+                elif isinstance(value, (bytes, memoryview)):
+                    text = bytes(value).decode("utf-8", "replace")
+                else:
+                    text = str(value)
+                text = text.lower()
+                found += [f"{model._meta.label}.{field.name} #{row[0]}" for trace in traces if trace in text]
+    return found
+
+
+def cache_naming_the_person() -> list[str]:
+    traces = traces_of_the_person()
+    backend = cache._cache
+    if hasattr(backend, "get_client"):
+        client = backend.get_client(write=False)
+        items = [(key, client.get(key) or b"") for key in client.scan_iter(count=1000)]
+    else:
+        items = list(backend.items())
+    hits = []
+    for key, value in items:
+        text = (key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)).lower()
+        text += bytes(value).decode("utf-8", "replace").lower() if isinstance(value, (bytes, bytearray)) else ""
+        hits += [trace for trace in traces if trace in text]
+    return hits
+
+
+def log_in(client, email: str) -> None:
+    response = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
+def reauthenticate(client) -> None:
+    # Downloading or deleting needs the password typed again (allauth's reauthentication).
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
+@pytest.fixture
+def person_with_history(client, django_capture_on_commit_callbacks):
+    """Consents, browses and orders as a guest; then has an account and orders again."""
+    lamp = ProductFactory(title="Brass lamp", price=Decimal("30.00"), variant__stock=10)
+    kettle = ProductFactory(title="Copper kettle", price=Decimal("45.00"), variant__stock=10)
+    client.post(reverse("privacy:consent"), {"action": "accept_all", "source": "banner"})
+    client.get(reverse("storefront:product", kwargs={"slug": lamp.slug}))
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(client, checkout_to_review(client, lamp, address=PERSON))
+    guest_order = Order.objects.get(user__isnull=True)
+
+    user = verified_user(email=EMAIL)
+    log_in(client, EMAIL)
+    client.get(reverse("storefront:product", kwargs={"slug": kettle.slug}))
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(client, checkout_to_review(client, kettle, address=PERSON))
+    account_order = Order.objects.get(user=user)
+    return user, guest_order, account_order
+
+
+def ship(order: Order) -> None:
+    order_status_change(order_id=order.pk, to_status=OrderStatus.SHIPPED, note=f"By {EMAIL} in the admin")
+
+
+@pytest.mark.django_db
+def test_the_export_holds_both_orders_the_consent_history_and_the_events(
+        client, person_with_history, django_capture_on_commit_callbacks):
+    user, guest_order, account_order = person_with_history
+    someone_else = Order.objects.create(number="OTHER-1", currency="GBP", total=Decimal("9.99"),
+                                        placed_at=guest_order.placed_at, email="other@example.org")
+
+    assert client.post(reverse("privacy:account_export"))["Location"].startswith(reverse("account_reauthenticate"))
+    assert not DataRequest.objects.exists()
+    reauthenticate(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("privacy:account_export"))
+    assert response.status_code == 302 and response["Location"] == reverse("privacy:account")
+    page = unescape(client.get(reverse("privacy:account")).content.decode())
+    link = re.search(r'href="(/privacy/download/[^"]+)"', page).group(1)
+    download = client.get(link)
+
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    document = json.loads(archive.read("data.json"))
+    assert document["schema_version"] == 1
+    sections = document["sections"]
+    numbers = {row["number"] for row in sections["orders.Order"]["rows"]}
+    assert numbers == {guest_order.number, account_order.number}  # nobody else's
+    assert someone_else.number not in archive.read("data.json").decode()
+    assert {row["full_name"] for row in sections["checkout.Address"]["rows"]} == {NAME}
+    assert sections["accounts.User"]["rows"][0]["password"] == "(set, not exported)"
+    purposes = {(row["purpose"], row["granted"]) for row in sections["privacy.ConsentRecord"]["rows"]}
+    assert ("personalization", True) in purposes
+    if apps.is_installed("personalization"):
+        assert sections["personalization.BehaviourEvent"]["rows"], "the browsing is in the export"
+    html = archive.read("index.html").decode()
+    assert NAME in html and account_order.number in html and "<script" not in html
+    assert AuditEntry.objects.filter(action="export_downloaded").count() == 1
+
+
+@pytest.mark.django_db
+def test_after_deletion_nothing_names_the_person_and_the_orders_keep_their_amounts(
+        client, person_with_history, django_capture_on_commit_callbacks, settings, caplog):
+    caplog.set_level(logging.DEBUG)
+    settings.ERASURE_GRACE_DAYS = 0
+    user, guest_order, account_order = person_with_history
+    totals = {guest_order.number: guest_order.total, account_order.number: account_order.total}
+    assert rows_naming_the_person(), "the scan finds the person before the deletion"
+    reauthenticate(client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm = client.get(reverse("privacy:account_delete"))
+        assert "Delete my account" in confirm.content.decode()
+        scheduled = client.post(reverse("privacy:account_delete"))
+    assert scheduled.status_code == 200 and "cancel the deletion" in scheduled.content.decode()
+    assert not client.get(reverse("privacy:consent")).context["privacy_consent"].state.granted("personalization")
+
+    call_command("process_privacy_requests")  # both orders are still paid: the erasure waits
+    erasure = DataRequest.objects.get(kind="erasure")
+    assert erasure.status == DataRequestStatus.SCHEDULED and "still being fulfilled" in erasure.blocked_reason
+    assert User.objects.filter(pk=user.pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ship(guest_order)
+        ship(account_order)
+        call_command("process_privacy_requests")
+        call_command("process_privacy_requests")  # a second run finds nothing more to do
+
+    assert not User.objects.filter(pk=user.pk).exists()
+    erasure.refresh_from_db()
+    assert erasure.status == DataRequestStatus.DONE and erasure.user_id is None
+    orders = {order.number: order for order in Order.objects.filter(number__in=totals)}
+    assert {number: order.total for number, order in orders.items()} == totals
+    assert all(order.shipping_country == "GB" and order.invoice_number and order.lines.exists()
+               for order in orders.values())
+    assert rows_naming_the_person() == []
+    assert cache_naming_the_person() == []
+    assert not [trace for trace in traces_of_the_person() if trace in caplog.text.lower()]
+    actions = list(AuditEntry.objects.filter(request=erasure).order_by("at", "id").values_list("action", flat=True))
+    assert actions == ["erasure_requested", "erasure_delayed", "erasure_done"]
