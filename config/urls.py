@@ -2,10 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from merchant.customers import customer_view
+
 admin.site.site_header = f"{settings.SHOP_NAME} administration"
 admin.site.site_title = settings.SHOP_NAME
 
 urlpatterns = [
+    # The merchant's customer page, inside the admin (staff only); before the admin's own URLs.
+    path("admin/customers/<int:user_id>/", admin.site.admin_view(customer_view), name="merchant_customer"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),

@@ -2,8 +2,12 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.db.models import Prefetch
 from django.utils.html import format_html
+
+from shop.storefront.templatetags.storefront import money
 
 from .models import Category, Product, ProductImage, ProductVariant
 from .services import product_image_thumbnail_generate, product_price_refresh
@@ -23,6 +27,12 @@ class ProductVariantInline(admin.TabularInline):
     extra = 0
     min_num = 1
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "price":
+            field.label = f"Price ({settings.SHOP_CURRENCY}, VAT included)"
+        return field
+
 
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
@@ -37,20 +47,55 @@ class ProductImageInline(admin.TabularInline):
         return format_html('<img src="{}" alt="" width="80">', image.thumbnail.url)
 
 
+LOW_STOCK_UNITS = 5
+
+
+class StockFilter(admin.SimpleListFilter):
+    """The low-stock list: products with a variant at LOW_STOCK_UNITS units or fewer."""
+
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("low", f"Low ({LOW_STOCK_UNITS} or fewer)"), ("out", "Sold out")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "low":
+            return queryset.filter(variants__stock_quantity__lte=LOW_STOCK_UNITS).distinct()
+        if self.value() == "out":
+            return queryset.filter(variants__stock_quantity=0).distinct()
+        return queryset
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["title", "category", "price", "stock", "popularity", "is_published"]
-    list_filter = ["is_published", "category"]
+    list_display = ["thumbnail", "title", "category", "price_display", "stock", "popularity", "is_published"]
+    list_display_links = ["thumbnail", "title"]
+    list_filter = [StockFilter, "is_published", "category"]
     list_select_related = ["category"]
     search_fields = ["title", "variants__sku"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["price", "popularity", "updated_at"]
-    fields = ["title", "slug", "category", "description", "is_published", "created_at", "price", "popularity",
+    readonly_fields = ["price_display", "popularity", "updated_at"]
+    fields = ["title", "slug", "category", "description", "is_published", "created_at", "price_display",
+              "popularity",
               "updated_at"]
     inlines = [ProductVariantInline, ProductImageInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("variants")
+        return super().get_queryset(request).prefetch_related(
+            "variants", Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+
+    @admin.display(description="Picture")
+    def thumbnail(self, product: Product) -> str:
+        image = next((image for image in product.images.all() if image.thumbnail), None)
+        if image is None:
+            return "—"
+        return format_html('<img class="product-thumb" src="{}" alt="" width="48" height="48">',
+                           image.thumbnail.url)
+
+    @admin.display(description="Price", ordering="price")
+    def price_display(self, product: Product) -> str:
+        return money(product.price)
 
     @admin.display(description="Stock")
     def stock(self, product: Product) -> int:
