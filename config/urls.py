@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
+    path("recommendations/", include("personalization.urls")),
     path("cart/", include("shop.cart.urls")),
     path("checkout/", include("shop.checkout.urls")),
     path("payments/", include("shop.payments.urls")),

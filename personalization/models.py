@@ -98,15 +98,20 @@ class Rail(models.TextChoices):
     BUY_AGAIN = "buy_again", "Buy again"
     ALSO_BOUGHT = "also_bought", "Customers also bought"
     SIMILAR = "similar", "Similar products"
-    NEIGHBOURS = "neighbours", "Related to a product (because you viewed)"
     TRENDING = "trending", "Trending"
 
 
 class RecommendationList(models.Model):
     """A precomputed top-N list of one rail: per customer, per product, or for everyone.
 
-    `items` holds [product id, reason code, reason product id or null] entries, best first,
-    already without what the rail must leave out at training time. Per-customer lists are
+    Per-product lists ("also bought", "similar") are also the neighbour lists that let
+    a consenting visitor's recent views be turned into "Because you viewed ..." at once,
+    before the next training.
+
+    `items` holds entries, best first: {"product": id, "reason": code} plus, where the reason
+    names a product, "about" and "about_title", and, for aggregate reasons, "customers" (how
+    many distinct customers are behind it). What the rail must leave out at training time
+    (already-bought products in "for you") is already left out. Per-customer lists are
     personal data: they go at once when the customer withdraws consent or is erased.
     """
 

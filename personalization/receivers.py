@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from privacy.consent import consent_guarded
 from privacy.purposes import PERSONALIZATION
-from privacy.signals import consent_withdrawn, subject_linked
+from privacy.signals import consent_withdrawn, subject_erased, subject_linked
 from privacy.subjects import ConsentSubject
 from shop import events
 
-from .models import EventKind
+from .demo import seed_on_import
+from .models import EventKind, RetrainingRequest
+from .retraining import recommendation_lists_forget, retraining_request
 from .services import behaviour_events_forget, behaviour_events_link, behaviour_events_record
 
 
@@ -54,10 +56,25 @@ _GUARDED = {event_type: consent_guarded(recorder, purpose=PERSONALIZATION)
             for event_type, recorder in SHOP_EVENT_RECORDERS.items()}
 
 
+def _forget(subject: ConsentSubject) -> int:
+    """Delete the subject's events and stored lists; returns how many rows went."""
+    forgotten = behaviour_events_forget(user_id=subject.user_id, visitor_id=subject.visitor_id)
+    if subject.is_user:
+        forgotten += recommendation_lists_forget(user_id=subject.user_id)
+    return forgotten
+
+
 def forget_on_withdrawal(sender, *, subject: ConsentSubject, purpose: str, **kwargs) -> None:
-    """Withdrawn personalization consent: the subject's stored behaviour goes, in the same transaction."""
-    if purpose == PERSONALIZATION:
-        behaviour_events_forget(user_id=subject.user_id, visitor_id=subject.visitor_id)
+    """Withdrawn personalization consent: in the same transaction the subject's stored behaviour
+    and recommendation lists go, and a retraining is requested so the models forget them too."""
+    if purpose == PERSONALIZATION and _forget(subject):
+        retraining_request(reason=RetrainingRequest.Reason.WITHDRAWAL)
+
+
+def forget_on_erasure(sender, *, subject: ConsentSubject, **kwargs) -> None:
+    """An erased person leaves the models: what is left of theirs goes, and retraining is requested."""
+    _forget(subject)
+    retraining_request(reason=RetrainingRequest.Reason.ERASURE)
 
 
 def link_on_login(sender, *, visitor: ConsentSubject, user: ConsentSubject, **kwargs) -> None:
@@ -67,5 +84,8 @@ def link_on_login(sender, *, visitor: ConsentSubject, user: ConsentSubject, **kw
 def connect() -> None:
     for event_type, handler in _GUARDED.items():
         events.subscribe(event_type, handler)
+    # The import declares who consented (not a shopper's event): see demo.py.
+    events.subscribe(events.HistoryImported, seed_on_import)
     consent_withdrawn.connect(forget_on_withdrawal, dispatch_uid="personalization.forget_on_withdrawal")
     subject_linked.connect(link_on_login, dispatch_uid="personalization.link_on_login")
+    subject_erased.connect(forget_on_erasure, dispatch_uid="personalization.forget_on_erasure")

@@ -93,6 +93,19 @@ class OrderRefunded(ShopEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class HistoryImported(ShopEvent):
+    """Past orders came in by import (the demo data). No subject: they are many people's.
+
+    `consent_share` is the share of the imported customers that the import declares as
+    having consented to personalization (0 for none); a listener that keeps behaviour
+    records it for exactly that share, and the history of exactly those customers.
+    """
+
+    order_ids: tuple[int, ...]
+    consent_share: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
 class SearchPerformed(ShopEvent):
     query: str
     result_count: int

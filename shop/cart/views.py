@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.pricing import price_strategy_for
+from shop.recommendations import rails_for
 from shop.visitors import subject_for
 
 from . import services
@@ -16,7 +17,8 @@ from .session import request_cart
 
 def _render(request: HttpRequest, *, error: str | None = None, status: int = 200) -> HttpResponse:
     view = cart_view(cart=request_cart(request), strategy=price_strategy_for(request))
-    return render(request, "shop/cart/detail.html", {"cart": view, "error": error}, status=status)
+    rails = rails_for(request, page="cart", basket_product_ids=[line.product.pk for line in view.lines])
+    return render(request, "shop/cart/detail.html", {"cart": view, "error": error, "rails": rails}, status=status)
 
 
 def _first_error(form) -> str:

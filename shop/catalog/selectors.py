@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from .models import Category, Product, ProductImage, ProductVariant
@@ -142,3 +142,25 @@ def product_detail(*, slug: str) -> Product:
 
 def product_more_from_category(*, product: Product, limit: int = 4) -> list[Product]:
     return list(product_list(category=product.category).exclude(pk=product.pk)[:limit])
+
+
+def product_cards_by_id(*, ids) -> dict[int, Product]:
+    """Published products by id with what a product card shows, in ONE query.
+
+    The first picture comes as annotations rather than a prefetch (which would be a
+    second query), and is put where the card looks for it (`product.images.all`).
+    """
+    if not ids:
+        return {}
+    first = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
+    products = (Product.objects.published().with_stock_flag().filter(pk__in=list(ids))
+                .annotate(card_image=Subquery(first.values("image")[:1]),
+                          card_thumbnail=Subquery(first.values("thumbnail")[:1]),
+                          card_image_alt=Subquery(first.values("alt_text")[:1])))
+    found = {}
+    for product in products:
+        pictures = ([ProductImage(product=product, image=product.card_image, thumbnail=product.card_thumbnail or "",
+                                  alt_text=product.card_image_alt or "")] if product.card_image else [])
+        product._prefetched_objects_cache = {"images": pictures}
+        found[product.pk] = product
+    return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from itertools import islice
 from typing import TypeVar
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from shop import events
 from shop.accounts.models import User
 from shop.catalog.models import Category, Product, ProductVariant
 from shop.orders.models import Order, OrderLine, OrderSource, OrderStatus
@@ -74,7 +76,8 @@ def _unique_slug(title: str, sku: str, taken: set[str]) -> str:
     return slug
 
 
-def _load_products(plan: ImportPlan, categories: dict[str, Category], progress: Progress) -> tuple[dict[str, int], int]:
+def _load_products(plan: ImportPlan, categories: dict[str, Category], progress: Progress,
+                   shift: timedelta) -> tuple[dict[str, int], int]:
     present = dict(ProductVariant.objects.values_list("sku", "id"))
     taken_slugs = set(Product.objects.values_list("slug", flat=True))
     new = [planned for planned in plan.products if planned.sku not in present]
@@ -85,7 +88,7 @@ def _load_products(plan: ImportPlan, categories: dict[str, Category], progress: 
                 slug=_unique_slug(planned.title, planned.sku, taken_slugs),
                 category=categories[planned.category],
                 price=planned.price,
-                created_at=planned.first_sold_at,
+                created_at=planned.first_sold_at + shift,
             )
             for planned in batch
         ])
@@ -117,10 +120,11 @@ def _load_customers(plan: ImportPlan, progress: Progress) -> tuple[dict[str, int
 
 
 def _load_orders(plan: ImportPlan, variant_ids: dict[str, int], customer_ids: dict[str, int],
-                 titles: dict[str, str], progress: Progress) -> int:
+                 titles: dict[str, str], progress: Progress, shift: timedelta) -> list[int]:
     present = set(Order.objects.filter(source=OrderSource.IMPORT).values_list("number", flat=True))
     new = [planned for planned in plan.orders if planned.number not in present]
     currency = settings.SHOP_CURRENCY
+    created: list[int] = []
     for batch in _batches(new, 500):
         orders = Order.objects.bulk_create([
             Order(
@@ -132,7 +136,7 @@ def _load_orders(plan: ImportPlan, variant_ids: dict[str, int], customer_ids: di
                 total=sum(((line.quantity - line.quantity_cancelled) * line.unit_price
                            for line in planned.lines), Decimal("0")),
                 shipping_country=planned.country,
-                placed_at=planned.placed_at,
+                placed_at=planned.placed_at + shift,
             )
             for planned in batch
         ])
@@ -142,8 +146,9 @@ def _load_orders(plan: ImportPlan, variant_ids: dict[str, int], customer_ids: di
             for order, planned in zip(orders, batch, strict=True)
             for number, line in enumerate(planned.lines, start=1)
         ])
+        created.extend(order.pk for order in orders)
         progress("orders", len(batch))
-    return len(new)
+    return created
 
 
 _ORDER_LINE_COLUMNS = ("order_id", "line_number", "variant_id", "product_sku", "product_title", "quantity",
@@ -169,15 +174,24 @@ def _insert_order_lines(rows: list[tuple]) -> None:
                                [(*row[:-1], str(row[-1])) for row in rows])
 
 
-def load_plan(plan: ImportPlan, *, progress: Progress = _no_progress) -> ImportResult:
-    """Create what the plan holds and the shop lacks, all or nothing."""
+def load_plan(plan: ImportPlan, *, progress: Progress = _no_progress, shift: timedelta = timedelta(0),
+              consent_share: float = 0.0) -> ImportResult:
+    """Create what the plan holds and the shop lacks, all or nothing.
+
+    `shift` moves every date of the new products and orders (so a demo's history can end
+    today); `consent_share` is announced with the new orders (`events.HistoryImported`).
+    """
     result = ImportResult()
     with transaction.atomic():
         categories, result.created["categories"] = _load_categories(plan)
-        variant_ids, result.created["products"] = _load_products(plan, categories, progress)
+        variant_ids, result.created["products"] = _load_products(plan, categories, progress, shift)
         customer_ids, result.created["customers"] = _load_customers(plan, progress)
         titles = {planned.sku: planned.title for planned in plan.products}
-        result.created["orders"] = _load_orders(plan, variant_ids, customer_ids, titles, progress)
+        order_ids = _load_orders(plan, variant_ids, customer_ids, titles, progress, shift)
+        result.created["orders"] = len(order_ids)
+        if order_ids:
+            events.emit(events.HistoryImported(subject=None, order_ids=tuple(order_ids),
+                                               consent_share=consent_share))
     result.already_present = {
         "products": len(plan.products) - result.created["products"],
         "customers": len(plan.customer_numbers) - result.created["customers"],

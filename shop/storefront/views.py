@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from shop import events
+from shop.recommendations import rails_for
 from shop.catalog import selectors
 from shop.catalog.search import normalise_query
 from shop.visitors import subject_for
@@ -29,6 +30,7 @@ def _sort_from(request: HttpRequest, options: dict, default: str) -> str:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/home.html", {
+        "rails": rails_for(request, page="home"),
         "categories": selectors.category_list_with_counts(),
         "popular_products": selectors.product_popular(),
         "new_products": selectors.product_newest(),
@@ -68,6 +70,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "structured_data": seo.product_structured_data(request=request, product=product, variants=variants)
         if variants else None,
         "more_from_category": selectors.product_more_from_category(product=product),
+        "rails": rails_for(request, page="product", product_id=product.pk),
     })
 
 

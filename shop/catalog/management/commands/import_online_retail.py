@@ -1,13 +1,25 @@
-"""python manage.py import_online_retail PATH — load the Online Retail history into the shop."""
+"""python manage.py import_online_retail PATH — load the Online Retail history into the shop.
 
+`--end-today` moves the whole timeline by whole days so the last invoice falls on the day
+of the import: the demo's "trending" and its 12-month retention then see a living shop.
+`--consent-share` (default 0.6) is the share of imported customers declared as having
+consented to personalization, chosen by a stable hash of the customer number.
+"""
+
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from shop.catalog.services import product_popularity_refresh
 from shop.demo_import.loader import load_plan
 from shop.demo_import.source import ImportFileError, plan_import
+
+
+# Documented in the README: the demo's customers who "consented" to personalization.
+DEMO_CONSENT_SHARE = 0.6
 
 
 class Command(BaseCommand):
@@ -16,8 +28,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
         parser.add_argument("--no-progress", action="store_true", help="Do not draw progress bars.")
+        parser.add_argument("--end-today", action="store_true",
+                            help="Shift every date by whole days so the last invoice is dated today.")
+        parser.add_argument("--consent-share", type=float, default=DEMO_CONSENT_SHARE,
+                            help="Share of imported customers with demo personalization consent (0 to 1; "
+                                 f"default {DEMO_CONSENT_SHARE}).")
 
-    def handle(self, *args, path: Path, no_progress: bool, **options):
+    def handle(self, *args, path: Path, no_progress: bool, end_today: bool, consent_share: float, **options):
+        if not 0 <= consent_share <= 1:
+            raise CommandError(f"--consent-share must be between 0 and 1, got {consent_share}.")
         self.stdout.write(f"Reading {path} ...")
         try:
             plan = plan_import(path)
@@ -38,7 +57,12 @@ class Command(BaseCommand):
                                    disable=no_progress, file=self.stderr._out, leave=True)
             bars[stage].update(advance)
 
-        result = load_plan(plan, progress=progress)
+        shift = timedelta(0)
+        if end_today and plan.orders:
+            last = max(order.placed_at for order in plan.orders)
+            shift = timedelta(days=(timezone.now().date() - last.date()).days)
+            self.stdout.write(f"Dates moved forward by {shift.days:,} days: the last invoice is dated today.")
+        result = load_plan(plan, progress=progress, shift=shift, consent_share=consent_share)
         for bar in bars.values():
             bar.close()
         if result.created["orders"]:
