@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-DATA ?= ../shared/data/online-retail/online_retail.csv.xz
+# The full Online Retail data set, shipped in the repository (CC BY 4.0, see its README); DATA=file overrides.
+DATA ?= data/online-retail/online_retail.csv.xz
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=

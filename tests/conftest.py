@@ -7,7 +7,11 @@ from django.db import connection
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = PROJECT_ROOT / "tests" / "data" / "online_retail_sample.csv.xz"
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "online-retail" / "online_retail.csv.xz"
+# The full data set ships with the project; a copy beside the checkout is used only if it is missing.
+SHIPPED_DATA = PROJECT_ROOT / "data" / "online-retail" / "online_retail.csv.xz"
+SHARED_DATA = next((path for path in (
+    SHIPPED_DATA, PROJECT_ROOT.parent / "shared" / "data" / "online-retail" / "online_retail.csv.xz",
+) if path.exists()), SHIPPED_DATA)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -29,7 +33,7 @@ def sample_data_path() -> Path:
 @pytest.fixture
 def shared_data_path() -> Path:
     if not SHARED_DATA.exists():
-        pytest.skip(f"the shared data set is not at {SHARED_DATA}")
+        pytest.skip(f"the full data set is not at {SHARED_DATA}")
     return SHARED_DATA
 
 
