@@ -67,7 +67,7 @@ def send_guest_request_link(request_id: int) -> bool:
         return False
     link = settings.SHOP_BASE_URL.rstrip("/") + reverse(
         "privacy:guest_confirm", kwargs={"token": data_requests.confirm_token(request)})
-    return _send_once(f"privacy:guest-link-sent:{request.pk}", _message(
+    return _send_once(f"privacy:guest-link-sent:{request.pseudonym.hex}", _message(
         request=request, template="guest_request_link", subject=f"Your data at {settings.SHOP_NAME}",
         context={"link": link}))
 
@@ -80,6 +80,6 @@ def send_export_ready_link(request_id: int) -> bool:
         return False
     link = settings.SHOP_BASE_URL.rstrip("/") + reverse(
         "privacy:download", kwargs={"token": data_requests.download_token(request)})
-    return _send_once(f"privacy:export-ready-sent:{request.pk}", _message(
+    return _send_once(f"privacy:export-ready-sent:{request.pseudonym.hex}", _message(
         request=request, template="export_ready", subject=f"Your data at {settings.SHOP_NAME} is ready",
         context={"link": link, "days": settings.PRIVACY_EXPORT_TTL_DAYS}))

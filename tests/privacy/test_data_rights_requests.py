@@ -1,0 +1,269 @@
+"""Data requests under bad input: links replayed, forged, expired or someone else's; a cancelled
+request processed again; an erasure while an export is built; too many requests. Each is
+refused clearly and changes nothing. And guests: only through the e-mailed link."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail, signing
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from privacy import data_requests
+from privacy.export import export_root
+from privacy.models import AuditEntry, DataRequest, DataRequestKind, DataRequestStatus
+from privacy.views import GUEST_REQUEST_SENT_MESSAGE
+from shop.accounts.models import User
+from shop.orders.models import Order, OrderStatus
+from tests.factories import PASSWORD, OrderFactory, UserFactory, verified_user
+
+
+def signed_in(client, user) -> None:
+    assert client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD}).status_code == 302
+    assert client.post(reverse("account_reauthenticate"), {"password": PASSWORD}).status_code == 302
+
+
+def export_ready(client, user, callbacks) -> str:
+    """Ask for an export as the user and return the download path the page shows."""
+    with callbacks(execute=True):
+        client.post(reverse("privacy:account_export"))
+    html = client.get(reverse("privacy:account")).content.decode()
+    return re.search(r'href="(/privacy/download/[^"]+)"', html).group(1)
+
+
+@pytest.mark.django_db
+def test_a_download_link_works_only_for_its_owner_and_only_until_it_expires(
+        client, django_capture_on_commit_callbacks):
+    owner, other = verified_user(), verified_user()
+    OrderFactory(user=owner, status=OrderStatus.SHIPPED)
+    signed_in(client, owner)
+    link = export_ready(client, owner, django_capture_on_commit_callbacks)
+    assert client.get(link).status_code == 200
+
+    intruder = client.__class__()
+    signed_in(intruder, other)
+    assert intruder.get(link).status_code == 404  # someone else's data: not even whether it exists
+    assert client.__class__().get(link).status_code == 404  # logged out
+    forged = link.replace("/download/", "/download/x")
+    assert client.get(forged).status_code == 404
+    token = link.split("/")[-2]
+    payload = signing.loads(token, salt=data_requests.DOWNLOAD_SALT)
+    assert client.get(reverse("privacy:download", args=[signing.dumps({**payload, "r": payload["r"] + 1},
+                                                                      salt="wrong-salt")])).status_code == 404
+
+    request = DataRequest.objects.get(kind=DataRequestKind.EXPORT)
+    path = export_root() / request.file_name
+    assert request.file_expires_at - request.completed_at == timedelta(days=7)
+    DataRequest.objects.filter(pk=request.pk).update(file_expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get(link).status_code == 410
+    call_command("process_privacy_requests")
+    assert not path.exists()  # the file is gone once it expired
+    request.refresh_from_db()
+    assert request.status == DataRequestStatus.EXPIRED and request.file_name == ""
+    assert client.get(link).status_code == 410
+
+
+@pytest.mark.django_db
+def test_at_most_three_exports_a_day(client, django_capture_on_commit_callbacks):
+    user = verified_user()
+    signed_in(client, user)
+    for _ in range(3):
+        export_ready(client, user, django_capture_on_commit_callbacks)
+
+    response = client.post(reverse("privacy:account_export"))
+
+    assert response.status_code == 429 and "3 times a day" in response.content.decode()
+    assert DataRequest.objects.filter(kind=DataRequestKind.EXPORT).count() == 3
+
+
+@pytest.mark.django_db
+def test_an_erasure_while_an_export_is_being_built_is_refused_and_changes_nothing(client):
+    user = verified_user()
+    signed_in(client, user)
+    client.post(reverse("privacy:account_export"))  # queued after commit, never run here: still being built
+
+    response = client.post(reverse("privacy:account_delete"))
+
+    assert response.status_code == 409 and "being prepared" in response.content.decode()
+    assert not DataRequest.objects.filter(kind=DataRequestKind.ERASURE).exists()
+
+
+@pytest.mark.django_db
+def test_a_cancelled_erasure_is_never_carried_out_and_its_link_cannot_be_used_again(client, settings):
+    settings.ERASURE_GRACE_DAYS = 0
+    user = verified_user()
+    signed_in(client, user)
+    page = client.post(reverse("privacy:account_delete")).content.decode()
+    cancel = re.search(r'href="(/privacy/delete/cancel/[^"]+)"', page).group(1)
+
+    assert client.post(cancel).status_code == 200
+    call_command("process_privacy_requests")
+    call_command("process_privacy_requests")
+
+    assert User.objects.filter(pk=user.pk).exists()
+    assert DataRequest.objects.get().status == DataRequestStatus.CANCELLED
+    again = client.post(cancel)
+    assert again.status_code == 409 and "already cancelled" in again.content.decode()
+    assert client.post(cancel.replace("/cancel/", "/cancel/x")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_deletion_link_used_after_the_erasure_says_so(client, settings, django_capture_on_commit_callbacks):
+    settings.ERASURE_GRACE_DAYS = 0
+    user = verified_user()
+    signed_in(client, user)
+    page = client.post(reverse("privacy:account_delete")).content.decode()
+    cancel = re.search(r'href="(/privacy/delete/cancel/[^"]+)"', page).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("process_privacy_requests")
+
+    response = client.__class__().post(cancel)
+
+    assert response.status_code == 410 and "already been carried out" in response.content.decode()
+    assert not User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_grace_period_holds_the_erasure_back(client, settings):
+    settings.ERASURE_GRACE_DAYS = 14
+    user = verified_user()
+    signed_in(client, user)
+    client.post(reverse("privacy:account_delete"))
+
+    call_command("process_privacy_requests")
+    assert User.objects.filter(pk=user.pk).exists()
+    erasure = DataRequest.objects.get()
+    assert erasure.due_at - erasure.created_at == timedelta(days=14)
+    DataRequest.objects.filter(pk=erasure.pk).update(due_at=timezone.now() - timedelta(seconds=1))  # 14 days on
+    call_command("process_privacy_requests")
+    assert not User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db
+def test_guest_orders_count_as_an_accounts_only_under_a_verified_address(client, django_capture_on_commit_callbacks):
+    OrderFactory(user=None, email="someone@example.org", number="GUEST-1", status=OrderStatus.SHIPPED)
+    squatter = UserFactory(email="someone@example.org")  # signed up with that address, never confirmed it
+    squatter.save()
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=squatter, email=squatter.email, verified=False, primary=True)
+    request = data_requests.export_request(user_id=squatter.pk)
+    data_requests.export_build(request_id=request.pk)
+
+    import io
+    import zipfile
+
+    request.refresh_from_db()
+    archive = zipfile.ZipFile(io.BytesIO((export_root() / request.file_name).read_bytes()))
+    assert "GUEST-1" not in archive.read("data.json").decode()
+    assert Order.objects.get(number="GUEST-1").user_id is None
+
+
+# --- Guests ------------------------------------------------------------------------------
+
+class TwoDaysAgoSigner(signing.TimestampSigner):
+    def timestamp(self):
+        return signing.b62_encode(int(timezone.now().timestamp()) - 2 * 24 * 60 * 60)
+
+
+def confirm_link(message) -> str:
+    return re.search(r"https?://[^/\s]+(/privacy/requests/\S+/)", message.body).group(1)
+
+
+@pytest.fixture
+def ask(client, django_capture_on_commit_callbacks):
+    def post(email: str, kind: str):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("privacy:guest_request"), {"email": email, "kind": kind}, follow=True)
+    return post
+
+
+@pytest.mark.django_db
+def test_a_guest_gets_their_data_only_through_the_e_mailed_link(client, ask, django_capture_on_commit_callbacks):
+    email = "guest-export@example.org"
+    mine = OrderFactory(user=None, email=email, number="G-MINE", status=OrderStatus.SHIPPED)
+    OrderFactory(user=None, email="another@example.org", number="G-OTHER")
+
+    answer = ask(email.upper(), "export")
+    unknown = ask("nobody-here@example.org", "export")
+
+    assert GUEST_REQUEST_SENT_MESSAGE in answer.content.decode()
+    assert GUEST_REQUEST_SENT_MESSAGE in unknown.content.decode()  # the same words: nothing given away
+    [message] = mail.outbox
+    assert message.to == [email]
+    request = DataRequest.objects.get()
+    assert request.status == DataRequestStatus.AWAITING_CONFIRMATION and not request.file_name
+    link = confirm_link(message)
+    assert "Confirm" in client.get(link).content.decode()
+    assert DataRequest.objects.get().status == DataRequestStatus.AWAITING_CONFIRMATION  # a GET starts nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(link).status_code == 200
+    replay = client.post(link)
+    assert replay.status_code == 410 and "already been used" in replay.content.decode()
+
+    ready = mail.outbox[1]
+    assert ready.to == [email]
+    download = re.search(r"https?://[^/\s]+(/privacy/download/\S+/)", ready.body).group(1)
+    response = client.__class__().get(download)
+    import io
+    import zipfile
+
+    data = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("data.json").decode()
+    assert mine.number in data and "G-OTHER" not in data and "another@example.org" not in data
+
+
+@pytest.mark.django_db
+def test_a_guest_erasure_runs_only_after_the_link_and_keeps_the_order_amounts(
+        client, ask, settings, django_capture_on_commit_callbacks):
+    settings.ERASURE_GRACE_DAYS = 0
+    email = "guest-erase@example.org"
+    order = OrderFactory(user=None, email=email, status=OrderStatus.DELIVERED, total=Decimal("12.34"))
+
+    ask(email, "erasure")
+    call_command("process_privacy_requests")
+    assert Order.objects.get(pk=order.pk).email == email  # nothing erased before the link is used
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirm_link(mail.outbox[0]))
+        call_command("process_privacy_requests")
+
+    order.refresh_from_db()
+    assert (order.email, order.email_index, order.total) == (None, None, Decimal("12.34"))
+    assert AuditEntry.objects.filter(action="erasure_done").exists()
+
+
+@pytest.mark.django_db
+def test_a_forged_or_expired_guest_link_is_refused(client, ask):
+    email = "guest-late@example.org"
+    OrderFactory(user=None, email=email)
+    ask(email, "export")
+    link = confirm_link(mail.outbox[0])
+
+    assert client.post(link.replace("/requests/", "/requests/x")).status_code == 404
+    request = DataRequest.objects.get()
+    two_days_ago = TwoDaysAgoSigner(salt=data_requests.CONFIRM_SALT).sign_object(
+        {"r": request.pk, "p": request.pseudonym.hex}, compress=True)
+    response = client.post(reverse("privacy:guest_confirm", args=[two_days_ago]))
+    assert response.status_code == 404 and "expired" in response.content.decode()
+    assert DataRequest.objects.get().status == DataRequestStatus.AWAITING_CONFIRMATION
+
+
+@pytest.mark.django_db
+def test_the_guest_form_is_throttled_per_address(ask):
+    email = f"guest-{timezone.now().timestamp()}@example.org"
+    OrderFactory(user=None, email=email)
+    for _ in range(5):
+        ask(email, "export")
+    assert len(mail.outbox) == data_requests.GUEST_REQUESTS_PER_HOUR
+
+
+@pytest.mark.django_db
+def test_bad_guest_input_gets_a_form_error(client):
+    response = client.post(reverse("privacy:guest_request"), {"email": "not an address", "kind": "everything"})
+    assert response.status_code == 400
+    assert "like name@example.com" in response.content.decode()
+    assert not DataRequest.objects.exists()
