@@ -54,6 +54,23 @@ def data_requests_purge() -> int:
     return deleted + AuditEntry.objects.filter(at__lt=retention_cutoff("privacy.AuditEntry")).delete()[0]
 
 
+def orders_anonymise_expired() -> int:
+    """Orders past their tax-law period keep their amounts and lose the person, as on erasure."""
+    from shop.checkout.models import Address
+    from shop.orders.models import Order
+
+    expired = Order.objects.filter(placed_at__lt=retention_cutoff("orders.Order")).exclude(
+        user__isnull=True, email_index__isnull=True, email__isnull=True)
+    address_ids = list(expired.exclude(shipping_address__isnull=True).values_list("shipping_address_id", flat=True))
+    Address.objects.filter(pk__in=address_ids).update(**declarations()["checkout.Address"].anonymise_fields)
+    return expired.update(**declarations()["orders.Order"].anonymise_fields)
+
+
+# The entries whose retention_days a purge below enforces (the record of processing says so).
+ENFORCED = ("sessions.Session", "checkout.Checkout", "privacy.ConsentRecord", "admin.LogEntry",
+            "privacy.DataRequest", "privacy.AuditEntry", "orders.Order")
+
+
 def retention_purge() -> dict[str, int]:
     """Every purge once; safe to run twice (the second finds nothing)."""
     from .data_requests import exports_expire
@@ -62,4 +79,5 @@ def retention_purge() -> dict[str, int]:
         "sessions": sessions_purge(), "checkouts": checkouts_purge(),
         "visitor_consent_records": visitor_consent_purge(), "admin_log_entries": admin_log_purge(),
         "data_requests": data_requests_purge(), "export_files": exports_expire(),
+        "orders_anonymised": orders_anonymise_expired(),
     }

@@ -13,6 +13,7 @@ from .models import ConsentRecord, ConsentSource
 from .notice import notice_version
 from .purposes import CONSENT_PURPOSES, GPC_REFUSED_PURPOSES, NECESSARY, purpose_check
 from .registry import LEGAL_BASES, declarations
+from .retention import ENFORCED
 from .subjects import ConsentSubject
 
 
@@ -96,6 +97,7 @@ class ProcessingActivity:
     recipients: list[str]
     models: list[str]
     erasure: list[str]
+    retention_enforced: list[str] = field(default_factory=list)
 
 
 def processing_activities() -> list[ProcessingActivity]:
@@ -118,6 +120,8 @@ def processing_activities() -> list[ProcessingActivity]:
             recipients=collect(r for d in group for r in d.recipients),
             models=[d.label for d in group],
             erasure=[f"{d.label}: {d.erasure}" for d in group],
+            retention_enforced=[f"{d.label}: {d.retention_days} days from {d.retention_basis}" for d in group
+                                if d.retention_days is not None and d.label in ENFORCED],
         ))
     return activities
 

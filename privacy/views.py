@@ -31,6 +31,7 @@ def _safe_next(request: HttpRequest, candidate: str, default: str) -> str:
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/notice.html", {
         "notice": notice_current(), "cookies": cookie_table(), "activities": processing_activities(),
+        "grace_days": settings.ERASURE_GRACE_DAYS,
     })
 
 
@@ -178,4 +179,5 @@ def processing_record(request: HttpRequest) -> HttpResponse:
     """The record of processing activities (GDPR Art. 30), generated from the registry, for merchants."""
     return render(request, "privacy/processing_record.html", {
         "activities": processing_activities(), "notice": notice_current(),
+        "export_days": settings.PRIVACY_EXPORT_TTL_DAYS, "grace_days": settings.ERASURE_GRACE_DAYS,
     })
