@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 
 from merchant.customers import customer_view
@@ -10,6 +12,8 @@ admin.site.site_title = settings.SHOP_NAME
 urlpatterns = [
     # The merchant's customer page, inside the admin (staff only); before the admin's own URLs.
     path("admin/customers/<int:user_id>/", admin.site.admin_view(customer_view), name="merchant_customer"),
+    # Browsers ask for /favicon.ico on their own; the file itself is a static file.
+    path("favicon.ico", lambda request: redirect(static_url("favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
