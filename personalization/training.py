@@ -346,6 +346,7 @@ def recommenders_train(*, task_id: str = "", until: datetime | None = None,
         version.progress, version.stage = 100, "done"
         version.save()
         _activate(version)
+        progress(100, "serving")
     except Exception as exc:
         ModelVersion.objects.filter(pk=version.pk).update(
             status=ModelVersionStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
