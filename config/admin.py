@@ -24,7 +24,8 @@ def signed_in_with_second_factor(request: HttpRequest) -> bool:
     from allauth.account.authentication import get_authentication_records
     from allauth.mfa.models import Authenticator
 
-    used = {record.get("id") for record in get_authentication_records(request) if record.get("method") == "mfa"}
+    records = get_authentication_records(request, request.user)
+    used = {record.get("id") for record in records if record.get("method") == "mfa"}
     return bool(used) and Authenticator.objects.filter(user=request.user, pk__in=used).exists()
 
 
