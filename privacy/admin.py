@@ -1,8 +1,9 @@
-"""Consent records in the admin: evidence, so read-only — no adding, changing or deleting."""
+"""Consent records, data requests and the privacy audit log in the admin: evidence, so read-only."""
 
 from django.contrib import admin
+from django.utils import timezone
 
-from .models import ConsentRecord, NoticeText
+from .models import AuditEntry, ConsentRecord, DataRequest, DataRequestStatus, NoticeText
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,3 +35,33 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
 @admin.register(NoticeText)
 class NoticeTextAdmin(ReadOnlyAdmin):
     list_display = ["version", "text_hash", "first_shown_at"]
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(ReadOnlyAdmin):
+    """Requests to download or erase data, with their legal deadline. Pseudonyms only, never the person."""
+
+    list_display = ["pseudonym", "kind", "status", "created_at", "deadline", "deadline_state", "due_at",
+                    "completed_at", "blocked_reason"]
+    list_filter = ["kind", "status"]
+    date_hierarchy = "created_at"
+    fields = ["pseudonym", "kind", "status", "created_at", "deadline", "confirmed_at", "due_at", "completed_at",
+              "progress", "blocked_reason", "file_expires_at"]
+    show_full_result_count = False
+
+    @admin.display(description="deadline")
+    def deadline_state(self, request_row: DataRequest) -> str:
+        if not request_row.is_open:
+            return "answered" if request_row.status == DataRequestStatus.DONE else "closed"
+        return "OVERDUE" if request_row.deadline < timezone.now() else "open"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Each step of each request, and each look at a customer's details; ids and pseudonyms only."""
+
+    list_display = ["at", "action", "pseudonym", "request", "actor_id", "detail"]
+    list_filter = ["action"]
+    date_hierarchy = "at"
+    list_select_related = ["request"]
+    show_full_result_count = False

@@ -1,8 +1,12 @@
-"""Privacy's own signal receivers, connected in PrivacyConfig.ready()."""
+"""Privacy's own signal receivers, connected in PrivacyConfig.ready(): login, logout, and the shop's
+audited looks at customer details."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from shop.orders.signals import customer_details_viewed
+
+from .audit import audit_record
 from .services import consent_link_visitor
 from .subjects import ConsentSubject
 
@@ -22,3 +26,9 @@ def forget_visitor_at_logout(sender, request, user, **kwargs) -> None:
     consent = getattr(request, "privacy_consent", None) if request is not None else None
     if consent is not None:
         consent.forget_visitor()
+
+
+@receiver(customer_details_viewed, dispatch_uid="privacy.audit_customer_details_viewed")
+def audit_customer_details_viewed(sender, order_id: int, staff_user_id: int, **kwargs) -> None:
+    # Who looked at which order's decrypted details, and when: ids only.
+    audit_record(action="customer_details_viewed", actor_id=staff_user_id, detail={"order_id": order_id})

@@ -16,6 +16,7 @@ from shop.storefront.templatetags.storefront import money, percent
 
 from .models import Order, OrderLine, OrderStatus, OrderStatusChange
 from .services import order_status_change
+from .signals import customer_details_viewed
 from .status import ALLOWED_TRANSITIONS, OrderTransitionError
 DONE = {OrderStatus.SHIPPED: "marked as shipped", OrderStatus.DELIVERED: "marked as delivered",
         OrderStatus.CANCELLED: "cancelled", OrderStatus.REFUNDED: "refunded"}
@@ -135,6 +136,8 @@ class OrderAdmin(admin.ModelAdmin):
         order = self.get_object(request, object_id)
         extra_context = {**(extra_context or {}),
                          "order_buttons": self.buttons_for(request, order) if order else []}
+        if order is not None and self.can_see_customer(request):  # audited by privacy
+            customer_details_viewed.send(sender=Order, order_id=order.pk, staff_user_id=request.user.pk)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def status_view(self, request, order_id: int, to_status: str):
