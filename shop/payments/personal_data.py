@@ -10,15 +10,17 @@ MODELS = {
             "checkout": "pseudonymous", "order": "pseudonymous", "provider": "not_personal",
             "reference": "pseudonymous", "amount": "not_personal", "currency": "not_personal",
             "status": "not_personal", "message": "not_personal", "action_url": "not_personal",
-            "snapshot": "not_personal",  # priced lines and totals; the address is referred to by id only
+            "snapshot": "pseudonymous",  # priced lines and totals; account, address and browser by id only
             "created_at": "not_personal", "updated_at": "not_personal",
         },
         "purpose": "Take payment for orders and account for it",
         "legal_basis": "legal_obligation",
         "retention": "10 years with its order (tax law)",
         "subject": "order__user",
+        "parent": "order",
         "export": True,
-        "erasure": "keep",
+        "erasure": "keep",  # for accounting; the ids in the snapshot are removed
+        "scrubber": "privacy.scrubbers.payment_snapshot_ids_scrub",
         "recipients": ["Payment provider"],
         "data_subjects": "Customers",
     },
@@ -34,6 +36,7 @@ MODELS = {
         "legal_basis": "legal_obligation",
         "retention": "10 years with its order (tax law)",
         "subject": "payment__order__user",
+        "parent": "payment",
         "export": True,
         "erasure": "keep",
         "recipients": ["Payment provider"],

@@ -27,6 +27,7 @@ from privacy.models import AuditEntry, DataRequest, DataRequestStatus
 from shop.accounts.models import User
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import order_status_change
+from shop.payments.models import Payment
 from tests.factories import PASSWORD, ProductFactory, verified_user
 from tests.shop.checkout_helpers import ADDRESS, checkout_to_review, pay
 
@@ -148,6 +149,7 @@ def test_the_export_holds_both_orders_the_consent_history_and_the_events(
     assert numbers == {guest_order.number, account_order.number}  # nobody else's
     assert someone_else.number not in archive.read("data.json").decode()
     assert {row["full_name"] for row in sections["checkout.Address"]["rows"]} == {NAME}
+    assert {row["order"] for row in sections["payments.Payment"]["rows"]} == {guest_order.pk, account_order.pk}
     assert sections["accounts.User"]["rows"][0]["password"] == "(set, not exported)"
     purposes = {(row["purpose"], row["granted"]) for row in sections["privacy.ConsentRecord"]["rows"]}
     assert ("personalization", True) in purposes
@@ -193,6 +195,10 @@ def test_after_deletion_nothing_names_the_person_and_the_orders_keep_their_amoun
     assert {number: order.total for number, order in orders.items()} == totals
     assert all(order.shipping_country == "GB" and order.invoice_number and order.lines.exists()
                for order in orders.values())
+    for snapshot in Payment.objects.filter(order__number__in=totals).values_list("snapshot", flat=True):
+        assert (snapshot["user_id"], snapshot["address_id"], snapshot["subject"]) == (
+            None, None, {"user_id": None, "visitor_key": None})
+        assert snapshot["total"] in {str(total) for total in totals.values()}
     assert rows_naming_the_person() == []
     assert cache_naming_the_person() == []
     assert not [trace for trace in traces_of_the_person() if trace in caplog.text.lower()]
