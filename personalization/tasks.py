@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from datetime import datetime
 
 from celery import shared_task
 from django.conf import settings
@@ -28,7 +29,7 @@ def purge_expired_behaviour_events() -> int:
     return behaviour_events_purge_expired()
 
 
-def _train_once(task_id: str | None) -> int | None:
+def _train_once(task_id: str | None, until: str | None) -> int | None:
     """Train unless another training holds the lock (then skip, with a log line).
 
     The lock is held under the task id, so a redelivery of the same task after its
@@ -39,20 +40,24 @@ def _train_once(task_id: str | None) -> int | None:
         logger.info("Training skipped: another training is running.")
         return None
     try:
-        return recommenders_train(task_id=task_id or "").pk
+        frozen = datetime.fromisoformat(until) if until else None
+        return recommenders_train(task_id=task_id or "", until=frozen).pk
     finally:
         lock.release()
 
 
 @shared_task(**_TRAINING_TASK)
-def train_recommenders(self) -> int | None:
-    """Train every rail and switch the shop to the new version; returns its id (None if skipped)."""
-    return _train_once(self.request.id)
+def train_recommenders(self, until: str | None = None) -> int | None:
+    """Train every rail and switch the shop to the new version; returns its id (None if skipped).
+
+    `until` (ISO 8601) freezes the models' "now" for a reproducible training; by default, now.
+    """
+    return _train_once(self.request.id, until)
 
 
 @shared_task(**_TRAINING_TASK)
-def retrain_recommenders_if_requested(self) -> int | None:
+def retrain_recommenders_if_requested(self, until: str | None = None) -> int | None:
     """Train when a withdrawal or an erasure asked for it and no later training has done it."""
     if not retraining_pending():
         return None
-    return _train_once(self.request.id)
+    return _train_once(self.request.id, until)
