@@ -4,12 +4,16 @@ from django.shortcuts import redirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 
+from config import health
+
 from merchant.customers import customer_view
 
 admin.site.site_header = f"{settings.SHOP_NAME} administration"
 admin.site.site_title = settings.SHOP_NAME
 
 urlpatterns = [
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
     # The merchant's customer page, inside the admin (staff only); before the admin's own URLs.
     path("admin/customers/<int:user_id>/", admin.site.admin_view(customer_view), name="merchant_customer"),
     # Browsers ask for /favicon.ico on their own; the file itself is a static file.

@@ -128,7 +128,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Bounded waits: an unreachable Redis is an error in seconds, not a hung request.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -164,6 +166,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # HEALTH_WORKER_MAX_AGE is set and the last heartbeat is older than that.
 HEALTH_WORKER_HEARTBEAT_SECONDS = env.int("HEALTH_WORKER_HEARTBEAT_SECONDS", default=15 if REDIS_URL else 0)
 HEALTH_WORKER_MAX_AGE = env.int("HEALTH_WORKER_MAX_AGE", default=0)
+HEALTH_TIMEOUT_SECONDS = 3
 CELERY_BEAT_SCHEDULE = {
     "refresh-product-popularity": {
         "task": "shop.catalog.tasks.refresh_product_popularity",
@@ -305,6 +308,8 @@ PRIVATE_PAGE_PREFIXES = ["/account/", "/accounts/", "/orders/", "/checkout/", "/
 # Addresses (or networks) of the reverse proxies in front of the app. Only requests from
 # them may set X-Forwarded-Proto / X-Forwarded-For; without any, those headers are ignored.
 TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+# Health checks are asked over plain HTTP from inside the host or cluster.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Login rate limits count the client's address from X-Forwarded-For, not the proxy's.
