@@ -178,3 +178,17 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class ReencryptionCheckpoint(models.Model):
+    """How far `privacy_reencrypt` got in one table under one generation of keys, so it resumes there."""
+
+    label = models.CharField(max_length=100, unique=True)
+    keys = models.CharField(max_length=64, help_text="Fingerprint of the keys the rows are being rewritten under.")
+    last_pk = models.CharField(max_length=64, blank=True)
+    rows = models.PositiveBigIntegerField(default=0)
+    finished = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.label}: {'finished' if self.finished else f'after {self.last_pk or 0}'}"

@@ -155,6 +155,13 @@ MODELS["privacy.AuditEntry"] = {
     "data_subjects": "Staff",
 }
 
+MODELS["privacy.ReencryptionCheckpoint"] = {
+    "fields": {"id": "not_personal", "label": "not_personal", "keys": "not_personal", "last_pk": "not_personal",
+               "rows": "not_personal", "finished": "not_personal", "updated_at": "not_personal"},
+    **_NOT_PERSONAL_LOOKUP,
+    "purpose": "Resume a key rotation where it stopped",
+}
+
 # Declared only when installed: a declaration for a missing model is itself a registry error.
 if apps.is_installed("allauth.mfa"):
     MODELS["mfa.Authenticator"] = {
