@@ -34,13 +34,14 @@ class BarChart:
     baseline: int = PLOT_BOTTOM
     label_y: int = PLOT_BOTTOM + 18
     peak: str = ""
+    period_name: str = "Period"
 
 
-def bar_chart(*, title: str, points: list[tuple[str, Decimal | int]], formatter, label_every: int = 1
-              ) -> BarChart:
+def bar_chart(*, title: str, points: list[tuple[str, Decimal | int]], formatter, label_every: int = 1,
+              period_name: str = "Period") -> BarChart:
     """Vertical bars for (label, value) points, scaled to the largest value; `formatter` writes values."""
     if not points:
-        return BarChart(title=title, bars=[])
+        return BarChart(title=title, bars=[], period_name=period_name)
     peak = max((Decimal(value) for _, value in points), default=Decimal(0))
     slot = (PLOT_RIGHT - PLOT_LEFT) / len(points)
     width = max(slot * 0.7, 1)
@@ -50,7 +51,7 @@ def bar_chart(*, title: str, points: list[tuple[str, Decimal | int]], formatter,
         bars.append(Bar(x=round(PLOT_LEFT + index * slot + (slot - width) / 2, 1),
                         y=round(PLOT_BOTTOM - height, 1), width=round(width, 1), height=round(height, 1),
                         label=label, value=formatter(value), show_label=index % label_every == 0))
-    return BarChart(title=title, bars=bars, peak=formatter(peak))
+    return BarChart(title=title, bars=bars, peak=formatter(peak), period_name=period_name)
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ def merchant_dashboard_panel(context):
         "data": data,
         "currency": settings.SHOP_CURRENCY,
         "by_day": bar_chart(title="Sales by day", points=[(p.label, p.revenue) for p in data.by_day],
-                            formatter=_money, label_every=2),
+                            formatter=_money, label_every=2, period_name="Day"),
         "by_week": bar_chart(title="Sales by week", points=[(p.label, p.revenue) for p in data.by_week],
-                             formatter=_money, label_every=2),
+                             formatter=_money, label_every=2, period_name="Week from"),
         "status_rows": proportion_rows([(s.label, s.orders, f"{s.orders:,}") for s in data.by_status]),
         "consent_rows": proportion_rows(
             [(c.label, c.rate, percent(c.rate) if c.shown else f"fewer than {data.min_group} people")

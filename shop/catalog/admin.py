@@ -21,20 +21,40 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class ProductVariantInline(admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """A table row's inputs have only a column heading: name each one for screen readers."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+        return field
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Labelled(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:
+                    form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this row"
+
+        return Labelled
+
+
+class ProductVariantInline(LabelledTabularInline):
     model = ProductVariant
     fields = ["sku", "name", "price", "stock_quantity", "position"]
     extra = 0
     min_num = 1
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "price":
-            field.label = f"Price ({settings.SHOP_CURRENCY}, VAT included)"
-        return field
+            kwargs["label"] = f"Price ({settings.SHOP_CURRENCY}, VAT included)"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(LabelledTabularInline):
     model = ProductImage
     fields = ["image", "alt_text", "position", "preview"]
     readonly_fields = ["preview"]
@@ -80,6 +100,13 @@ class ProductAdmin(admin.ModelAdmin):
               "popularity",
               "updated_at"]
     inlines = [ProductVariantInline, ProductImageInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "created_at":  # a date and a time box under one label
+            field.widget.widgets[0].attrs["aria-label"] = "Created: date"
+            field.widget.widgets[1].attrs["aria-label"] = "Created: time"
+        return field
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(

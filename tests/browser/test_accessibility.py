@@ -1,0 +1,131 @@
+"""axe-core on every page a shopper or merchant relies on, at desktop and phone size, on the sample
+catalog: no serious or critical violation, no CSP violation, and a screenshot of each."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from shop.accounts.roles import staff_roles_sync
+from shop.catalog.models import Category, Product
+from tests.browser.axe import axe_violations
+from tests.factories import PASSWORD, verified_user
+from tests.shop.checkout_helpers import shipping_methods_ensure
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_in_process():
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+def check(journey, label: str) -> None:
+    """Screenshot and axe at desktop then phone size; every finding is collected, then asserted.
+
+    The page's own CSP violations are read before axe runs: axe adds <style> elements of its own
+    for some checks, which the policy rightly blocks, and those are forgotten afterwards."""
+    page = journey.page
+    findings = [f"{label}: CSP {violation}" for violation in journey.csp_violations()]
+    for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        journey.screenshot(f"{label}-{size_name}")
+        findings += [f"{label} ({size_name}) {finding}" for finding in axe_violations(page)]
+        page.evaluate("window.__cspViolations = []")
+        journey.console_errors.clear()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 1:
+            findings.append(f"{label} ({size_name}) is {overflow}px wider than the window")
+    page.set_viewport_size(DESKTOP)
+    journey.findings.extend(findings)
+
+
+def log_in(journey, email: str) -> None:
+    page = journey.page
+    journey.goto(reverse("account_login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main form").get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def test_shop_pages_have_no_serious_accessibility_violations(journey, sample_catalog):
+    shipping_methods_ensure()
+    journey.findings = []
+    page = journey.page
+    product = Product.objects.filter(is_published=True, variants__stock_quantity__gte=5).order_by(
+        "-popularity", "id").first()
+    category = Category.objects.filter(parent__isnull=True).order_by("position", "id").first()
+    shopper = verified_user(email="ada@example.com")
+
+    journey.goto("/")
+    check(journey, "home-with-banner")
+    page.locator(".consent-banner").get_by_role("button", name="Reject all").click()
+    check(journey, "home")
+    journey.goto(category.get_absolute_url())
+    check(journey, "category")
+    journey.goto(reverse("storefront:search") + "?q=lantern")
+    check(journey, "search")
+    journey.goto(product.get_absolute_url())
+    check(journey, "product")
+    page.get_by_role("button", name="Add to cart").click()
+    page.wait_for_url("**/cart/")
+    check(journey, "cart")
+
+    log_in(journey, shopper.email)
+    journey.goto(reverse("accounts:overview"))
+    check(journey, "account-overview")
+    journey.goto(reverse("accounts:address_add"))
+    check(journey, "address-form")
+    journey.goto(reverse("privacy:account"))
+    check(journey, "privacy-settings")
+
+    journey.goto(reverse("cart:detail"))
+    page.get_by_role("button", name="Go to checkout").click()
+    page.wait_for_url("**/checkout/details/")
+    check(journey, "checkout-address")
+    page.get_by_label("Full name").fill("Ada Lovelace")
+    page.get_by_label("Address line 1").fill("12 St James's Square")
+    page.get_by_label("Town or city").fill("London")
+    page.get_by_label("Postcode").fill("SW1Y 4JH")
+    page.get_by_role("button", name="Continue to shipping").click()
+    page.wait_for_url("**/checkout/shipping/")
+    check(journey, "checkout-shipping")
+    page.get_by_role("button", name="Continue to review").click()
+    page.wait_for_url("**/checkout/review/")
+    check(journey, "checkout-review")
+
+    assert journey.findings == [], "\n".join(journey.findings)
+
+
+def test_admin_dashboard_has_no_serious_accessibility_violations(journey, sample_catalog):
+    staff_roles_sync()
+    owner = verified_user(email="owner@example.com", is_staff=True)
+    owner.groups.set(Group.objects.filter(name="Owner"))
+    journey.findings = []
+
+    log_in(journey, owner.email)
+    journey.goto(reverse("admin:index"))
+    assert journey.page.get_by_test_id("merchant-dashboard").is_visible()
+    check(journey, "admin-dashboard")
+    journey.goto(reverse("admin:catalog_product_change", args=[Product.objects.order_by("id").first().pk]))
+    check(journey, "admin-product")
+
+    assert journey.findings == [], "\n".join(journey.findings)
+
+
+def test_the_check_catches_a_real_violation(journey, transactional_db):
+    """The check can fail: a picture without a text alternative is reported as critical."""
+    journey.goto("/")
+    journey.page.evaluate("""() => {
+        const img = document.createElement('img');
+        img.src = '/static/missing.png';
+        document.querySelector('main').appendChild(img);
+    }""")
+
+    assert any("critical: image-alt" in finding for finding in axe_violations(journey.page))
