@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "online-retail" / "online_retail.csv.xz"
+DEFAULT_DATA = ROOT / "data" / "online-retail" / "online_retail.csv.xz"  # shipped with the project
 
 
 def setup_django(database_file: Path) -> None:
