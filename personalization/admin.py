@@ -1,6 +1,24 @@
-from django.contrib import admin
+"""The merchant's view of the recommenders: versions and their metrics, training on demand, previews."""
 
-from .models import BehaviourEvent
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shop.accounts.models import User
+from shop.catalog.models import Product
+
+from .charts import metrics_chart
+from .models import BehaviourEvent, ModelVersion, ModelVersionStatus, PreviewAuditEntry, Rail
+from .previews import customer_preview, product_preview
+from .serving import reason_text
+from .tasks import train_recommenders
 
 
 @admin.register(BehaviourEvent)
@@ -17,3 +35,152 @@ class BehaviourEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PreviewForm(forms.Form):
+    product = forms.IntegerField(required=False, min_value=1, label="Product id")
+    customer = forms.EmailField(required=False, label="Customer's e-mail address")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("product") and not cleaned.get("customer"):
+            raise forms.ValidationError("Enter a product id or a customer's e-mail address.")
+        return cleaned
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    """Every training with its data window, counts and held-out metrics; the serving one on top."""
+
+    list_display = ["__str__", "status", "started_at", "trained_until", "duration", "customers", "events",
+                    "for_you_ndcg", "trending_ndcg", "progress_shown"]
+    list_filter = ["status"]
+    readonly_fields = [field.name for field in ModelVersion._meta.fields]
+    change_list_template = "admin/personalization/modelversion/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="took")
+    def duration(self, version: ModelVersion) -> str:
+        return f"{version.duration_seconds:.1f} s" if version.duration_seconds is not None else "—"
+
+    @admin.display(description="customers")
+    def customers(self, version: ModelVersion) -> str:
+        return f"{version.counts.get('customers', 0):,}"
+
+    @admin.display(description="events")
+    def events(self, version: ModelVersion) -> str:
+        return f"{version.counts.get('events', 0):,}"
+
+    @admin.display(description="for you NDCG@10")
+    def for_you_ndcg(self, version: ModelVersion) -> str:
+        return _metric(version, "for_you")
+
+    @admin.display(description="trending NDCG@10")
+    def trending_ndcg(self, version: ModelVersion) -> str:
+        return _metric(version, "trending")
+
+    @admin.display(description="progress")
+    def progress_shown(self, version: ModelVersion) -> str:
+        if version.status == ModelVersionStatus.TRAINING:
+            return f"{version.progress}% — {version.stage}"
+        return version.error[:80] if version.status == ModelVersionStatus.FAILED else "done"
+
+    def get_urls(self):
+        return [
+            path("train/", self.admin_site.admin_view(require_POST(self.train_now)),
+                 name="personalization_modelversion_train"),
+            path("preview/", self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.preview)), name="personalization_modelversion_preview"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        finished = list(ModelVersion.objects.exclude(status__in=[ModelVersionStatus.TRAINING,
+                                                                  ModelVersionStatus.FAILED])
+                        .order_by("-started_at")[:20])
+        extra_context = {
+            **(extra_context or {}),
+            "metrics_chart": metrics_chart(list(reversed(finished))),
+            "training": ModelVersion.objects.filter(status=ModelVersionStatus.TRAINING).first(),
+            "may_train": self._may_train(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    @staticmethod
+    def _may_train(request: HttpRequest) -> bool:
+        return request.user.has_perm("personalization.change_modelversion") or request.user.is_superuser
+
+    def train_now(self, request: HttpRequest) -> HttpResponse:
+        if not self._may_train(request):
+            raise PermissionDenied
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            version_id = train_recommenders.apply().get()
+            if version_id is None:
+                messages.warning(request, "Another training is running: wait for it to finish.")
+            else:
+                messages.success(request, f"Model version {version_id} trained and serving.")
+        else:
+            train_recommenders.delay()
+            messages.success(request, "Training queued: its progress shows below.")
+        return HttpResponseRedirect(reverse("admin:personalization_modelversion_changelist"))
+
+    def preview(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("personalization.view_modelversion"):
+            raise PermissionDenied
+        form = PreviewForm(request.POST or None)
+        context = {**self.admin_site.each_context(request), "title": "Preview recommendations", "form": form,
+                   "opts": self.model._meta}
+        status = 200
+        if form.is_bound and form.is_valid():
+            if form.cleaned_data["product"]:
+                product = Product.objects.filter(pk=form.cleaned_data["product"]).first()
+                if product is None:
+                    form.add_error("product", "No product has that id.")
+                else:
+                    context["product"] = product
+                    context["product_rails"] = _readable(product_preview(product_id=product.pk))
+            if form.cleaned_data["customer"]:
+                if not request.user.has_perm("personalization.view_recommendationlist"):
+                    raise PermissionDenied
+                customer = User.objects.filter(email__iexact=form.cleaned_data["customer"]).first()
+                preview = customer_preview(customer=customer, staff=request.user) if customer else None
+                if preview is None:
+                    form.add_error("customer", "No customer with that address has consented to "
+                                               "personalised recommendations.")
+                else:
+                    context["customer_pseudonym"] = preview.pseudonym
+                    context["customer_rails"] = _readable(preview.rails)
+        if form.errors:
+            status = 400
+        return TemplateResponse(request, "admin/personalization/preview.html", context, status=status)
+
+
+@admin.register(PreviewAuditEntry)
+class PreviewAuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["viewed_at", "staff", "customer_pseudonym", "version"]
+    readonly_fields = ["viewed_at", "staff", "customer_pseudonym", "version"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _metric(version: ModelVersion, model: str) -> str:
+    value = version.metrics.get(model, {}).get("ndcg@10")
+    return f"{value:.4f}" if value is not None else "—"
+
+
+def _readable(rails: dict[str, list[dict]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    titles = dict(Product.objects.filter(pk__in={e["product"] for entries in rails.values() for e in entries})
+                  .values_list("pk", "title"))
+    return [(Rail(rail).label, [(titles.get(e["product"], f"product {e['product']}"), reason_text(e))
+                                for e in entries]) for rail, entries in rails.items()]

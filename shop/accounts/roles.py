@@ -28,7 +28,8 @@ ROLES: dict[str, list[str]] = {
 # Holders of any of these see or move customers' personal data and money: they must sign
 # in with a second factor before the admin opens (see config.admin).
 SECOND_FACTOR_PERMISSIONS = ("orders.view_customer_details", "orders.refund_order",
-                             "accounts.view_user", "accounts.change_user")
+                             "accounts.view_user", "accounts.change_user",
+                             "personalization.view_recommendationlist")
 
 
 def _permission(dotted: str, using: str = "default") -> Permission:
