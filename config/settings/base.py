@@ -153,7 +153,7 @@ CELERY_TIMEZONE = "UTC"
 # Time limits: a task is told to stop (soft) and then killed (hard). Long tasks (model
 # training) declare `time_limit=CELERY_LONG_TASK_TIME_LIMIT` themselves.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, CELERY_TASK_TIME_LIMIT * 4 // 5)
 CELERY_LONG_TASK_TIME_LIMIT = env.int("CELERY_LONG_TASK_TIME_LIMIT", default=60 * 60)
 # Redis hands an unacknowledged task to another worker after this long: longer than the
 # longest task may run, so a slow task is never run twice at once, and a killed worker's
