@@ -267,3 +267,26 @@ def test_bad_guest_input_gets_a_form_error(client):
     assert response.status_code == 400
     assert "like name@example.com" in response.content.decode()
     assert not DataRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_subject_erased_is_sent_once_the_erasure_has_committed(settings, django_capture_on_commit_callbacks):
+    from privacy.signals import subject_erased
+    from privacy.subjects import ConsentSubject
+
+    settings.ERASURE_GRACE_DAYS = 0
+    user = verified_user()
+    received = []
+    subject_erased.connect(lambda sender, subject, **kw: received.append(subject), dispatch_uid="test-erased",
+                           weak=False)
+    try:
+        data_requests.erasure_request(user_id=user.pk)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            assert data_requests.erasure_run(request_id=DataRequest.objects.get().pk) == "erased"
+        assert received == []  # nothing before the commit
+        for callback in callbacks:
+            callback()
+    finally:
+        subject_erased.disconnect(dispatch_uid="test-erased")
+    assert received == [ConsentSubject.for_user(user)]
+    assert str(received[0]) == f"user:{user.pk}"
