@@ -184,3 +184,35 @@ def test_allauth_emails_name_the_shop_not_the_host(client, settings):
     assert "Attuned" in message.body and "https://shop.example" in message.body
     assert "testserver" not in message.subject and "[testserver]" not in message.body
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
+
+
+@pytest.mark.django_db
+def test_saved_addresses_are_in_the_data_export_and_go_with_erasure(shopper):
+    from privacy.erasure import subject_erase
+    from privacy.export import export_document
+    from privacy.reach import identity_for_user
+
+    SavedAddress.objects.create(user=shopper, **HOME)
+    other = SavedAddress.objects.create(user=UserFactory(), **WORK)
+    identity = identity_for_user(user_id=shopper.pk)
+
+    section = export_document(identity=identity, pseudonym="test")["sections"]["accounts.SavedAddress"]
+    assert [(row["line1"], row["postcode"]) for row in section["rows"]] == [(HOME["line1"], HOME["postcode"])]
+
+    subject_erase(identity=identity)
+    assert list(SavedAddress.objects.values_list("pk", flat=True)) == [other.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 15])
+def test_checkout_address_step_with_saved_addresses_stays_within_a_budget(client, shopper, count,
+                                                                          django_assert_max_num_queries):
+    shipping_methods_ensure()
+    for n in range(count):
+        SavedAddress.objects.create(user=shopper, **{**HOME, "line1": f"{n} Road"})
+    add_to_cart(client, ProductFactory())
+    client.post(reverse("checkout:start"))
+
+    with django_assert_max_num_queries(10):
+        page = text(client.get(reverse("checkout:details")))
+    assert page.count('name="saved_address"') == count
