@@ -18,6 +18,8 @@ from html import unescape
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
@@ -26,9 +28,9 @@ from privacy.fields import blind_index
 from privacy.models import AuditEntry, ConsentRecord, DataRequest, DataRequestStatus
 from shop.accounts.models import User
 from shop.orders.models import Order, OrderStatus
-from shop.orders.services import order_status_change
+from shop.orders.services import guest_order_links_request, order_status_change
 from shop.payments.models import Payment
-from tests.factories import PASSWORD, ProductFactory, verified_user
+from tests.factories import PASSWORD, ProductFactory, UserFactory, verified_user
 from tests.shop.checkout_helpers import ADDRESS, checkout_to_review, pay
 
 NAME = "Zephyrine Quillfeather"
@@ -116,6 +118,15 @@ def person_with_history(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         pay(client, checkout_to_review(client, kettle, address=PERSON))
     account_order = Order.objects.get(user=user)
+    # Traces left elsewhere: a staff member edited the account in the admin (the log copies its
+    # name, the e-mail), the person asked for links to their guest orders, and a mistyped password
+    # left a login-throttle entry keyed by a hash of the address.
+    staff = UserFactory(is_staff=True)
+    LogEntry.objects.create(user=staff, content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk),
+                            object_repr=str(user), action_flag=CHANGE, change_message="[]")
+    with django_capture_on_commit_callbacks(execute=True):
+        guest_order_links_request(email=EMAIL)
+    cache.set(f"allauth:rl:account:login_failed:10/5m/key:{hashlib.sha256(EMAIL.encode()).hexdigest()}", [1.0], 300)
     return user, guest_order, account_order
 
 
@@ -168,6 +179,7 @@ def test_after_deletion_nothing_names_the_person_and_the_orders_keep_their_amoun
     user, guest_order, account_order = person_with_history
     totals = {guest_order.number: guest_order.total, account_order.number: account_order.total}
     assert rows_naming_the_person(), "the scan finds the person before the deletion"
+    assert cache_naming_the_person(), "and in the cache"
     [browser] = set(ConsentRecord.objects.filter(visitor_id__isnull=False).values_list("visitor_id", flat=True))
     reauthenticate(client)
 
@@ -204,5 +216,6 @@ def test_after_deletion_nothing_names_the_person_and_the_orders_keep_their_amoun
     assert rows_naming_the_person() == []
     assert cache_naming_the_person() == []
     assert not [trace for trace in traces_of_the_person() if trace in caplog.text.lower()]
+    assert LogEntry.objects.filter(object_id=str(user.pk)).get().object_repr == "[erased]"  # the change stays
     actions = list(AuditEntry.objects.filter(request=erasure).order_by("at", "id").values_list("action", flat=True))
     assert actions == ["erasure_requested", "erasure_delayed", "erasure_done"]
