@@ -26,9 +26,11 @@ install: $(BIN)/python
 
 demo: install-app
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py import_online_retail $(DATA)
-	$(BIN)/python manage.py run_scheduled_jobs
+	$(BIN)/python manage.py import_online_retail $(DATA) --end-today
+	$(BIN)/python manage.py train_recommenders
+	$(BIN)/python manage.py run_scheduled_jobs --skip train-recommenders
 	$(BIN)/python manage.py create_merchant
+	$(BIN)/python manage.py create_demo_shopper
 	@echo "The shop is at http://$(HOST):$(PORT)/ — stop it with Ctrl-C."
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
