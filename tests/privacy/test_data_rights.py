@@ -31,7 +31,7 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.services import guest_order_links_request, order_status_change
 from shop.payments.models import Payment
 from tests.factories import PASSWORD, ProductFactory, UserFactory, verified_user
-from tests.shop.checkout_helpers import ADDRESS, checkout_to_review, pay
+from tests.shop.checkout_helpers import checkout_to_review, pay
 
 NAME = "Zephyrine Quillfeather"
 EMAIL = "zephyrine.quillfeather@example.org"
