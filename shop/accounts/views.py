@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shop.checkout.tax import country_name
+from shop.recommendations import rails_for
 
 from . import selectors, services
 from .forms import SavedAddressForm
@@ -18,6 +19,7 @@ def account_overview(request: HttpRequest) -> HttpResponse:
     overview = selectors.account_overview(user_id=request.user.pk)
     return render(request, "account/overview.html", {
         "overview": overview,
+        "rails": rails_for(request, page="account"),
         "addresses": [(address, country_name(address.country)) for address in overview.addresses],
     })
 

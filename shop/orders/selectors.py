@@ -20,7 +20,7 @@ def orders_for_user(*, user_id: int) -> QuerySet[Order]:
 
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
     return orders.select_related("shipping_address", "user").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("line_number")))
+        Prefetch("lines", queryset=OrderLine.objects.select_related("variant").order_by("line_number")))
 
 
 def order_detail_for_user(*, user_id: int, number: str) -> Order | None:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shop.checkout import tax
+from shop.recommendations import rails_for
 
 from . import selectors, services
 from .forms import FindGuestOrdersForm
@@ -26,8 +27,11 @@ def order_history(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, order, *, guest: bool) -> HttpResponse:
+    lines = list(order.lines.all())
+    bought = [line.variant.product_id for line in lines if line.variant_id]
     return render(request, "shop/orders/detail.html", {
-        "order": order, "lines": list(order.lines.all()), "address": order.shipping_address, "guest": guest,
+        "order": order, "lines": lines, "address": order.shipping_address, "guest": guest,
+        "rails": rails_for(request, page="order_placed", basket_product_ids=bought),
         "country": tax.country_name(order.shipping_country) if order.shipping_address_id else order.shipping_country,
     })
 

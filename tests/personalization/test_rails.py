@@ -205,3 +205,29 @@ def test_why_for_someone_without_consent_says_nothing_about_them_was_used(client
                                    "?rail=trending&product=99999999", "?rail=for_you&product=1&reason=evil"])
 def test_why_with_bad_parameters_is_a_404(client, shop_world, query):
     assert client.get(f"/recommendations/why/{query}").status_code == 404
+
+
+def test_the_account_overview_offers_buy_again_with_consent_only(client, shop_world):
+    client.force_login(shop_world["ada"])
+
+    html = client.get("/account/").content.decode()
+    assert rails_on(html) == {"buy_again": "Buy again"}
+    assert cards_in(html, "buy_again")[0][:2] == ("White Metal Lantern", "You have bought this before.")
+
+    decide(client, "reject_all")
+    assert rails_on(client.get("/account/").content.decode()) == {}
+
+
+def test_after_an_order_a_consenting_customer_sees_what_goes_with_it(client, shop_world):
+    from tests.factories import OrderFactory, order_line_create
+
+    order = OrderFactory(user=shop_world["ada"])
+    order_line_create(order=order, product=shop_world["candle"])
+    client.force_login(shop_world["ada"])
+
+    html = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert rails_on(html) == {"after_order": "You may also like"}
+    assert [title for title, _, _ in cards_in(html, "after_order")] == ["Candle Holder"]
+
+    decide(client, "reject_all")
+    assert rails_on(client.get(f"/account/orders/{order.number}/").content.decode()) == {}
