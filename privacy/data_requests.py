@@ -125,8 +125,10 @@ def _new_request(*, kind: str, status: str, **subject) -> DataRequest:
 
 
 def _lock_user(user_id: int) -> None:
-    # Serialises one person's requests, so limits and "one erasure at a time" hold under races.
-    apps.get_model(settings.AUTH_USER_MODEL)._base_manager.select_for_update().filter(pk=user_id).exists()
+    """Serialise one person's requests (limits, one erasure at a time, no export of an erased account)."""
+    users = apps.get_model(settings.AUTH_USER_MODEL)._base_manager
+    if not list(users.select_for_update().filter(pk=user_id).values_list("pk", flat=True)):
+        raise DataRequestRefused("This account no longer exists.", status=404)
 
 
 # --- Download my data --------------------------------------------------------------------
@@ -309,6 +311,11 @@ def erasure_run(*, request_id: int) -> str:
         if DataRequest.objects.filter(**_subject_filter(request), kind=DataRequestKind.EXPORT,
                                       status__in=[DataRequestStatus.SCHEDULED, DataRequestStatus.RUNNING]).exists():
             return "waiting for an export"
+        if request.user_id is not None:
+            try:
+                _lock_user(request.user_id)
+            except DataRequestRefused:
+                pass  # the account is already gone: erase whatever else remains
         identity = identity_of(request)
         blockers = erasure_blockers(identity=identity)
         if blockers:

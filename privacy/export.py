@@ -40,12 +40,18 @@ def _section_rows(label: str, identity: SubjectIdentity) -> tuple[list[str], lis
     fields = list(model._meta.concrete_fields)
     names = [field.name for field in fields]
     withheld = WITHHELD_FIELDS.get(label, set())
+    # A reference to another account (the staff member who changed an order) is someone else's id.
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    account_references = [field.name for field in fields if field.is_relation and field.related_model is user_model]
     rows = []
     values = rows_of(label, identity).order_by("pk").values_list(*[field.attname for field in fields])
     for record in values.iterator(chunk_size=2000):
         row = dict(zip(names, record, strict=True))
         for name in withheld & row.keys():
             row[name] = WITHHELD
+        for name in account_references:
+            if row[name] is not None and row[name] not in identity.user_ids:
+                row[name] = None
         for name, value in row.items():
             if isinstance(value, (bytes, memoryview)):
                 row[name] = bytes(value).hex()

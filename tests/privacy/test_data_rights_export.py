@@ -84,3 +84,19 @@ def test_an_export_of_an_account_with_nothing_else_still_says_so():
     document = export_document(identity=identity_for_user(user_id=user.pk), pseudonym="x")
     assert set(document["sections"]) == {"accounts.User", "account.EmailAddress"}
     assert document["sections"]["accounts.User"]["rows"][0]["email"] == user.email
+
+
+@pytest.mark.django_db
+def test_the_staff_member_who_changed_an_order_is_not_named_in_the_customers_export():
+    from shop.orders.models import OrderStatusChange
+
+    customer = customer_with_orders(1)
+    clerk = verified_user(is_staff=True)
+    OrderStatusChange.objects.create(order=customer.orders.get(), from_status="paid", to_status="shipped",
+                                     changed_by=clerk, note="Shipped")
+
+    document = export_document(identity=identity_for_user(user_id=customer.pk), pseudonym="x")
+
+    [change] = document["sections"]["orders.OrderStatusChange"]["rows"]
+    assert (change["changed_by"], change["note"]) == (None, "Shipped")
+    assert {row["user"] for row in document["sections"]["orders.Order"]["rows"]} == {customer.pk}
