@@ -270,7 +270,15 @@ def erasure_request(*, user_id: int, visitor_id: uuid.UUID | None = None) -> Dat
         audit_record(action="erasure_requested", request=request,
                      detail={"by": "account", "grace_days": settings.ERASURE_GRACE_DAYS})
         _stop_personal_processing(user_id=user_id, visitor_id=visitor_id)
+        _cancel_link_send(request)
     return request
+
+
+def _cancel_link_send(request: DataRequest) -> None:
+    if settings.ERASURE_GRACE_DAYS > 0:  # with no grace there is nothing left to cancel by then
+        from .tasks import send_erasure_scheduled
+
+        transaction.on_commit(lambda: send_erasure_scheduled.delay(request.pk))
 
 
 def _blocked_summary(blockers: list[str]) -> str:
@@ -407,6 +415,7 @@ def guest_request_confirm(*, token: str) -> DataRequest:
             transaction.on_commit(lambda: build_data_export.delay(request.pk))
         else:
             _stop_personal_processing(user_id=None, visitor_id=request.visitor_id)
+            _cancel_link_send(request)
     return request
 
 

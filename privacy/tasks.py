@@ -47,8 +47,14 @@ def _send_once(key: str, message: EmailMultiAlternatives | None) -> bool:
     return True
 
 
+def _recipient(request: DataRequest) -> str | None:
+    if request.user_id is not None:
+        return request.user.email if request.user else None
+    return data_requests.guest_email_for_index(request.email_index) if request.email_index else None
+
+
 def _message(*, request: DataRequest, template: str, subject: str, context: dict) -> EmailMultiAlternatives | None:
-    email = data_requests.guest_email_for_index(request.email_index) if request.email_index else None
+    email = _recipient(request)
     if not email:
         return None
     context = {**context, "shop_name": settings.SHOP_NAME, "request": request}
@@ -83,3 +89,17 @@ def send_export_ready_link(request_id: int) -> bool:
     return _send_once(f"privacy:export-ready-sent:{request.pseudonym.hex}", _message(
         request=request, template="export_ready", subject=f"Your data at {settings.SHOP_NAME} is ready",
         context={"link": link, "days": settings.PRIVACY_EXPORT_TTL_DAYS}))
+
+
+@shared_task(acks_late=True)
+def send_erasure_scheduled(request_id: int) -> bool:
+    """E-mail the date of a scheduled erasure and the link that cancels it."""
+    request = DataRequest.objects.select_related("user").filter(pk=request_id,
+                                                                status=DataRequestStatus.SCHEDULED).first()
+    if request is None:
+        return False
+    link = settings.SHOP_BASE_URL.rstrip("/") + reverse(
+        "privacy:erasure_cancel", kwargs={"token": data_requests.cancel_token(request)})
+    return _send_once(f"privacy:erasure-scheduled-sent:{request.pseudonym.hex}", _message(
+        request=request, template="erasure_scheduled", subject=f"Your data at {settings.SHOP_NAME} will be deleted",
+        context={"link": link}))

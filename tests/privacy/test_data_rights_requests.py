@@ -290,3 +290,21 @@ def test_subject_erased_is_sent_once_the_erasure_has_committed(settings, django_
         subject_erased.disconnect(dispatch_uid="test-erased")
     assert received == [ConsentSubject.for_user(user)]
     assert str(received[0]) == f"user:{user.pk}"
+
+
+@pytest.mark.django_db
+def test_the_person_is_e_mailed_the_cancel_link_and_it_keeps_the_account(
+        client, settings, django_capture_on_commit_callbacks):
+    settings.ERASURE_GRACE_DAYS = 14
+    user = verified_user()
+    signed_in(client, user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("privacy:account_delete"))
+
+    [message] = mail.outbox
+    assert message.to == [user.email] and "Cancel the deletion" in message.body
+    link = re.search(r"https?://[^/\s]+(/privacy/delete/cancel/\S+/)", message.body).group(1)
+    assert client.__class__().post(link).status_code == 200  # works logged out, from the e-mail
+    DataRequest.objects.update(due_at=timezone.now() - timedelta(days=1))
+    call_command("process_privacy_requests")
+    assert User.objects.filter(pk=user.pk).exists()
