@@ -135,3 +135,22 @@ def test_retention_purge_removes_only_expired_events(settings):
 
     assert list(BehaviourEvent.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not BehaviourEvent.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consent_is_looked_up_once_per_request_not_once_per_event(client):
+    """Committed for real, so events are delivered inside their request, as in production."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    product = ProductFactory()
+    decide(client, "accept_all")
+
+    with CaptureQueriesContext(connection) as captured:
+        client.post("/cart/add/", {"variant": product.variants.get().pk, "quantity": 1})
+        client.get(product.get_absolute_url())
+
+    consent_reads = [q["sql"] for q in captured if "privacy_consentrecord" in q["sql"] and
+                     q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(consent_reads) == 2  # one per request, though each request's events were checked too
+    assert BehaviourEvent.objects.filter(kind__in=[EventKind.VIEWED, EventKind.ADDED_TO_CART]).count() == 2
