@@ -129,3 +129,28 @@ def test_the_check_catches_a_real_violation(journey, transactional_db):
     }""")
 
     assert any("critical: image-alt" in finding for finding in axe_violations(journey.page))
+
+
+def test_category_bar_fits_or_scrolls_visibly_at_every_width(journey, transactional_db):
+    from shop.demo_import.naming import CATEGORY_DESCRIPTIONS
+    from tests.factories import CategoryFactory
+
+    for position, name in enumerate(CATEGORY_DESCRIPTIONS):
+        CategoryFactory(name=name, position=position)
+    page = journey.page
+    journey.goto("/")
+    bar = page.locator(".category-nav ul")
+
+    for width in (1920, 1280, 1024):
+        page.set_viewport_size({"width": width, "height": 800})
+        boxes = [link.bounding_box() for link in bar.locator("a").all()]
+        assert len(boxes) == 11 and all(box["x"] >= 0 and box["x"] + box["width"] <= width for box in boxes), width
+
+    for width in (768, 390, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert bar.evaluate("el => getComputedStyle(el).overflowX") == "auto"
+        assert bar.evaluate("el => el.scrollWidth > el.clientWidth"), width
+        bar.evaluate("el => el.scrollLeft = el.scrollWidth")
+        last = bar.locator("a").last.bounding_box()
+        assert last["x"] + last["width"] <= width, width  # every category can be scrolled into view
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # the page itself does not scroll
