@@ -15,6 +15,7 @@ from privacy.models import DataRequest, DataRequestStatus
 from privacy.reach import identity_for_user
 from shop.checkout.models import Address
 from tests.factories import OrderFactory, ProductFactory, order_line_create, verified_user
+from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 
 
 def customer_with_orders(count: int):
