@@ -17,6 +17,7 @@ from .data_requests import DataRequestRefused
 from .forms import ConsentForm, GuestDataRequestForm
 from .models import DataRequestKind
 from .notice import notice_current
+from .reach import identity_for_user
 from .selectors import account_data_requests, consent_history, processing_activities
 from .services import consent_decide
 
@@ -105,7 +106,10 @@ def account_delete(request: HttpRequest) -> HttpResponse:
                                   "marketing have stopped.")
         return render(request, "privacy/delete_scheduled.html", {
             "erasure": erasure, "cancel_token": data_requests.cancel_token(erasure)})
-    return render(request, "privacy/delete_confirm.html", {"grace_days": settings.ERASURE_GRACE_DAYS})
+    return render(request, "privacy/delete_confirm.html", {
+        "grace_days": settings.ERASURE_GRACE_DAYS,
+        "blockers": data_requests.erasure_blockers(identity=identity_for_user(user_id=request.user.pk)),
+    })
 
 
 @require_GET
