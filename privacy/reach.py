@@ -97,7 +97,11 @@ def rows_of(label: str, identity: SubjectIdentity, *, _seen: frozenset[str] = fr
         condition |= Q(**{f"{declaration.subject}__in": identity.user_ids})
         reached = True
     if declaration.guest and identity.email_indexes:
-        condition |= Q(**{f"{declaration.guest}__in": identity.email_indexes})
+        guest_rows = Q(**{f"{declaration.guest}__in": identity.email_indexes})
+        if declaration.subject and declaration.subject != "self":
+            # Only rows placed without an account: an account's rows are reached through the account.
+            guest_rows &= Q(**{f"{declaration.subject}__isnull": True})
+        condition |= guest_rows
         reached = True
     if declaration.visitor and identity.visitor_ids:
         field = model._meta.get_field(declaration.visitor)

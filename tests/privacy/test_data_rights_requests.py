@@ -309,3 +309,21 @@ def test_the_person_is_e_mailed_the_cancel_link_and_it_keeps_the_account(
     DataRequest.objects.update(due_at=timezone.now() - timedelta(days=1))
     call_command("process_privacy_requests")
     assert User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_guest_request_reaches_only_orders_placed_without_an_account(client, ask, django_capture_on_commit_callbacks):
+    email = "shared-mailbox@example.org"
+    OrderFactory(user=None, email=email, number="G-GUEST", status=OrderStatus.SHIPPED)
+    holder = verified_user(email=email)
+    OrderFactory(user=holder, email=email, number="G-ACCOUNT", status=OrderStatus.SHIPPED)
+
+    ask(email, "export")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirm_link(mail.outbox[0]))
+    download = re.search(r"https?://[^/\s]+(/privacy/download/\S+/)", mail.outbox[1].body).group(1)
+    import io
+    import zipfile
+
+    data = zipfile.ZipFile(io.BytesIO(b"".join(client.get(download).streaming_content))).read("data.json").decode()
+    assert "G-GUEST" in data and "G-ACCOUNT" not in data  # the account's orders are for its holder to ask
