@@ -50,3 +50,20 @@ def sample_catalog(transactional_db, sample_data_path):
 @pytest.fixture
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def shared_fragments_off(settings):
+    """Tests render every page afresh: their writes are never committed, so the catalog
+    version that invalidates shared fragments is never bumped within a test. Tests of the
+    fragment cache itself turn it on with `shared_fragments`."""
+    settings.SHOP_SHARED_FRAGMENTS = False
+
+
+@pytest.fixture
+def shared_fragments(settings, shared_fragments_off):
+    """The shared fragment cache on, starting from a new catalog version (nothing cached)."""
+    from shop.catalog.fragments import catalog_version_bump
+
+    settings.SHOP_SHARED_FRAGMENTS = True
+    catalog_version_bump()

@@ -123,7 +123,10 @@ TEMPLATES = [
 # --- Data stores -------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections (opening one costs more than a page's queries), checked for health
+# before each request reuses them. 0 closes each request's connection.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -260,6 +263,9 @@ SHOP_SHIPPING_COUNTRIES = {
     "CA": "Canada", "AU": "Australia", "JP": "Japan",
 }
 SHOP_STOCK_RESERVATION_MINUTES = env.int("SHOP_STOCK_RESERVATION_MINUTES", default=15)
+# Cache rendered fragments that are the same for everyone (product grids and details, the
+# category navigation) under the catalog version (shop/catalog/fragments.py).
+SHOP_SHARED_FRAGMENTS = env.bool("SHOP_SHARED_FRAGMENTS", default=True)
 # Payment providers by name; SHOP_PAYMENT_PROVIDER is the one new payments use.
 SHOP_PAYMENT_PROVIDERS = {"test": "shop.payments.test_provider.TestProvider"}
 SHOP_PAYMENT_PROVIDER = env("SHOP_PAYMENT_PROVIDER", default="test")

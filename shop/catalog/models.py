@@ -1,9 +1,12 @@
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+
+from .search import ProductSearchDocument
 
 
 class Category(models.Model):
@@ -49,6 +52,10 @@ class Product(models.Model):
     popularity = models.PositiveIntegerField(default=0, db_index=True)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What search matches (PostgreSQL; NULL on SQLite): computed by the database on every
+    # write, however the row is written (services, admin, the bulk import).
+    search_vector = models.GeneratedField(expression=ProductSearchDocument(),
+                                          output_field=SearchVectorField(null=True), db_persist=True)
 
     objects = ProductQuerySet.as_manager()
 

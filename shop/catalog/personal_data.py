@@ -23,7 +23,8 @@ MODELS = {
                    "description": "not_personal", "category": "not_personal", "price": "not_personal",
                    "is_published": "not_personal",
                    "popularity": "not_personal",  # an aggregate count of buyers, never who
-                   "created_at": "not_personal", "updated_at": "not_personal"},
+                   "created_at": "not_personal", "updated_at": "not_personal",
+                   "search_vector": "not_personal"},
         **_CATALOG,
     },
     "catalog.ProductVariant": {

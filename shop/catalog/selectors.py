@@ -124,12 +124,13 @@ def product_search_results(*, query: str, sort: str = RELEVANCE.key,
     return results if option is RELEVANCE else results.order_by(*option.ordering)
 
 
-def product_popular(*, limit: int = 8) -> list[Product]:
-    return list(product_list()[:limit])
+# The lists below are lazy: a page whose grid comes from the fragment cache never runs them.
+def product_popular(*, limit: int = 8) -> QuerySet[Product]:
+    return product_list()[:limit]
 
 
-def product_newest(*, limit: int = 8) -> list[Product]:
-    return list(product_list(sort="newest")[:limit])
+def product_newest(*, limit: int = 8) -> QuerySet[Product]:
+    return product_list(sort="newest")[:limit]
 
 
 def product_detail(*, slug: str) -> Product:
@@ -140,8 +141,8 @@ def product_detail(*, slug: str) -> Product:
     return get_object_or_404(products, slug=slug)
 
 
-def product_more_from_category(*, product: Product, limit: int = 4) -> list[Product]:
-    return list(product_list(category=product.category).exclude(pk=product.pk)[:limit])
+def product_more_from_category(*, product: Product, limit: int = 4) -> QuerySet[Product]:
+    return product_list(category=product.category).exclude(pk=product.pk)[:limit]
 
 
 def product_cards_by_id(*, ids) -> dict[int, Product]:

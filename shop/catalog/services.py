@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from shop.orders.models import OrderLine
 
+from .fragments import catalog_changed
 from .models import Product, ProductImage
 
 POPULARITY_WINDOW = timedelta(days=90)
@@ -20,6 +21,7 @@ def product_popularity_refresh() -> int:
     The window ends at the newest order rather than now, so an imported history
     still has a meaningful ranking. Returns the number of products updated.
     """
+    catalog_changed()  # "popular" grids reorder
     latest = OrderLine.objects.aggregate(latest=Max("order__placed_at"))["latest"]
     if latest is None:
         return Product.objects.update(popularity=0)
@@ -86,7 +88,12 @@ def product_image_add(*, product: Product, upload, alt_text: str, position: int 
 
 
 def product_price_refresh(*, product: Product) -> Product:
-    """Keep a product's listed price at its lowest variant price (listings sort and filter on it)."""
+    """Keep a product's listed price at its lowest variant price (listings sort and filter on it).
+
+    Called after a product's variants were edited: shared fragments showing it are
+    renewed once the edit commits, whether or not the lowest price moved.
+    """
+    catalog_changed()
     prices = [variant.price for variant in product.variants.all()]
     if prices and product.price != min(prices):
         product.price = min(prices)

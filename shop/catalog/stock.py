@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .fragments import catalog_changed
 from .locking import variants_locked_for_update
 from .models import ProductVariant, StockReservation
 
@@ -109,6 +110,7 @@ def stock_take(*, holder: UUID, quantities: Mapping[int, int]) -> list[ProductVa
     for variant in variants:
         ProductVariant.objects.filter(pk=variant.pk).update(stock_quantity=F("stock_quantity") - quantities[variant.pk])
     StockReservation.objects.filter(holder=holder).delete()
+    catalog_changed()  # pages show what is in stock
     return variants
 
 
@@ -118,6 +120,7 @@ def stock_return(*, quantities: Mapping[int, int]) -> None:
     for variant_id, quantity in quantities.items():
         if quantity > 0:
             ProductVariant.objects.filter(pk=variant_id).update(stock_quantity=F("stock_quantity") + quantity)
+    catalog_changed()
 
 
 def stock_reservations_purge(*, now: datetime | None = None) -> int:

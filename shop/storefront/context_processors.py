@@ -14,8 +14,9 @@ def _cart_count(request: HttpRequest) -> int:
 
 
 def storefront(request: HttpRequest) -> dict[str, object]:
-    """What every page's header and footer need: the shop's name, its categories (lazily, one query)
-    and the number of units in the cart (one query, none for a visitor without a cart)."""
+    """What every page's header and footer need: the shop's name, its categories (lazily: one query,
+    none when the navigation comes from the shared fragment cache) and the number of units in the
+    cart (one query, none for a visitor without a cart or on a page that loaded the cart already)."""
     return {
         "shop_name": settings.SHOP_NAME,
         "nav_categories": Category.objects.filter(parent__isnull=True).only("name", "slug"),

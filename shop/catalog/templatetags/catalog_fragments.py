@@ -1,0 +1,44 @@
+"""`{% shared_fragment "name" vary_on... %}...{% end_shared_fragment %}`: a part of a page that is
+the same for every visitor, cached under the catalog version (see shop/catalog/fragments.py).
+
+Only wrap what holds nothing about the person: no CSRF token, nonce, consent state, cart,
+account or recommendation reason (tests/shop/test_fragment_cache.py checks the pages that use it).
+"""
+
+from django import template
+from django.conf import settings
+from django.core.cache import cache
+
+from shop.catalog import fragments
+
+register = template.Library()
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: template.base.FilterExpression,
+                 vary_on: list[template.base.FilterExpression]):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+
+    def render(self, context: template.Context) -> str:
+        if not settings.SHOP_SHARED_FRAGMENTS:
+            return self.nodelist.render(context)
+        version = fragments.catalog_version_for(context.get("request"))
+        key = fragments.fragment_key(version, str(self.name.resolve(context)),
+                                     tuple(value.resolve(context) for value in self.vary_on))
+        content = cache.get(key)
+        if content is None:
+            content = self.nodelist.render(context)
+            cache.set(key, content, fragments.FRAGMENT_TIMEOUT)
+        return content
+
+
+@register.tag("shared_fragment")
+def do_shared_fragment(parser: template.base.Parser, token: template.base.Token) -> SharedFragmentNode:
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"'{bits[0]}' needs a fragment name.")
+    nodelist = parser.parse(("end_shared_fragment",))
+    parser.delete_first_token()
+    return SharedFragmentNode(nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(bit) for bit in bits[2:]])
