@@ -119,7 +119,10 @@ def test_checkout_ships_to_a_picked_saved_address(client, shopper):
     assert response.status_code == 302 and response.url == reverse("checkout:shipping")
     shipped_to = Checkout.objects.get(user=shopper).shipping_address
     assert (shipped_to.line1, shipped_to.city, shipped_to.country) == ("1 Analytical Row", "Leeds", "GB")
-    assert shipped_to.pk != work.pk  # the order keeps its own copy: editing the saved one changes no order
+    # The checkout keeps its own copy: editing the saved address afterwards changes no order.
+    client.post(reverse("accounts:address_edit", args=[work.pk]), {**WORK, "city": "York"})
+    shipped_to.refresh_from_db()
+    assert shipped_to.city == "Leeds"
 
 
 @pytest.mark.django_db
