@@ -327,3 +327,22 @@ def test_a_guest_request_reaches_only_orders_placed_without_an_account(client, a
 
     data = zipfile.ZipFile(io.BytesIO(b"".join(client.get(download).streaming_content))).read("data.json").decode()
     assert "G-GUEST" in data and "G-ACCOUNT" not in data  # the account's orders are for its holder to ask
+
+
+@pytest.mark.django_db
+def test_an_erasure_deletes_the_export_file_and_its_link_stops_working(client, settings,
+                                                                        django_capture_on_commit_callbacks):
+    settings.ERASURE_GRACE_DAYS = 0
+    user = verified_user()
+    signed_in(client, user)
+    link = export_ready(client, user, django_capture_on_commit_callbacks)
+    path = export_root() / DataRequest.objects.get(kind=DataRequestKind.EXPORT).file_name
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("privacy:account_delete"))
+        call_command("process_privacy_requests")
+
+    assert not path.exists()
+    assert client.__class__().get(link).status_code == 410
+    assert not DataRequest.objects.filter(user__isnull=False).exists()
