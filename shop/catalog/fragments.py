@@ -59,13 +59,9 @@ def catalog_version_bump() -> None:
 def catalog_changed() -> None:
     """Bump the version when the current transaction commits (now, outside one).
 
-    Nothing is bumped for a rolled-back change, and a transaction that writes many
-    catalog rows bumps once.
+    Nothing is bumped for a rolled-back change. (A transaction writing many rows bumps
+    once per row at commit: one cache write each, cheaper than tracking them.)
     """
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(callback is catalog_version_bump
-                                          for _, callback, _ in connection.run_on_commit):
-        return
     transaction.on_commit(catalog_version_bump)
 
 

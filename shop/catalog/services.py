@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, Subquery, Value
+from django.db.models import Count, Max, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from shop.orders.models import OrderLine
 
 from .fragments import catalog_changed
-from .models import Product, ProductImage
+from .models import Product, ProductImage, ProductVariant
 
 POPULARITY_WINDOW = timedelta(days=90)
 
@@ -94,8 +94,9 @@ def product_price_refresh(*, product: Product) -> Product:
     renewed once the edit commits, whether or not the lowest price moved.
     """
     catalog_changed()
-    prices = [variant.price for variant in product.variants.all()]
-    if prices and product.price != min(prices):
-        product.price = min(prices)
+    # Read from the database: a prefetched `product.variants` (the admin's) predates the edit.
+    lowest = ProductVariant.objects.filter(product=product).aggregate(lowest=Min("price"))["lowest"]
+    if lowest is not None and product.price != lowest:
+        product.price = lowest
         product.save(update_fields=["price", "updated_at"])
     return product

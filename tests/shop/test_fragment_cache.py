@@ -1,0 +1,205 @@
+"""Shared fragments: served from the cache, renewed by every change that shows, never personal."""
+
+import re
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.urls import reverse
+
+from shop import recommendations
+from shop.catalog.fragments import catalog_version
+from shop.catalog.models import Product, ProductVariant
+from shop.catalog.services import product_price_refresh
+from shop.catalog.stock import stock_return, stock_take
+from tests.factories import CategoryFactory, ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def queries(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def cached_fragments() -> dict[str, str]:
+    """Every fragment of the current catalog version in the cache, by key."""
+    prefix = f"catalog:fragment:{catalog_version()}:"
+    backend = cache._cache  # the store under Django's cache API: a dict (local memory) or a Redis client pool
+    if isinstance(backend, dict):
+        keys = [key.split(":", 2)[2] for key in backend if prefix in key]
+    else:
+        client = backend.get_client(write=False)
+        keys = [key.decode().split(":", 2)[2] for key in client.scan_iter(match=f"*{prefix}*")]
+    return {key: cache.get(key) for key in keys}
+
+
+@pytest.fixture
+def lantern(shared_fragments):
+    category = CategoryFactory(name="Lighting", slug="lighting")
+    return ProductFactory(title="White Metal Lantern", slug="white-metal-lantern", category=category,
+                          price=Decimal("4.95"))
+
+
+def test_a_repeated_page_comes_from_the_cache_without_product_queries(client, lantern):
+    url = lantern.category.get_absolute_url()
+    first = queries(client, url)
+    second = queries(client, url)
+
+    assert any("catalog_product" in sql for sql in first)
+    # Only the view's own reads remain (the category tree and the page count), not the grid or navigation.
+    assert len(second) < len(first)
+    assert not any('FROM "catalog_productimage"' in sql for sql in second)
+    assert "White Metal Lantern" in page(client, url)
+
+
+def test_a_price_change_shows_at_once(client, lantern, django_capture_on_commit_callbacks):
+    url = lantern.category.get_absolute_url()
+    assert "£4.95" in page(client, url)
+    assert "£4.95" in page(client, lantern.get_absolute_url())
+
+    # Written around the services, nothing tells the cache: the fragment is still the old one.
+    ProductVariant.objects.filter(product=lantern).update(price=Decimal("6.50"))
+    Product.objects.filter(pk=lantern.pk).update(price=Decimal("6.50"))
+    assert "£4.95" in page(client, url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product_price_refresh(product=Product.objects.get(pk=lantern.pk))
+
+    listing, detail = page(client, url), page(client, lantern.get_absolute_url())
+    assert "£6.50" in listing and "£4.95" not in listing
+    assert "£6.50" in detail and "£4.95" not in detail
+
+
+def test_a_stock_change_shows_at_once(client, lantern, django_capture_on_commit_callbacks):
+    variant = lantern.variants.get()
+    assert "Out of stock" not in page(client, lantern.category.get_absolute_url())
+    assert "Add to cart" in page(client, lantern.get_absolute_url())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_take(holder=uuid.uuid4(), quantities={variant.pk: variant.stock_quantity})
+
+    assert "Out of stock" in page(client, lantern.category.get_absolute_url())
+    detail = page(client, lantern.get_absolute_url())
+    assert "Add to cart" not in detail and "Out of stock" in detail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_return(quantities={variant.pk: 3})
+
+    assert "Add to cart" in page(client, lantern.get_absolute_url())
+
+
+def test_a_rolled_back_change_bumps_nothing(lantern, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    before = catalog_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                product_price_refresh(product=lantern)
+                raise RuntimeError("the edit failed")
+        except RuntimeError:
+            pass
+    assert catalog_version() == before
+
+
+def test_a_product_edit_in_the_admin_shows_at_once(client, lantern, django_capture_on_commit_callbacks):
+    from tests.shop.test_admin import staff
+
+    variant = lantern.variants.get()
+    assert "White Metal Lantern" in page(client, lantern.category.get_absolute_url())
+    merchant = client.__class__()
+    staff(merchant, "Catalog manager")
+    data = {
+        "title": "Antique Brass Lantern", "slug": lantern.slug, "category": lantern.category.pk,
+        "description": "Warm light.", "is_published": "on",
+        "created_at_0": "2026-01-01", "created_at_1": "10:00:00",
+        "variants-TOTAL_FORMS": "1", "variants-INITIAL_FORMS": "1", "variants-MIN_NUM_FORMS": "1",
+        "variants-MAX_NUM_FORMS": "1000",
+        "variants-0-id": variant.pk, "variants-0-product": lantern.pk, "variants-0-sku": variant.sku,
+        "variants-0-name": "", "variants-0-price": "7.25", "variants-0-stock_quantity": "5",
+        "variants-0-position": "0",
+        "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0", "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "1000",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = merchant.post(reverse("admin:catalog_product_change", args=[lantern.pk]), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+
+    listing, detail = page(client, lantern.category.get_absolute_url()), page(client, lantern.get_absolute_url())
+    assert "Antique Brass Lantern" in listing and "White Metal Lantern" not in listing
+    assert "£7.25" in listing
+    assert "Warm light." in detail and "White Metal Lantern" not in detail
+
+
+def test_a_new_category_shows_in_the_navigation_at_once(client, lantern, django_capture_on_commit_callbacks):
+    assert "Candles" not in page(client, "/")
+    with django_capture_on_commit_callbacks(execute=True):
+        CategoryFactory(name="Candles", slug="candles")
+    assert "Candles" in page(client, "/")
+
+
+class PersonalRails:
+    """A recommender plugged into the shop's seam whose rails name the signed-in person."""
+
+    @staticmethod
+    def name(user) -> str:
+        return user.email.split("@")[0].title()
+
+    def __init__(self, product_id: int):
+        self.product_id = product_id
+
+    def rails(self, request, *, page, product_id=None, basket_product_ids=()):
+        if not request.user.is_authenticated:
+            return []
+        return [recommendations.RailSpec(
+            key="for-you", title=f"Picked for {self.name(request.user)}", personal=True,
+            suggestions=[recommendations.Suggestion(self.product_id, f"Because {self.name(request.user)} "
+                                                                     "bought a lantern", "/why/")])]
+
+
+def test_no_shared_fragment_holds_a_persons_name_cart_or_recommendations(client, lantern):
+    mug = ProductFactory(title="Red Retrospot Mug", slug="red-retrospot-mug", category=lantern.category)
+    person = UserFactory(email="zebedee@example.com")
+    previous = recommendations._source
+    recommendations.rail_source_register(PersonalRails(mug.pk))
+    try:
+        client.force_login(person)
+        response = client.post(reverse("cart:add"), {"variant": lantern.variants.get().pk, "quantity": 7})
+        assert response.status_code == 302
+        pages = ["/", lantern.category.get_absolute_url(), lantern.get_absolute_url(),
+                 reverse("storefront:search") + "?q=lantern", reverse("cart:detail")]
+        seen = {url: page(client, url) for url in pages}
+        # The person sees what is theirs...
+        assert "Picked for Zebedee" in seen["/"] and "Because Zebedee bought a lantern" in seen["/"]
+        assert re.search(r'data-testid="cart-count">7<', seen["/"])
+        csrf_token = client.cookies["csrftoken"].value
+        nonce = re.search(r'nonce="([^"]+)"', seen[lantern.get_absolute_url()]).group(1)
+
+        fragments = cached_fragments()
+        assert len(fragments) >= 6  # navigation, home, category grid, product (3), search grid
+        for key, html in fragments.items():
+            for personal in ("Zebedee", "zebedee@example.com", "Because", "Picked for", 'cart-count">7',
+                             "csrfmiddlewaretoken", nonce, "Log out", "Your cart"):
+                assert personal not in html, (key, personal)
+        assert not any(csrf_token in html for html in fragments.values())
+
+        # ...and someone else, served from the same fragments, sees none of it.
+        stranger = client.__class__()
+        for url in pages:
+            html = page(stranger, url)
+            assert "Zebedee" not in html and "Because" not in html
+            assert 'data-testid="cart-count">0<' in html
+    finally:
+        recommendations.rail_source_register(previous)
