@@ -30,7 +30,6 @@ def setup_django(workdir: Path) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     os.environ.setdefault("MEDIA_ROOT", str(workdir / "media"))
-    os.environ.setdefault("PRIVACY_EXPORT_ROOT", str(workdir / "exports"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     os.environ.setdefault("ERASURE_GRACE_DAYS", "0")
     import django
@@ -136,7 +135,7 @@ def main() -> None:
     _, export_seconds, export_queries = counted(lambda: data_requests.export_build(request_id=request.pk))
     request.refresh_from_db()
     assert request.status == DataRequestStatus.DONE, request.status
-    archive_bytes = (data_requests.export_root() / request.file_name).stat().st_size
+    archive_bytes = request.archive.size
 
     data_requests.erasure_request(user_id=user_id)
     outcome, erasure_seconds, erasure_queries = counted(data_requests.requests_process_due)

@@ -8,11 +8,8 @@ or expired link changes nothing.
 
 from __future__ import annotations
 
-import os
-import secrets
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -23,10 +20,10 @@ from django.utils import timezone
 
 from .audit import audit_record
 from .erasure import subject_erase
-from .export import export_archive, export_document, export_root
-from .fields import blind_index
+from .export import export_archive, export_document
+from .fields import blind_index, decrypt_bytes, encrypt_bytes
 from .models import (
-    LEGAL_DEADLINE, OPEN_STATUSES, ConsentSource, DataRequest, DataRequestKind, DataRequestStatus,
+    LEGAL_DEADLINE, OPEN_STATUSES, ConsentSource, DataRequest, DataRequestKind, DataRequestStatus, ExportArchive,
 )
 from .purposes import MARKETING, PERSONALIZATION
 from .reach import SubjectIdentity, identity_for_guest, identity_for_user, rows_of
@@ -162,8 +159,8 @@ def _progress(request_id: int):
 def export_build(*, request_id: int) -> bool:
     """Build the ZIP of a scheduled export; returns whether this call finished it.
 
-    Safe to run twice: a finished, cancelled or erased request is left alone, and a file
-    built by a run that lost the race is deleted.
+    Safe to run twice: a finished, cancelled or erased request is left alone, and an
+    archive built by a run that lost the race is never stored.
     """
     with transaction.atomic():
         request = (DataRequest.objects.select_for_update()
@@ -176,23 +173,21 @@ def export_build(*, request_id: int) -> bool:
         audit_record(action="export_started", request=request)
     document = export_document(identity=identity_of(request), pseudonym=request.pseudonym.hex,
                                progress=_progress(request.pk))
-    root = export_root()
-    root.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.zip"
-    temporary = root / f".{name}.part"
-    temporary.write_bytes(export_archive(document))
-    os.replace(temporary, root / name)
+    archive = export_archive(document)
+    sealed = encrypt_bytes(archive)
     with transaction.atomic():
         request = DataRequest.objects.select_for_update().get(pk=request_id)
         if request.status != DataRequestStatus.RUNNING:
-            (root / name).unlink(missing_ok=True)
-            return False
+            return False  # cancelled, erased or finished by another run meanwhile
         now = timezone.now()
+        ExportArchive.objects.update_or_create(request=request, defaults={
+            "data": sealed, "size": len(archive), "created_at": now})
         request.status, request.progress, request.completed_at = DataRequestStatus.DONE, 100, now
-        request.file_name, request.file_expires_at = name, now + export_ttl()
-        request.save(update_fields=["status", "progress", "completed_at", "file_name", "file_expires_at"])
+        request.file_expires_at = now + export_ttl()
+        request.save(update_fields=["status", "progress", "completed_at", "file_expires_at"])
         audit_record(action="export_ready", request=request, detail={
-            "rows": {label: len(section["rows"]) for label, section in document["sections"].items()}})
+            "rows": {label: len(section["rows"]) for label, section in document["sections"].items()},
+            "bytes": len(archive)})
         if request.user_id is None:
             from .tasks import send_export_ready_link
 
@@ -200,24 +195,21 @@ def export_build(*, request_id: int) -> bool:
     return True
 
 
-def export_file_for_download(*, token: str, user) -> tuple[DataRequest, Path]:
-    """The file behind a download link, for the person it belongs to; refused otherwise."""
+def export_file_for_download(*, token: str, user) -> tuple[DataRequest, bytes]:
+    """The ZIP behind a download link, for the person it belongs to; refused otherwise."""
     request = _unsign(token, DOWNLOAD_SALT, max_age=int(export_ttl().total_seconds()))
     if request is None or request.kind != DataRequestKind.EXPORT:
         raise DataRequestRefused("This download link is not valid. Ask for your data again.", status=404)
     if request.user_id is not None and getattr(user, "pk", None) != request.user_id:
         # Another person's file, or the owner logged out: nothing says whether it exists.
         raise DataRequestRefused("This download link is not valid. Ask for your data again.", status=404)
-    if (request.status != DataRequestStatus.DONE or not request.file_name
+    archive = ExportArchive.objects.filter(request=request).first()
+    if (request.status != DataRequestStatus.DONE or archive is None
             or request.file_expires_at is None or request.file_expires_at <= timezone.now()):
         raise DataRequestRefused("This download has expired and its file is deleted. Ask for your data again.",
                                  status=410)
-    path = export_root() / request.file_name
-    if not path.is_file():
-        raise DataRequestRefused("This download has expired and its file is deleted. Ask for your data again.",
-                                 status=410)
     audit_record(action="export_downloaded", request=request)
-    return request, path
+    return request, decrypt_bytes(bytes(archive.data))
 
 
 # --- Delete my account --------------------------------------------------------------------
@@ -308,7 +300,6 @@ def erasure_run(*, request_id: int) -> str:
     Safe to run twice and after an interruption: everything happens in one transaction
     with the request row locked, and only a scheduled, due request is carried out.
     """
-    files: list[str] = []
     with transaction.atomic():
         request = (DataRequest.objects.select_for_update(skip_locked=True)
                    .filter(pk=request_id, kind=DataRequestKind.ERASURE).first())
@@ -337,17 +328,13 @@ def erasure_run(*, request_id: int) -> str:
                 if request.user_id else None)
         subjects = ([ConsentSubject.for_user(user)] if user is not None else []) + (
             [ConsentSubject.for_visitor(request.visitor_id)] if request.visitor_id else [])
-        files = [name for name in DataRequest.objects.filter(**_subject_filter(request))
-                 .exclude(file_name="").values_list("file_name", flat=True)]
-        counts = subject_erase(identity=identity)
+        counts = subject_erase(identity=identity)  # their export archives go with their requests
         DataRequest.objects.filter(pk=request.pk).update(
             status=DataRequestStatus.DONE, completed_at=timezone.now(), blocked_reason="", progress=100,
             user=None, email_index=None, visitor_id=None)
         audit_record(action="erasure_done", request=request, detail={"rows": counts})
 
         def after_commit() -> None:
-            for name in files:
-                (export_root() / name).unlink(missing_ok=True)
             cache_purge(identity)
             for subject in subjects:
                 subject_erased.send(sender=DataRequest, subject=subject)
@@ -446,21 +433,12 @@ def requests_process_due() -> dict[str, int]:
 
 
 def exports_expire() -> int:
-    """Delete export files past their expiry, and any file no request points to."""
-    root = export_root()
+    """Delete export archives past their expiry; returns how many went."""
     expired = list(DataRequest.objects.filter(kind=DataRequestKind.EXPORT, status=DataRequestStatus.DONE,
                                               file_expires_at__lte=timezone.now()))
     for request in expired:
-        if request.file_name:
-            (root / request.file_name).unlink(missing_ok=True)
-        DataRequest.objects.filter(pk=request.pk).update(status=DataRequestStatus.EXPIRED, file_name="")
-        audit_record(action="export_file_deleted", request=request)
-    orphans = 0
-    if root.is_dir():
-        kept = set(DataRequest.objects.exclude(file_name="").values_list("file_name", flat=True))
-        cutoff = timezone.now().timestamp() - 24 * 60 * 60
-        for path in root.glob("*.zip"):
-            if path.name not in kept and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                orphans += 1
-    return len(expired) + orphans
+        with transaction.atomic():
+            ExportArchive.objects.filter(request=request).delete()
+            DataRequest.objects.filter(pk=request.pk).update(status=DataRequestStatus.EXPIRED)
+            audit_record(action="export_file_deleted", request=request)
+    return len(expired)

@@ -14,7 +14,6 @@ import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
-from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -28,11 +27,6 @@ SCHEMA_VERSION = 1
 # A credential is never handed out, even to its owner: the export says one is set.
 WITHHELD_FIELDS = {settings.AUTH_USER_MODEL: {"password"}}
 WITHHELD = "(set, not exported)"
-
-
-def export_root() -> Path:
-    """Where export files wait for their download: outside MEDIA_ROOT, so no web server serves them."""
-    return Path(settings.PRIVACY_EXPORT_ROOT)
 
 
 def _section_rows(label: str, identity: SubjectIdentity) -> tuple[list[str], list[dict]]:

@@ -96,12 +96,12 @@ def readable_field_keys() -> list[FieldKeys]:
     return keys
 
 
-def encrypt_text(value: str) -> bytes:
+def encrypt_bytes(value: bytes) -> bytes:
     keys = current_field_keys()
-    return FORMAT_VERSION + keys.key_id + keys.fernet().encrypt(value.encode("utf-8"))
+    return FORMAT_VERSION + keys.key_id + keys.fernet().encrypt(value)
 
 
-def decrypt_text(stored: bytes) -> str:
+def decrypt_bytes(stored: bytes) -> bytes:
     """Decrypt a stored value with whichever configured key pair wrote it."""
     if stored[:1] != FORMAT_VERSION or len(stored) <= 1 + KEY_ID_LENGTH:
         raise FieldDecryptionError("The stored value is not an encrypted field value.")
@@ -109,12 +109,23 @@ def decrypt_text(stored: bytes) -> str:
     for keys in readable_field_keys():
         if hmac.compare_digest(keys.key_id, key_id):
             try:
-                return keys.fernet().decrypt(token).decode("utf-8")
-            except (BadSignature, InvalidToken, UnicodeDecodeError) as error:
+                return keys.fernet().decrypt(token)
+            except (BadSignature, InvalidToken) as error:
                 raise FieldDecryptionError("The stored value was altered or is damaged.") from error
     raise FieldDecryptionError(
         "No configured key can read this value: add the key it was written with to FIELD_ENCRYPTION_OLD_KEYS."
     )
+
+
+def encrypt_text(value: str) -> bytes:
+    return encrypt_bytes(value.encode("utf-8"))
+
+
+def decrypt_text(stored: bytes) -> str:
+    try:
+        return decrypt_bytes(stored).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FieldDecryptionError("The stored value was altered or is damaged.") from error
 
 
 class EncryptedTextField(models.Field):

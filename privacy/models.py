@@ -143,7 +143,6 @@ class DataRequest(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     blocked_reason = models.CharField(max_length=300, blank=True)
-    file_name = models.CharField(max_length=100, blank=True)
     file_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -156,6 +155,22 @@ class DataRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class ExportArchive(models.Model):
+    """The ZIP of one export, encrypted with the field keys, until its link expires.
+
+    In the database rather than on a disk, so the worker that builds it and the web
+    process that serves it need share nothing else, and it is never in plain text at rest.
+    """
+
+    request = models.OneToOneField(DataRequest, on_delete=models.CASCADE, related_name="archive")
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Archive of {self.request_id} ({self.size} bytes)"
 
 
 class AuditEntry(models.Model):

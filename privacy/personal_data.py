@@ -125,7 +125,7 @@ MODELS["privacy.DataRequest"] = {
         "user": "pseudonymous", "email_index": "pseudonymous", "visitor_id": "pseudonymous",
         "created_at": "not_personal", "deadline": "not_personal", "confirmed_at": "not_personal",
         "due_at": "not_personal", "completed_at": "not_personal", "progress": "not_personal", "blocked_reason": "not_personal",
-        "file_name": "pseudonymous", "file_expires_at": "not_personal",
+        "file_expires_at": "not_personal",
     },
     "purpose": "Answer requests to download or erase personal data, and prove we did (Art. 5(2), 12)",
     "legal_basis": "legal_obligation",
@@ -137,8 +137,22 @@ MODELS["privacy.DataRequest"] = {
     "visitor": "visitor_id",
     "export": True,
     "erasure": "anonymise",
-    "anonymise_fields": {"user": None, "email_index": None, "visitor_id": None, "file_name": ""},
+    "anonymise_fields": {"user": None, "email_index": None, "visitor_id": None},
     "data_subjects": "Customers, guests and visitors",
+}
+MODELS["privacy.ExportArchive"] = {
+    "fields": {"id": "not_personal", "request": "pseudonymous", "data": "personal", "size": "not_personal",
+               "created_at": "not_personal"},
+    "purpose": "Hand a person the copy of their data they asked for",
+    "legal_basis": "legal_obligation",
+    "retention": "7 days (PRIVACY_EXPORT_TTL_DAYS), then deleted; at once on erasure",
+    "retention_days": 7,
+    "retention_basis": "the copy being ready",
+    "subject": "request__user",
+    "parent": "request",
+    "export": False,  # it is the export
+    "erasure": "delete",
+    "data_subjects": "Customers and guests who asked for their data",
 }
 MODELS["privacy.AuditEntry"] = {
     "fields": {"id": "not_personal", "at": "not_personal", "action": "not_personal", "request": "pseudonymous",

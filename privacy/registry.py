@@ -214,7 +214,7 @@ def _reach_problems(model: type[models.Model], declaration: ModelDeclaration) ->
             problems.append(f"{key} path {path!r} does not resolve")
     if declaration.parent is not None:
         parent = _field_at(model, declaration.parent)
-        if parent is None or not parent.many_to_one:
+        if parent is None or not parent.concrete or not (parent.many_to_one or parent.one_to_one):
             problems.append(f"parent {declaration.parent!r} is not a foreign key")
     for reference in declaration.referenced_by:
         other_label, _, field_name = reference.rpartition(".")

@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from django.db.models import Max
 from django.utils import timezone
 
-from .models import AuditEntry, ConsentRecord, DataRequest, DataRequestStatus, OPEN_STATUSES
+from .models import OPEN_STATUSES, AuditEntry, ConsentRecord, DataRequest
 from .registry import declarations
 
 
@@ -48,8 +48,7 @@ def admin_log_purge() -> int:
 
 
 def data_requests_purge() -> int:
-    closed = DataRequest.objects.exclude(status__in=OPEN_STATUSES).exclude(status=DataRequestStatus.DONE,
-                                                                          file_name__gt="")
+    closed = DataRequest.objects.exclude(status__in=OPEN_STATUSES).exclude(archive__isnull=False)
     deleted = closed.filter(created_at__lt=retention_cutoff("privacy.DataRequest")).delete()[0]
     return deleted + AuditEntry.objects.filter(at__lt=retention_cutoff("privacy.AuditEntry")).delete()[0]
 

@@ -167,9 +167,20 @@ def account_data_requests(*, user_id: int) -> AccountDataRequests:
                                                                                                 "-id").first()
     erasure = DataRequest.objects.filter(user_id=user_id, kind=DataRequestKind.ERASURE,
                                          status__in=OPEN_STATUSES).first()
-    ready = (export is not None and export.status == DataRequestStatus.DONE and export.file_name
-             and export.file_expires_at and export.file_expires_at > timezone.now())
+    ready = (export is not None and export.status == DataRequestStatus.DONE
+             and export.file_expires_at is not None and export.file_expires_at > timezone.now())
     return AccountDataRequests(
         latest_export=export, download_token=download_token(export) if ready else None,
         open_erasure=erasure, cancel_token=cancel_token(erasure) if erasure else None,
+    )
+
+
+def gpc_refusals(*, subject: ConsentSubject | None) -> ConsentState:
+    """The state of someone whose browser sends Global Privacy Control and who has not chosen:
+    marketing and personalization refused, nothing recorded (used for visitors, who leave no row
+    until they decide)."""
+    now = timezone.now()
+    return ConsentState(
+        subject=subject, notice_version=notice_version(), gpc_recorded=True,
+        decisions={purpose: Decision(purpose, False, ConsentSource.GPC, now) for purpose in GPC_REFUSED_PURPOSES},
     )

@@ -4,10 +4,10 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.conf import settings
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -116,11 +116,12 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 def export_download(request: HttpRequest, token: str) -> HttpResponse:
     """The ZIP behind a signed link; an account's file only for that account, logged in."""
     try:
-        _, path = data_requests.export_file_for_download(token=token, user=request.user)
+        _, archive = data_requests.export_file_for_download(token=token, user=request.user)
     except DataRequestRefused as refusal:
         return _refused(request, refusal)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"{settings.SHOP_NAME.lower()}-data.zip",
-                            content_type="application/zip")
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, f"{settings.SHOP_NAME.lower()}-data.zip")
+    response["Content-Length"] = str(len(archive))
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, no-store"
     return response

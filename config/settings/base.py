@@ -40,8 +40,7 @@ PRIVACY_CONSENT_COOKIE_NAME = "attuned_consent"
 PRIVACY_CONSENT_MAX_AGE_DAYS = env.int("PRIVACY_CONSENT_MAX_AGE_DAYS", default=365)
 # Delete my account: days during which the person can cancel (0: at the next run).
 ERASURE_GRACE_DAYS = env.int("ERASURE_GRACE_DAYS", default=14)
-# Download my data: files wait here (never under MEDIA_ROOT) this many days, then go.
-PRIVACY_EXPORT_ROOT = env("PRIVACY_EXPORT_ROOT", default=str(BASE_DIR / "var" / "privacy-exports"))
+# Download my data: the archive (encrypted, in the database) can be fetched this many days.
 PRIVACY_EXPORT_TTL_DAYS = env.int("PRIVACY_EXPORT_TTL_DAYS", default=7)
 PRIVACY_EXPORTS_PER_DAY = env.int("PRIVACY_EXPORTS_PER_DAY", default=3)
 

@@ -154,7 +154,7 @@ def test_the_export_holds_both_orders_the_consent_history_and_the_events(
     download = client.get(link)
 
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
     document = json.loads(archive.read("data.json"))
     assert document["schema_version"] == 1
     sections = document["sections"]
