@@ -64,6 +64,9 @@ def escape_control_characters(text: str) -> str:
     return _CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
+_TRACEBACK_FORMATTER = logging.Formatter()
+
+
 class RedactPersonalDataFilter(logging.Filter):
     """Redacts the final message of every record; never drops a record."""
 
@@ -74,8 +77,14 @@ class RedactPersonalDataFilter(logging.Filter):
             message = str(record.msg)
         record.msg = redact(message)
         record.args = None
+        # Tracebacks end with the exception's text, which may quote an address or a token:
+        # format them here, redacted, so that no formatter prints the raw one.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACK_FORMATTER.formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         # Django attaches the request object; a custom formatter could print it.
         if hasattr(record, "request"):
             record.request = None

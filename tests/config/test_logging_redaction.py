@@ -84,3 +84,22 @@ def test_long_product_slugs_stay_readable_and_tokens_of_the_same_length_do_not()
     assert "7btlaMvN" not in redact(tokens["signed order link"])
     assert "eyJvcmRlciI6" not in redact(tokens["signed order link"])
     assert "426614174000" not in redact(tokens["uuid"])
+
+
+def test_a_traceback_quoting_an_address_is_redacted():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactPersonalDataFilter())
+    logger = logging.getLogger("attuned.test.traceback")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError("no mailbox for shopper@example.com")
+        except ValueError:
+            logger.exception("sending failed")
+    finally:
+        logger.removeHandler(handler)
+
+    assert "Traceback" in stream.getvalue() and "ValueError: no mailbox for [redacted]" in stream.getvalue()
+    assert "shopper@example.com" not in stream.getvalue()

@@ -47,7 +47,8 @@ class WorkerProcess:
             cwd=PROJECT_ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT)
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text()
 
     def wait_until_ready(self, timeout: float = 60) -> None:
