@@ -4,7 +4,14 @@ and one request is one line."""
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+# Sync workers: one request each. Sized for the cores this process may use (a container's
+# CPU set included): while one worker waits on PostgreSQL or Redis another renders.
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * len(os.sched_getaffinity(0)) + 1))
+# gunicorn 23+ opens a control socket at one fixed path in the home folder, so two instances
+# on a host clash over it. Nothing here uses it: off, unless GUNICORN_CONTROL_SOCKET names a
+# path for this instance.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 accesslog = "-"
 # %(U)s is the path without its query string; no %(h)s: no client IP address.
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
