@@ -36,7 +36,7 @@ def _core_cookies() -> list[Cookie]:
         Cookie("messages", NECESSARY, "until the next page",
                "Carries a confirmation message (such as “your choices are saved”) to the next page."),
         Cookie(consent_cookie_name(), NECESSARY, f"{consent_days} days at most",
-               "Remembers your privacy choices with a random identifier (no name, no address)."),
+               "Remembers your privacy choices themselves: no identifier, no name, no address."),
     ]
 
 

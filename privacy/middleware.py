@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -15,16 +16,11 @@ from shop import visitors
 from .consent import request_consent_active
 from .cookies import consent_cookie_name, cookie_purposes
 from .purposes import NECESSARY, PURPOSES, Purpose
-from .selectors import ConsentState, consent_state
+from .selectors import ConsentState, consent_state, gpc_refusals
 from .services import consent_gpc_record
 from .notice import notice_version
-from .subjects import (
-    ConsentSubject,
-    consent_cookie_max_age,
-    visitor_cookie_value,
-    visitor_id_from_cookie,
-    visitor_id_new,
-)
+from .consent_cookie import choices_cookie_value, consent_cookie_max_age, state_from_cookie
+from .subjects import ConsentSubject
 
 logger = logging.getLogger(__name__)
 
@@ -33,58 +29,73 @@ class RequestConsent:
     """The consent side of one request: who the subject is and what they allowed.
 
     Available as `request.privacy_consent` and, in templates, `privacy_consent`.
+
+    An account's consent is read from its records. A visitor's comes from the consent
+    cookie, which holds the choices themselves (privacy.consent_cookie), or, once they
+    decide in this request, from the records just written under their session's random
+    id. A visitor whose browser sends Global Privacy Control and who has not chosen is
+    treated as refusing marketing and personalization without anything being written:
+    rows are written only once they decide, so visitors who never come back leave none.
     """
 
     def __init__(self, request: HttpRequest):
         self._request = request
         raw = request.COOKIES.get(consent_cookie_name())
-        cookie_visitor_id = visitor_id_from_cookie(raw)
-        session_visitor_id = visitors.visitor_id(request)
+        self._cookie_state = state_from_cookie(raw, notice_version=notice_version())
         # A consent cookie that is present but worthless is removed from the browser.
-        self.cookie_rejected = bool(raw) and cookie_visitor_id is None
-        self.visitor_id: uuid.UUID | None = session_visitor_id or cookie_visitor_id
-        # The visitor id the consent cookie must be (re)set to on the response, if any.
-        self.cookie_visitor_id: uuid.UUID | None = None
-        self.forget = False
-        if cookie_visitor_id and not session_visitor_id:
-            # A new session for a visitor who decided earlier: the shop's events and cart
-            # must use the id the decisions were recorded under.
-            visitors.visitor_id_set(request, cookie_visitor_id)
-        elif cookie_visitor_id and session_visitor_id != cookie_visitor_id:
-            self.cookie_visitor_id = session_visitor_id
-        # Without a consent cookie an anonymous visitor has made no decision: no query needed.
-        self._may_have_decided = cookie_visitor_id is not None
+        self.cookie_rejected = bool(raw) and self._cookie_state is None
         self.gpc = request.headers.get("Sec-GPC", "").strip() == "1"
+        self.forget = False
+        self.cookie_dirty = False  # the visitor decided: the response carries their choices
+        self._decided_here = False
         self._state: tuple[ConsentSubject | None, ConsentState] | None = None
+
+    @property
+    def visitor_id(self) -> uuid.UUID | None:
+        """The session's visitor id (never taken from the consent cookie)."""
+        return visitors.visitor_id(self._request)
 
     @property
     def subject(self) -> ConsentSubject | None:
         user = getattr(self._request, "user", None)
         if user is not None and user.is_authenticated:
             return ConsentSubject.for_user(user)
-        return ConsentSubject.for_visitor(self.visitor_id) if self.visitor_id else None
+        visitor_id = self.visitor_id
+        return ConsentSubject.for_visitor(visitor_id) if visitor_id else None
 
     def subject_for_decision(self) -> ConsentSubject:
-        """The subject a decision is recorded for, creating the visitor id when there is none.
+        """The subject a decision is recorded for, creating the session's visitor id when there is none.
 
-        For a visitor, the consent cookie is set on the response to carry the id.
+        A visitor's GPC signal is recorded first, so that their explicit choice, later, wins.
         """
         subject = self.subject
         if subject is None:
-            self.visitor_id = visitor_id_new()
-            visitors.visitor_id_set(self._request, self.visitor_id)
-            subject = ConsentSubject.for_visitor(self.visitor_id)
+            subject = ConsentSubject.for_visitor(visitors.visitor_id(self._request, create=True))
         if not subject.is_user:
-            self.cookie_visitor_id = subject.visitor_id
-        self._may_have_decided = True
+            if self.gpc and not consent_state(subject=subject).gpc_recorded:
+                consent_gpc_record(subject=subject)
+            self._decided_here = True
+            self.cookie_dirty = True
         self._state = None
         return subject
 
+    def visitor_state(self) -> ConsentState:
+        """What this browser's visitor chose, whoever is logged in now (for carrying it at login)."""
+        visitor_id = self.visitor_id
+        subject = ConsentSubject.for_visitor(visitor_id) if visitor_id else None
+        if self._decided_here and subject is not None:
+            return consent_state(subject=subject)
+        if self._cookie_state is not None:
+            return replace(self._cookie_state, subject=subject)
+        if self.gpc:
+            return gpc_refusals(subject=subject)
+        return ConsentState(subject=subject, notice_version=notice_version())
+
     def forget_visitor(self) -> None:
         """At logout: the next person at this browser is asked afresh."""
-        self.visitor_id = None
-        self.cookie_visitor_id = None
-        self._may_have_decided = False
+        self._cookie_state = None
+        self._decided_here = False
+        self.cookie_dirty = False
         self.forget = True
         self._state = None
 
@@ -92,10 +103,10 @@ class RequestConsent:
     def state(self) -> ConsentState:
         subject = self.subject
         if self._state is None or self._state[0] != subject:
-            if subject is not None and not subject.is_user and not self._may_have_decided:
-                self._state = (subject, ConsentState(subject=subject, notice_version=notice_version()))
-            else:
+            if subject is not None and subject.is_user:
                 self._state = (subject, consent_state(subject=subject))
+            else:
+                self._state = (subject, self.visitor_state())
         return self._state[1]
 
     def refresh(self) -> None:
@@ -114,9 +125,10 @@ class RequestConsent:
 class ConsentMiddleware:
     """Resolves the consent subject, honours Global Privacy Control, keeps the consent cookie.
 
-    Sits after AuthenticationMiddleware. The consent cookie is set only once a visitor's
-    decision exists (and re-set if the shop's visitor key changed); a tampered or
-    malformed one is deleted and counts for nothing; logging out deletes it.
+    Sits after AuthenticationMiddleware. An account's GPC signal is recorded once per notice
+    version; a visitor's only when they decide. The consent cookie is set when a visitor
+    decides and holds their choices (no identifier); a tampered or malformed one is deleted
+    and counts for nothing; logging out deletes it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -125,18 +137,23 @@ class ConsentMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         consent = RequestConsent(request)
         request.privacy_consent = consent
-        if consent.gpc and not consent.state.gpc_recorded:
-            consent_gpc_record(subject=consent.subject_for_decision())
+        subject = consent.subject
+        if consent.gpc and subject is not None and subject.is_user and not consent.state.gpc_recorded:
+            consent_gpc_record(subject=subject)
+            consent.refresh()
         with request_consent_active(consent):
             response = self.get_response(request)
         name = consent_cookie_name()
-        if consent.forget or (consent.cookie_rejected and consent.cookie_visitor_id is None):
+        if consent.forget:
             response.delete_cookie(name, samesite="Lax")
-        elif consent.cookie_visitor_id is not None:
+        elif consent.cookie_dirty:
+            consent.refresh()
             response.set_cookie(
-                name, visitor_cookie_value(consent.cookie_visitor_id), max_age=consent_cookie_max_age(),
+                name, choices_cookie_value(consent.visitor_state()), max_age=consent_cookie_max_age(),
                 httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
             )
+        elif consent.cookie_rejected:
+            response.delete_cookie(name, samesite="Lax")
         # The banner and settings differ with the GPC signal: caches must not mix them.
         patch_vary_headers(response, ("Sec-GPC",))
         return response

@@ -14,9 +14,9 @@ from .subjects import ConsentSubject
 @receiver(user_logged_in, dispatch_uid="privacy.link_visitor_at_login")
 def link_visitor_at_login(sender, request, user, **kwargs) -> None:
     consent = getattr(request, "privacy_consent", None) if request is not None else None
-    if consent is None or consent.visitor_id is None:
+    if consent is None:
         return
-    consent_link_visitor(visitor_id=consent.visitor_id, user=ConsentSubject.for_user(user))
+    consent_link_visitor(visitor_state=consent.visitor_state(), user=ConsentSubject.for_user(user))
     consent.refresh()
 
 

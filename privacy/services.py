@@ -86,23 +86,25 @@ def consent_gpc_record(*, subject: ConsentSubject) -> bool:
     return True
 
 
-def consent_link_visitor(*, visitor_id: uuid.UUID, user: ConsentSubject) -> bool:
-    """At login, carry a visitor's decisions over to the account, only if they consented to personalization.
+def consent_link_visitor(*, visitor_state: ConsentState, user: ConsentSubject) -> bool:
+    """At login, carry what the visitor chose in this browser over to the account.
 
-    Guarantees: without that consent nothing is copied and `subject_linked` is not sent,
-    so nothing ties the browser's history to the account. With it, each of the visitor's
-    decisions newer than the account's own for that purpose is recorded for the account
-    (source "login"; the visitor's records stay as they were) and receivers move the events.
+    Guarantees: each of the visitor's own decisions (not a bare GPC signal, which the
+    account gets on its own) newer than the account's own for that purpose is recorded for
+    the account (source "login"), so a visitor who refused is not asked again and the
+    account says what they chose. Their browsing is tied to the account (`subject_linked`,
+    receivers move the events) only if both the visitor and, after carrying, the account
+    have personalization consent. Returns whether anything was carried.
     """
-    visitor = ConsentSubject.for_visitor(visitor_id)
-    visitor_state = consent_state(subject=visitor)
-    if not visitor_state.granted(PERSONALIZATION):
+    chosen = {purpose: decision for purpose, decision in visitor_state.decisions.items()
+              if decision.source != ConsentSource.GPC}
+    if not chosen:
         return False
     notice = notice_current()
     with transaction.atomic():
         user_state = consent_state(subject=user)
         carried = []
-        for purpose, decision in visitor_state.decisions.items():
+        for purpose, decision in chosen.items():
             own = user_state.decisions.get(purpose)
             if own is None or own.created_at < decision.created_at:
                 carried.append(ConsentRecord(
@@ -110,12 +112,15 @@ def consent_link_visitor(*, visitor_id: uuid.UUID, user: ConsentSubject) -> bool
                     notice_version=notice.version, text_hash=notice.text_hash,
                     source=ConsentSource.LOGIN, created_at=timezone.now(),
                 ))
-        ConsentRecord.objects.bulk_create(carried)
+        if carried:
+            notice_text_archive(notice=notice)
+            ConsentRecord.objects.bulk_create(carried)
         after = consent_state(subject=user)
         _withdrawals_announce(before=user_state, after=after, subject=user)
-        if after.granted(PERSONALIZATION):
+        visitor = visitor_state.subject
+        if visitor is not None and visitor_state.granted(PERSONALIZATION) and after.granted(PERSONALIZATION):
             subject_linked.send(sender=ConsentRecord, visitor=visitor, user=user)
-    return True
+    return bool(carried)
 
 
 def consent_record_imported(*, user_ids: list[int], choices: Mapping[str, bool]) -> int:

@@ -7,9 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from personalization.models import BehaviourEvent, EventKind
-from privacy.subjects import visitor_id_from_cookie
 from tests.factories import PASSWORD, ProductFactory, verified_user
-from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in
+from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,7 @@ def test_with_consent_a_visitor_s_views_and_cart_are_stored_under_their_visitor_
 
     view_and_add(client, product, on_commit)
 
-    visitor_id = visitor_id_from_cookie(client.cookies[CONSENT_COOKIE].value)
+    visitor_id = session_visitor(client).visitor_id
     assert list(BehaviourEvent.objects.values_list("visitor_id", "user", "kind", "product", "quantity")) == [
         (visitor_id, None, EventKind.VIEWED, product.pk, 1),
         (visitor_id, None, EventKind.ADDED_TO_CART, product.pk, 2),
@@ -144,6 +143,7 @@ def test_consent_is_looked_up_once_per_request_not_once_per_event(client):
     from django.test.utils import CaptureQueriesContext
 
     product = ProductFactory()
+    client.force_login(verified_user())
     decide(client, "accept_all")
 
     with CaptureQueriesContext(connection) as captured:
@@ -153,4 +153,5 @@ def test_consent_is_looked_up_once_per_request_not_once_per_event(client):
     consent_reads = [q["sql"] for q in captured if "privacy_consentrecord" in q["sql"] and
                      q["sql"].lstrip().upper().startswith("SELECT")]
     assert len(consent_reads) == 2  # one per request, though each request's events were checked too
+    assert BehaviourEvent.objects.filter(user__isnull=False).count() == 2
     assert BehaviourEvent.objects.filter(kind__in=[EventKind.VIEWED, EventKind.ADDED_TO_CART]).count() == 2

@@ -42,3 +42,12 @@ def csrf_client() -> Client:
 
 def csrf_token_in(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def session_visitor(client):
+    """The visitor the client's session stands for (the subject of its decisions, cart and events)."""
+    import uuid
+
+    from shop.visitors import SESSION_KEY, Subject
+
+    return Subject.for_visitor(uuid.UUID(hex=client.session[SESSION_KEY]))

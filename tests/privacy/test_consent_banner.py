@@ -11,8 +11,10 @@ from django.utils import timezone
 from privacy.consent import has_consent
 from privacy.models import ConsentRecord, NoticeText
 from privacy.notice import BANNER_HEADING, notice_current
-from privacy.subjects import ConsentSubject, visitor_cookie_value, visitor_id_from_cookie, visitor_id_new
-from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in
+from privacy.consent_cookie import choices_cookie_value
+from privacy.selectors import ConsentState, Decision
+from privacy.subjects import ConsentSubject
+from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
 pytestmark = pytest.mark.django_db
 BANNER = 'class="consent-banner"'
@@ -28,7 +30,7 @@ def decide(client, action: str, purposes=(), next_url: str = "/privacy/cookies/"
 
 
 def visitor_of(client) -> ConsentSubject:
-    return ConsentSubject.for_visitor(visitor_id_from_cookie(client.cookies[CONSENT_COOKIE].value))
+    return session_visitor(client)
 
 
 def test_the_first_visit_shows_the_banner_and_sets_only_necessary_cookies(csrf_client):
@@ -126,13 +128,21 @@ def test_a_tampered_consent_cookie_counts_as_no_consent_and_is_removed(csrf_clie
     assert ConsentRecord.objects.count() == records_before
 
 
+def everything_granted() -> ConsentState:
+    from django.utils import timezone
+
+    now = timezone.now()
+    return ConsentState(subject=None, notice_version=notice_current().version,
+                        decisions={p: Decision(p, True, "banner", now) for p in ALL_PURPOSES})
+
+
 @pytest.mark.parametrize("forged", [
     "not-a-cookie",
-    str(visitor_id_new()),
-    signing.dumps({"v": visitor_id_new().hex}, salt="some.other.salt"),
-    signing.dumps({"v": "zz"}, salt="privacy.consent.visitor"),
+    "0f8fad5bd9cb469fa16570867728950e",
+    signing.dumps({"n": "1", "g": 0, "d": {"marketing": [1, "banner", 1]}}, salt="some.other.salt"),
+    signing.dumps({"d": "zz"}, salt="privacy.consent.choices"),
 ])
-def test_a_forged_visitor_id_is_refused(csrf_client, forged):
+def test_a_forged_consent_cookie_is_refused(csrf_client, forged):
     csrf_client.cookies[CONSENT_COOKIE] = forged
 
     response = csrf_client.get("/privacy/cookies/")
@@ -142,16 +152,32 @@ def test_a_forged_visitor_id_is_refused(csrf_client, forged):
     assert ConsentRecord.objects.count() == 0
 
 
-def test_another_visitors_signed_id_cannot_be_guessed_into_consent(csrf_client):
-    decide(csrf_client, "accept_all")
-    someone = visitor_of(csrf_client).visitor_id
-
+def test_choices_signed_with_a_guessed_key_are_refused(csrf_client):
     with override_settings(SECRET_KEY="an-attacker-guess-of-the-secret-key"):
-        forged = visitor_cookie_value(someone)
-    csrf_client.cookies.clear()
+        forged = choices_cookie_value(everything_granted())
     csrf_client.cookies[CONSENT_COOKIE] = forged
 
     assert BANNER in csrf_client.get("/privacy/cookies/").content.decode()
+
+
+def test_the_consent_cookie_keeps_the_choice_but_is_no_key_to_the_cart(csrf_client):
+    from tests.factories import ProductFactory
+
+    lamp = ProductFactory()
+    decide(csrf_client, "accept_all")
+    html = csrf_client.get(lamp.get_absolute_url()).content.decode()
+    csrf_client.post("/cart/add/", {"csrfmiddlewaretoken": csrf_token_in(html), "variant": lamp.variants.get().pk,
+                                    "quantity": 1})
+    visitor = visitor_of(csrf_client).visitor_id
+    cookie = csrf_client.cookies[CONSENT_COOKIE].value
+    assert visitor.hex not in signing.loads(cookie, salt="privacy.consent.choices").__repr__()
+
+    del csrf_client.cookies["sessionid"]  # the session ends; the consent cookie stays for months
+    page = csrf_client.get("/cart/").content.decode()
+
+    assert "Your cart is empty" in page  # the cart does not come back through the consent cookie
+    assert BANNER not in page  # but the choice does
+    assert csrf_client.get("/cart/").wsgi_request.privacy_consent.state.granted("personalization")
 
 
 def test_next_may_not_leave_the_site(csrf_client):
@@ -185,7 +211,14 @@ def test_consent_older_than_twelve_months_no_longer_counts(csrf_client):
                        [timezone.now() - timedelta(days=366)])
 
     assert not has_consent(visitor, "personalization")
-    assert BANNER in csrf_client.get("/privacy/cookies/").content.decode()
+    # The cookie's copy of the choices ages the same way.
+    year_ago = timezone.now() - timedelta(days=366)
+    aged = ConsentState(subject=None, notice_version=notice_current().version,
+                        decisions={p: Decision(p, True, "banner", year_ago) for p in ALL_PURPOSES})
+    csrf_client.cookies[CONSENT_COOKIE] = choices_cookie_value(aged)
+    response = csrf_client.get("/privacy/cookies/")
+    assert BANNER in response.content.decode()
+    assert not response.wsgi_request.privacy_consent.state.granted("personalization")
 
 
 def test_the_settings_page_works_without_javascript_and_shows_the_current_choice(csrf_client):

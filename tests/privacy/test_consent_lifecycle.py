@@ -8,9 +8,11 @@ from privacy.consent import has_consent
 from privacy.models import AppendOnlyError, ConsentRecord
 from privacy.purposes import UnknownPurpose
 from privacy.services import consent_decide
-from privacy.subjects import ConsentSubject, visitor_id_from_cookie, visitor_id_new
+import uuid
+
+from privacy.subjects import ConsentSubject
 from tests.factories import UserFactory
-from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in
+from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
@@ -31,14 +33,14 @@ def log_in(client, user) -> None:
 def test_nobody_has_consented_to_anything_but_what_is_necessary():
     assert has_consent(None, "necessary")
     assert not has_consent(None, "personalization")
-    assert not has_consent(ConsentSubject.for_visitor(visitor_id_new()), "analytics")
+    assert not has_consent(ConsentSubject.for_visitor(uuid.uuid4()), "analytics")
 
 
 def test_an_unknown_purpose_is_refused_not_answered():
     with pytest.raises(UnknownPurpose):
         has_consent(None, "telepathy")
     with pytest.raises(UnknownPurpose):
-        consent_decide(subject=ConsentSubject.for_visitor(visitor_id_new()), choices={"telepathy": True},
+        consent_decide(subject=ConsentSubject.for_visitor(uuid.uuid4()), choices={"telepathy": True},
                        source="api")
     assert ConsentRecord.objects.count() == 0
 
@@ -56,7 +58,7 @@ def test_withdrawing_personalization_calls_the_registered_receiver_with_the_subj
 
 
 def test_refusing_what_was_never_granted_withdraws_nothing(withdrawals):
-    consent_decide(subject=ConsentSubject.for_visitor(visitor_id_new()), choices={"personalization": False},
+    consent_decide(subject=ConsentSubject.for_visitor(uuid.uuid4()), choices={"personalization": False},
                    source="banner")
 
     assert withdrawals.calls == []
@@ -89,7 +91,7 @@ def test_the_footer_links_to_withdrawal_for_everyone_and_to_account_settings_whe
 def test_at_login_a_visitor_who_allowed_personalization_is_linked_to_the_account(client, links):
     user = UserFactory()
     banner_decision(client, "accept_all")
-    visitor_id = visitor_id_from_cookie(client.cookies[CONSENT_COOKIE].value)
+    visitor_id = session_visitor(client).visitor_id
 
     log_in(client, user)
 
@@ -99,15 +101,19 @@ def test_at_login_a_visitor_who_allowed_personalization_is_linked_to_the_account
     assert links.calls[0]["user"] == ConsentSubject.for_user(user)
 
 
-def test_at_login_a_visitor_who_refused_personalization_is_not_linked(client, links):
+def test_at_login_a_visitor_who_refused_keeps_the_refusal_and_is_not_linked(client, links):
     user = UserFactory()
     banner_decision(client, "reject_all")
 
     log_in(client, user)
 
-    assert links.calls == []
-    assert not ConsentRecord.objects.filter(user=user).exists()
-    assert 'class="consent-banner"' in client.get("/privacy/cookies/").content.decode()
+    assert links.calls == []  # their browsing stays apart from the account
+    carried = ConsentRecord.objects.filter(user=user)
+    assert {(r.purpose, r.granted, r.source) for r in carried} == {
+        ("preferences", False, "login"), ("analytics", False, "login"),
+        ("personalization", False, "login"), ("marketing", False, "login")}
+    assert 'class="consent-banner"' not in client.get("/privacy/cookies/").content.decode()  # not asked again
+    assert "Allowed now: only what is necessary." in client.get("/privacy/consent/").content.decode()
 
 
 def test_an_account_s_own_newer_choice_is_not_overwritten_at_login(client, links):
@@ -133,7 +139,7 @@ def test_logging_out_forgets_the_browser_s_consent(client):
 
 
 def test_consent_records_cannot_be_changed_or_deleted():
-    consent_decide(subject=ConsentSubject.for_visitor(visitor_id_new()), choices={"analytics": True},
+    consent_decide(subject=ConsentSubject.for_visitor(uuid.uuid4()), choices={"analytics": True},
                    source="banner")
     record = ConsentRecord.objects.get()
 

@@ -4,10 +4,9 @@ import pytest
 
 from privacy.consent import consent_guarded
 from privacy.purposes import PERSONALIZATION
-from privacy.subjects import visitor_id_from_cookie
 from shop import events
 from tests.factories import ProductFactory, UserFactory
-from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in
+from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +55,7 @@ def test_with_personalization_allowed_the_visitor_s_views_are_stored(client, sto
 
     browse(client, products, django_capture_on_commit_callbacks)
 
-    visitor_id = visitor_id_from_cookie(client.cookies[CONSENT_COOKIE].value)
+    visitor_id = session_visitor(client).visitor_id
     assert [(e.subject.visitor_key, e.product_id) for e in stored_views] == [
         (visitor_id.hex, products[0].pk), (visitor_id.hex, products[1].pk)]
 

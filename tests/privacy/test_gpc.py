@@ -5,26 +5,35 @@ import pytest
 from privacy.consent import has_consent
 from privacy.models import ConsentRecord
 from privacy.notice import GPC_TEXT
-from privacy.subjects import ConsentSubject, visitor_id_from_cookie
+from privacy.subjects import ConsentSubject
 from tests.factories import UserFactory
-from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in
+from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
 pytestmark = pytest.mark.django_db
 GPC = {"HTTP_SEC_GPC": "1"}
 
 
-def test_a_gpc_request_stores_a_refusal_and_no_marketing_consent(client):
-    response = client.get("/privacy/cookies/", **GPC)
+def test_a_visitor_s_signal_is_honoured_without_writing_a_row_or_a_session(client):
+    for _ in range(3):
+        response = client.get("/privacy/cookies/", **GPC)
 
-    records = ConsentRecord.objects.order_by("purpose")
-    assert [(r.purpose, r.granted, r.source) for r in records] == [
-        ("marketing", False, "gpc"), ("personalization", False, "gpc"),
-    ]
-    assert not ConsentRecord.objects.filter(purpose="marketing", granted=True).exists()
-    visitor = ConsentSubject.for_visitor(visitor_id_from_cookie(response.cookies[CONSENT_COOKIE].value))
-    assert records[0].visitor_id == visitor.visitor_id
-    assert not has_consent(visitor, "marketing") and not has_consent(visitor, "personalization")
-    assert set(response.cookies) <= {"csrftoken", "sessionid", CONSENT_COOKIE}
+    consent = response.wsgi_request.privacy_consent
+    assert not consent.state.granted("marketing") and not consent.state.granted("personalization")
+    assert consent.state.gpc_recorded and not consent.state.decided  # the rest is still asked
+    assert not ConsentRecord.objects.exists()  # visitors who never come back leave nothing behind
+    assert not set(response.cookies) & {"sessionid", CONSENT_COOKIE}
+
+
+def test_a_visitor_s_signal_is_recorded_when_they_decide_and_their_choice_stands(client):
+    html = client.get("/privacy/cookies/", **GPC).content.decode()
+    client.post("/privacy/consent/", {"csrfmiddlewaretoken": csrf_token_in(html), "action": "reject_all",
+                                      "source": "banner", "next": "/"}, **GPC)
+
+    visitor = session_visitor(client)
+    records = ConsentRecord.objects.filter(visitor_id=visitor.visitor_id).order_by("created_at", "id")
+    assert [(r.purpose, r.granted, r.source) for r in records][:2] == [
+        ("marketing", False, "gpc"), ("personalization", False, "gpc")]
+    assert {r.source for r in records[2:]} == {"banner"}
 
 
 def test_the_banner_and_settings_say_the_signal_was_honoured(client):
@@ -36,7 +45,8 @@ def test_the_banner_and_settings_say_the_signal_was_honoured(client):
     assert "Sec-GPC" in client.get("/privacy/cookies/", **GPC)["Vary"]
 
 
-def test_the_signal_is_recorded_once_per_subject_and_version(client):
+def test_an_account_s_signal_is_recorded_once_per_notice_version(client):
+    client.force_login(UserFactory())
     for _ in range(3):
         client.get("/privacy/cookies/", **GPC)
 
@@ -50,7 +60,7 @@ def test_a_later_explicit_opt_in_wins_over_the_signal(client):
 
     response = client.get("/privacy/consent/", **GPC)
 
-    visitor = ConsentSubject.for_visitor(visitor_id_from_cookie(client.cookies[CONSENT_COOKIE].value))
+    visitor = session_visitor(client)
     assert has_consent(visitor, "marketing") and has_consent(visitor, "personalization")
     assert ConsentRecord.objects.filter(source="gpc").count() == 2
     assert "You have since switched on: marketing, personalization." in response.content.decode()
