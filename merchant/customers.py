@@ -1,7 +1,8 @@
 """The merchant's page about one customer: orders, total spend and consent in force.
 
-Here rather than in `shop` because the consent state comes from `privacy`. Contact details
-(e-mail, addresses) are shown only to staff with `orders.view_customer_details`.
+Here rather than in `shop` because the consent state and data requests come from `privacy`.
+Contact details (e-mail, addresses) are shown only to staff with `orders.view_customer_details`,
+and each showing is written to the privacy audit log (ids only).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from privacy.models import ConsentSource
+from privacy.audit import audit_record
+from privacy.models import ConsentSource, DataRequest
 from privacy.purposes import CONSENT_PURPOSES, PURPOSES_BY_KEY
 from privacy.selectors import consent_state
 from shop.accounts.models import SavedAddress
@@ -34,6 +36,7 @@ class CustomerSummary:
     order_count: int
     spend: Decimal
     consent: list[tuple[str, bool, str]]  # label, granted, how it was decided
+    data_requests: list[DataRequest]
 
 
 def customer_summary(*, user_id: int) -> CustomerSummary:
@@ -49,7 +52,9 @@ def customer_summary(*, user_id: int) -> CustomerSummary:
         consent.append((PURPOSES_BY_KEY[purpose].label, state.granted(purpose), how))
     return CustomerSummary(orders=list(orders.order_by("-placed_at", "-id")[:RECENT_ORDERS]),
                            order_count=totals["n"], spend=Decimal(str(spend)).quantize(Decimal("0.01")),
-                           consent=consent)
+                           consent=consent,
+                           data_requests=list(DataRequest.objects.filter(user_id=user_id)
+                                              .order_by("-created_at", "-id")[:RECENT_ORDERS]))
 
 
 def customer_view(request: HttpRequest, user_id: int) -> HttpResponse:
@@ -63,6 +68,9 @@ def customer_view(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404("No such customer.")
     may_see_details = request.user.has_perm("orders.view_customer_details")
     summary = customer_summary(user_id=customer.pk)
+    if may_see_details:
+        audit_record(action="customer_details_viewed", actor_id=request.user.pk,
+                     detail={"user_id": customer.pk, "page": "customer"})
     addresses = ([(address, country_name(address.country))
                   for address in SavedAddress.objects.filter(user=customer)] if may_see_details else [])
     context = {**admin.site.each_context(request), "customer": customer, "summary": summary,

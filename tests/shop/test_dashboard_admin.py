@@ -5,9 +5,14 @@ hides contact details from roles without them, thumbnails and a low-stock list."
 import re
 from decimal import Decimal
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
+
+from privacy.models import AuditEntry, DataRequest, DataRequestKind, DataRequestStatus
 
 from shop.catalog.models import ProductImage, ProductVariant
 from shop.orders.models import Order, OrderStatus
@@ -93,6 +98,8 @@ def test_customer_page_shows_orders_spend_and_consent_with_details_only_for_role
     OrderFactory(user=customer, number="C2", total=Decimal("7.25"))
     OrderFactory(user=customer, number="C3", total=Decimal("99.00"), status=OrderStatus.REFUNDED)
     url = reverse("merchant_customer", args=[customer.pk])
+    DataRequest.objects.create(kind=DataRequestKind.EXPORT, status=DataRequestStatus.SCHEDULED, user=customer,
+                               created_at=timezone.now(), deadline=timezone.now() + timedelta(days=30))
 
     staff(client, "Order manager")
     shown = text(client.get(url))
@@ -105,8 +112,12 @@ def test_customer_page_shows_orders_spend_and_consent_with_details_only_for_role
 
     assert "ada@example.com" in shown and "£19.75" in shown and "C3" in shown
     assert "Consent in force" in shown and "not decided under the current notice" in shown
+    assert "Download my data" in shown  # the customer's data request
     assert "ada@example.com" not in hidden and "Contact details hidden" in hidden and "£19.75" in hidden
     assert refused.status_code == 403
+    # Only the showing of contact details is audited, by ids.
+    viewed = AuditEntry.objects.filter(action="customer_details_viewed", detail__user_id=customer.pk)
+    assert viewed.count() == 1 and "ada" not in str(viewed.get().detail)
 
 
 @pytest.mark.django_db
