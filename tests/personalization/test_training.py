@@ -168,3 +168,19 @@ def test_training_appears_in_the_scheduled_jobs(capsys):
 
     out = capsys.readouterr().out
     assert "train-recommenders" in out and "retrain-recommenders-if-requested" in out
+
+
+def test_events_of_deleted_or_unpublished_products_and_cold_customers_train_cleanly(mixed_world):
+    w = mixed_world
+    bought(customer(), w["clock"])  # one purchase of something then withdrawn from sale
+    w["clock"].is_published = False
+    w["clock"].save()
+    w["vase"].delete()  # its events go with it
+    customer()  # consented, bought nothing yet
+
+    version = recommenders_train(until=NOW)
+
+    assert version.status == ModelVersionStatus.ACTIVE
+    every_listed = {entry["product"] for row in RecommendationList.objects.filter(version=version)
+                    for entry in row.items}
+    assert w["clock"].pk not in every_listed and w["vase"].pk not in every_listed
