@@ -77,9 +77,15 @@ def test_shop_pages_have_no_serious_accessibility_violations(journey, sample_cat
     page.wait_for_url("**/cart/")
     check(journey, "cart")
 
+    for name in ("account_signup", "account_reset_password", "account_login"):
+        journey.goto(reverse(name))
+        check(journey, name.replace("_", "-"))
     log_in(journey, shopper.email)
     journey.goto(reverse("accounts:overview"))
     check(journey, "account-overview")
+    for name in ("account_email", "account_change_password"):
+        journey.goto(reverse(name))
+        check(journey, name.replace("_", "-"))
     journey.goto(reverse("accounts:address_add"))
     check(journey, "address-form")
     journey.goto(reverse("privacy:account"))
