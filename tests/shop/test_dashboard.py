@@ -6,14 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from merchant import selectors
 from privacy.models import ConsentRecord, ConsentSource
 from privacy.notice import notice_current
-from shop.catalog.models import ProductVariant
 from shop.orders.models import Order, OrderStatus
 from tests.factories import OrderFactory, ProductFactory, UserFactory
 
