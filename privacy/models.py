@@ -19,6 +19,7 @@ class ConsentSource(models.TextChoices):
     IMPORT = "import", "Imported"
     API = "api", "API"
     ERASURE = "erasure", "Account deletion requested"
+    NEWSLETTER = "newsletter", "Newsletter sign-up (confirmed by e-mail) or unsubscribe link"
 
 
 class AppendOnlyError(RuntimeError):
