@@ -13,7 +13,7 @@ import threading
 import time
 
 from celery import Celery, Task, bootsteps
-from celery.signals import setup_logging
+from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -50,6 +50,37 @@ def logging_from_django_settings(**kwargs) -> None:
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+
+
+@before_task_publish.connect
+def request_id_to_message(headers: dict | None = None, **kwargs) -> None:
+    """A task queued while serving a request carries that request's id."""
+    from config.logging import current_request_id
+
+    if headers is not None and "request_id" not in headers:
+        headers["request_id"] = current_request_id.get()
+
+
+_request_id_tokens: dict[str, object] = {}
+
+
+@task_prerun.connect
+def request_id_from_message(task_id: str | None = None, task=None, **kwargs) -> None:
+    """The worker's log lines for a task carry the id of the request that queued it."""
+    from config.logging import current_request_id
+
+    request_id = getattr(task.request, "request_id", None) if task is not None else None
+    if request_id and task_id:
+        _request_id_tokens[task_id] = current_request_id.set(str(request_id))
+
+
+@task_postrun.connect
+def request_id_forget(task_id: str | None = None, **kwargs) -> None:
+    from config.logging import current_request_id
+
+    token = _request_id_tokens.pop(task_id, None) if task_id else None
+    if token is not None:
+        current_request_id.reset(token)
 
 
 WORKER_HEARTBEAT_KEY = "ops:worker-heartbeat"

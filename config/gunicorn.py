@@ -13,16 +13,23 @@ workers = int(os.environ.get("GUNICORN_WORKERS", 2 * len(os.sched_getaffinity(0)
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
 accesslog = "-"
-# %(U)s is the path without its query string; no %(h)s: no client IP address.
-access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# %(U)s is the path without its query string; no %(h)s: no client IP address. The request id
+# is the one the application answered with (X-Request-ID), as on its own log lines.
+access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 # Newlines, NUL and other control characters in the path are written as escapes.
 logger_class = "config.gunicorn_logging.EscapingLogger"
+# JSON lines where the application writes them (production's default), as its LOGGING does.
+_json = os.environ.get("DJANGO_LOG_FORMAT",
+                       "json" if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith("production") else "plain")
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_personal_data": {"()": "config.logging.RedactPersonalDataFilter"}},
+    "formatters": {"json": {"()": "config.logging.JsonFormatter"},
+                   "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]},
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"],
+                    "formatter": "json" if _json == "json" else "plain"},
     },
     "loggers": {
         "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},

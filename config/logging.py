@@ -5,8 +5,12 @@ request logging and gunicorn's access log alike. Query strings are dropped
 entirely: they carry search terms, e-mail addresses and one-time tokens.
 """
 
+import contextvars
+import json
 import logging
 import re
+import uuid
+from datetime import datetime, timezone
 
 REDACTED = "[redacted]"
 
@@ -89,3 +93,43 @@ class RedactPersonalDataFilter(logging.Filter):
         if hasattr(record, "request"):
             record.request = None
         return True
+
+
+# --- Request ids and structured lines ------------------------------------------------
+
+# The id of the request being served, or of the request that queued the running task.
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9_.\-]{8,64}$")
+
+
+def request_id_from_header(value: str | None) -> str:
+    """A proxy's X-Request-ID when it is a plain token, otherwise a new one."""
+    if value and _SAFE_REQUEST_ID.match(value):
+        return value
+    return uuid.uuid4().hex
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request id on every record (`%(request_id)s`, and in JSON lines)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, request id, message (and traceback)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)

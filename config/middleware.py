@@ -7,14 +7,17 @@ import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import add_never_cache_headers
 
+from config.logging import current_request_id, request_id_from_header
+
 Handler = Callable[[HttpRequest], HttpResponse]
 
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST",
-                     "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+                     "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED", "HTTP_X_REQUEST_ID")
 
 
 def _networks(entries: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -44,6 +47,30 @@ class TrustedProxyMiddleware:
             for header in FORWARDED_HEADERS:
                 request.META.pop(header, None)
         return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """Every request gets an id (a trusted proxy's X-Request-ID, or a new one): it is on every
+    log line written while serving it and in the tasks it queues, and sent back in X-Request-ID."""
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from_header(request.META.get("HTTP_X_REQUEST_ID"))
+        # Kept until the response is finished (request_id_clear): Django logs 4xx and 5xx
+        # responses after the middleware has returned.
+        current_request_id.set(request_id)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def request_id_clear(**kwargs) -> None:
+    current_request_id.set("-")
+
+
+request_finished.connect(request_id_clear, dispatch_uid="config.request_id_clear")
 
 
 NUL_REFUSED = "Bad request: the address or the form contains a NUL character."

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: forwarded headers are dropped unless a configured proxy sent them.
     "config.middleware.TrustedProxyMiddleware",
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Before anything reads the request: a NUL byte is a 400, never a database error.
@@ -353,16 +354,24 @@ CONTENT_SECURITY_POLICY = {
 # Every handler passes through the redaction filter: no e-mail address, phone
 # number, token or query string reaches a log.
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+# "plain" lines for people, "json" (one object per line; production's default) for log stores.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_personal_data": {"()": "config.logging.RedactPersonalDataFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "request_id": {"()": "config.logging.RequestIdFilter"},
+        "redact_personal_data": {"()": "config.logging.RedactPersonalDataFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_personal_data"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "redact_personal_data"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -53,6 +53,10 @@ if not env("EMAIL_URL", default=""):
 if EMAIL_BACKEND.endswith(("console.EmailBackend", "locmem.EmailBackend", "filebased.EmailBackend")):
     raise ImproperlyConfigured("EMAIL_URL must name a real mail server in production (smtp://...).")
 
+# Structured logs: one JSON object per line, each with its request id.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -1,5 +1,6 @@
 """Production refuses to start without real secrets; other settings read the environment."""
 
+import json
 import os
 import subprocess
 import sys
@@ -105,3 +106,16 @@ def test_production_cookies_are_secure_httponly_and_samesite():
 
     assert result.stdout.split() == ["True", "True", "True", "Lax", "True",
                                      "django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+
+def test_production_writes_json_log_lines_with_request_ids():
+    script = ("import django, logging; django.setup(); "
+              "logging.getLogger('attuned.check').warning('order %s for a@b.example', 'T1')")
+    env = {key: value for key, value in os.environ.items() if key not in GOOD and not key.startswith("DJANGO_")}
+    env.update({**GOOD, "DJANGO_SETTINGS_MODULE": "config.settings.production"})
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert line["message"] == "order T1 for [redacted]"
+    assert line["level"] == "WARNING" and line["logger"] == "attuned.check" and line["request_id"] == "-"

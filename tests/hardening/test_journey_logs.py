@@ -6,7 +6,6 @@ handlers; the e-mails go through a real `celery -A config worker` process, whose
 is the worker's log. Neither may contain the shopper's name, address, e-mail, phone number,
 or any link or key they were sent."""
 
-import io
 import logging
 import re
 import secrets
@@ -19,9 +18,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from config.logging import RedactPersonalDataFilter
 from shop.orders.models import Order, OrderEmail
 from tests.factories import ProductFactory
+from tests.hardening.log_capture import ConfiguredHandlersCaptured
 from tests.hardening.worker_processes import WorkerProcess, broker_forget_everything
 from tests.shop.checkout_helpers import checkout_to_review, pay
 
@@ -34,25 +33,6 @@ SHOPPER = {
 DISTINCTIVE = ["zephyrine", "quillfeather", "Marigold", "Flat Nine", "Oddington", "OX7 9QQ", "OX79QQ",
                "900987", "7700 900987"]
 PASSWORD = "a distinctive passphrase 4417"
-
-
-class ConfiguredHandlersCaptured:
-    """Points the handlers LOGGING installed (with their filters and formatters) at a buffer."""
-
-    def __enter__(self) -> io.StringIO:
-        self.buffer = io.StringIO()
-        self.swapped = []
-        for logger in [logging.getLogger()] + [logging.getLogger(name) for name in logging.root.manager.loggerDict]:
-            for handler in getattr(logger, "handlers", []):
-                if isinstance(handler, logging.StreamHandler) and any(
-                        isinstance(f, RedactPersonalDataFilter) for f in handler.filters):
-                    self.swapped.append((handler, handler.setStream(self.buffer)))
-        assert self.swapped, "LOGGING installed no redacting stream handler"
-        return self.buffer
-
-    def __exit__(self, *exc):
-        for handler, stream in self.swapped:
-            handler.setStream(stream)
 
 
 def mails_in(outbox: Path) -> list:
