@@ -156,3 +156,15 @@ def test_customer_page_and_product_list_queries_do_not_grow(client, django_asser
     for url in (reverse("merchant_customer", args=[customer.pk]), reverse("admin:catalog_product_changelist")):
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_shipping_methods_show_prices_with_currency(client):
+    from tests.shop.checkout_helpers import shipping_methods_ensure
+
+    shipping_methods_ensure()
+    staff(client, "Owner")
+
+    listing = text(client.get(reverse("admin:checkout_shippingmethod_changelist")))
+
+    assert "£3.95" in listing and "Price (VAT included)" in listing
