@@ -9,10 +9,12 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def tasks_run_in_process():
+def tasks_run_in_process(settings):
     from config.celery import app
 
-    eager = app.conf.task_always_eager
+    eager = app.conf.task_always_eager  # read first: the app's configuration is built from settings lazily
     app.conf.task_always_eager = True
+    # The setting too: code that asks it (whether to queue on commit) behaves as in the embedded default.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
     app.conf.task_always_eager = eager
