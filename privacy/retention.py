@@ -67,7 +67,7 @@ def orders_anonymise_expired() -> int:
 
 # The entries whose retention_days a purge below enforces (the record of processing says so).
 ENFORCED = ("sessions.Session", "checkout.Checkout", "privacy.ConsentRecord", "admin.LogEntry",
-            "privacy.DataRequest", "privacy.AuditEntry", "orders.Order")
+            "privacy.DataRequest", "privacy.AuditEntry", "privacy.ExportArchive", "orders.Order")
 
 
 def retention_purge() -> dict[str, int]:
