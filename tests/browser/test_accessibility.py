@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from shop.accounts.roles import staff_roles_sync
 from shop.catalog.models import Category, Product
+from shop.orders.models import Order
 from tests.browser.axe import axe_violations
 from tests.factories import PASSWORD, verified_user
 from tests.shop.checkout_helpers import shipping_methods_ensure
@@ -121,6 +122,13 @@ def test_admin_dashboard_has_no_serious_accessibility_violations(journey, sample
     check(journey, "admin-dashboard")
     journey.goto(reverse("admin:catalog_product_change", args=[Product.objects.order_by("id").first().pk]))
     check(journey, "admin-product")
+    journey.goto(reverse("admin:catalog_product_changelist") + "?stock=low")
+    check(journey, "admin-low-stock")
+    order = Order.objects.filter(user__isnull=False).order_by("-placed_at").first()
+    journey.goto(reverse("admin:orders_order_change", args=[order.pk]))
+    check(journey, "admin-order")
+    journey.goto(reverse("merchant_customer", args=[order.user_id]))
+    check(journey, "admin-customer")
 
     assert journey.findings == [], "\n".join(journey.findings)
 
