@@ -14,14 +14,13 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from .audit import audit_record
 from .erasure import subject_erase
 from .export import export_archive, export_document
-from .fields import blind_index, decrypt_bytes, encrypt_bytes
+from .fields import decrypt_bytes, encrypt_bytes
 from .models import (
     LEGAL_DEADLINE, OPEN_STATUSES, ConsentSource, DataRequest, DataRequestKind, DataRequestStatus, ExportArchive,
 )
@@ -36,8 +35,7 @@ from .subjects import ConsentSubject
 DOWNLOAD_SALT = "privacy.export.download"
 CANCEL_SALT = "privacy.erasure.cancel"
 CONFIRM_SALT = "privacy.guest-request.confirm"
-GUEST_LINK_MAX_AGE = 60 * 60 * 24  # a guest's confirmation link works for a day
-GUEST_REQUESTS_PER_HOUR = 3
+GUEST_LINK_MAX_AGE = 60 * 60 * 24  # a guest's confirmation link works for a day (privacy.guest_requests)
 # An export still "running" this long after it last moved was interrupted: build it again.
 STALLED_EXPORT = timedelta(minutes=30)
 
@@ -57,7 +55,7 @@ def _sign(request: DataRequest, salt: str) -> str:
     return signing.dumps({"r": request.pk, "p": request.pseudonym.hex}, salt=salt, compress=True)
 
 
-def _unsign(token: str, salt: str, max_age: int | None) -> DataRequest | None:
+def request_from_token(token: str, salt: str, max_age: int | None) -> DataRequest | None:
     try:
         data = signing.loads(token, salt=salt, max_age=max_age)
         return DataRequest.objects.filter(pk=int(data["r"]), pseudonym=uuid.UUID(hex=data["p"])).first()
@@ -115,7 +113,7 @@ def _subject_filter(request: DataRequest) -> dict:
                                                                   "user__isnull": True}
 
 
-def _new_request(*, kind: str, status: str, **subject) -> DataRequest:
+def data_request_new(*, kind: str, status: str, **subject) -> DataRequest:
     now = timezone.now()
     return DataRequest.objects.create(kind=kind, status=status, created_at=now, deadline=now + LEGAL_DEADLINE,
                                       **subject)
@@ -141,7 +139,7 @@ def export_request(*, user_id: int, visitor_id: uuid.UUID | None = None) -> Data
         if recent >= settings.PRIVACY_EXPORTS_PER_DAY:
             raise DataRequestRefused(f"You can ask for a copy of your data {settings.PRIVACY_EXPORTS_PER_DAY} "
                                      "times a day. Please use the latest one, or ask again tomorrow.", status=429)
-        request = _new_request(kind=DataRequestKind.EXPORT, status=DataRequestStatus.SCHEDULED, user_id=user_id,
+        request = data_request_new(kind=DataRequestKind.EXPORT, status=DataRequestStatus.SCHEDULED, user_id=user_id,
                                visitor_id=visitor_id)
         request.confirmed_at = request.created_at
         request.save(update_fields=["confirmed_at"])
@@ -197,7 +195,7 @@ def export_build(*, request_id: int) -> bool:
 
 def export_file_for_download(*, token: str, user) -> tuple[DataRequest, bytes]:
     """The ZIP behind a download link, for the person it belongs to; refused otherwise."""
-    request = _unsign(token, DOWNLOAD_SALT, max_age=int(export_ttl().total_seconds()))
+    request = request_from_token(token, DOWNLOAD_SALT, max_age=int(export_ttl().total_seconds()))
     if request is None or request.kind != DataRequestKind.EXPORT:
         raise DataRequestRefused("This download link is not valid. Ask for your data again.", status=404)
     if request.user_id is not None and getattr(user, "pk", None) != request.user_id:
@@ -224,14 +222,14 @@ def erasure_blockers(*, identity: SubjectIdentity) -> list[str]:
             for number in open_orders]
 
 
-def _refuse_erasure_during_export(request_filter: dict) -> None:
+def erasure_refuse_during_export(request_filter: dict) -> None:
     if DataRequest.objects.filter(**request_filter, kind=DataRequestKind.EXPORT,
                                   status__in=[DataRequestStatus.SCHEDULED, DataRequestStatus.RUNNING]).exists():
         raise DataRequestRefused("A copy of your data is being prepared. Please wait until it is ready (a minute "
                                  "or two), download it if you wish, then ask again.")
 
 
-def _stop_personal_processing(*, user_id: int | None, visitor_id: uuid.UUID | None) -> None:
+def personal_processing_stop(*, user_id: int | None, visitor_id: uuid.UUID | None) -> None:
     choices = {PERSONALIZATION: False, MARKETING: False}
     if user_id is not None:
         user = apps.get_model(settings.AUTH_USER_MODEL)._base_manager.get(pk=user_id)
@@ -252,8 +250,8 @@ def erasure_request(*, user_id: int, visitor_id: uuid.UUID | None = None) -> Dat
                                               status__in=OPEN_STATUSES).first()
         if existing is not None:
             return existing
-        _refuse_erasure_during_export({"user_id": user_id})
-        request = _new_request(kind=DataRequestKind.ERASURE, status=DataRequestStatus.SCHEDULED, user_id=user_id,
+        erasure_refuse_during_export({"user_id": user_id})
+        request = data_request_new(kind=DataRequestKind.ERASURE, status=DataRequestStatus.SCHEDULED, user_id=user_id,
                                visitor_id=visitor_id)
         request.confirmed_at = request.created_at
         request.due_at = request.created_at + erasure_grace()
@@ -261,12 +259,12 @@ def erasure_request(*, user_id: int, visitor_id: uuid.UUID | None = None) -> Dat
         request.save(update_fields=["confirmed_at", "due_at", "blocked_reason"])
         audit_record(action="erasure_requested", request=request,
                      detail={"by": "account", "grace_days": settings.ERASURE_GRACE_DAYS})
-        _stop_personal_processing(user_id=user_id, visitor_id=visitor_id)
-        _cancel_link_send(request)
+        personal_processing_stop(user_id=user_id, visitor_id=visitor_id)
+        erasure_cancel_link_send(request)
     return request
 
 
-def _cancel_link_send(request: DataRequest) -> None:
+def erasure_cancel_link_send(request: DataRequest) -> None:
     if settings.ERASURE_GRACE_DAYS > 0:  # with no grace there is nothing left to cancel by then
         from .tasks import send_erasure_scheduled
 
@@ -279,7 +277,7 @@ def _blocked_summary(blockers: list[str]) -> str:
 
 def erasure_cancel(*, token: str) -> DataRequest:
     """Cancel a scheduled erasure from its link. Consent stays refused until the person chooses again."""
-    found = _unsign(token, CANCEL_SALT, max_age=None)
+    found = request_from_token(token, CANCEL_SALT, max_age=None)
     if found is None or found.kind != DataRequestKind.ERASURE:
         raise DataRequestRefused("This link is not valid.", status=404)
     with transaction.atomic():
@@ -341,69 +339,6 @@ def erasure_run(*, request_id: int) -> str:
 
         transaction.on_commit(after_commit)
     return "erased"
-
-
-# --- Guests: an e-mailed, one-time link -----------------------------------------------
-
-def _guest_rows_exist(email_index: str) -> bool:
-    identity = identity_for_guest(email_index=email_index)
-    return any(rows_of(label, identity).exists() for label, declaration in declarations().items()
-               if declaration.guest)
-
-
-def guest_request_submit(*, email: str, kind: str, visitor_id: uuid.UUID | None = None) -> None:
-    """E-mail a one-time link to `email` if we hold anything under it; the caller learns nothing either way.
-
-    Past GUEST_REQUESTS_PER_HOUR for the address, nothing is sent. Only the request's id
-    goes through the queue.
-    """
-    if kind not in DataRequestKind.values:
-        raise ValueError(f"Unknown request kind {kind!r}.")
-    email_index = blind_index(email)
-    throttle_key = f"privacy:guest-request:{email_index}"
-    if not cache.add(throttle_key, 1, timeout=60 * 60):
-        try:
-            if cache.incr(throttle_key) > GUEST_REQUESTS_PER_HOUR:
-                return
-        except ValueError:
-            cache.add(throttle_key, 1, timeout=60 * 60)
-    if not _guest_rows_exist(email_index):
-        return
-    from .tasks import send_guest_request_link
-
-    with transaction.atomic():
-        request = _new_request(kind=kind, status=DataRequestStatus.AWAITING_CONFIRMATION, email_index=email_index,
-                               visitor_id=visitor_id)
-        audit_record(action="guest_request_received", request=request, detail={"kind": kind})
-        transaction.on_commit(lambda: send_guest_request_link.delay(request.pk))
-
-
-def guest_request_confirm(*, token: str) -> DataRequest:
-    """Use a guest's e-mailed link: the request starts now. A second use is refused."""
-    from .tasks import build_data_export
-
-    found = _unsign(token, CONFIRM_SALT, max_age=GUEST_LINK_MAX_AGE)
-    if found is None:
-        raise DataRequestRefused("This link is not valid or has expired. Please ask again.", status=404)
-    with transaction.atomic():
-        request = DataRequest.objects.select_for_update().get(pk=found.pk)
-        if request.status != DataRequestStatus.AWAITING_CONFIRMATION:
-            raise DataRequestRefused("This link has already been used. Please ask again if you need to.",
-                                     status=410)
-        if request.kind == DataRequestKind.ERASURE:
-            _refuse_erasure_during_export({"email_index": request.email_index, "user__isnull": True})
-        now = timezone.now()
-        request.status, request.confirmed_at = DataRequestStatus.SCHEDULED, now
-        if request.kind == DataRequestKind.ERASURE:
-            request.due_at = now + erasure_grace()
-        request.save(update_fields=["status", "confirmed_at", "due_at"])
-        audit_record(action="guest_request_confirmed", request=request)
-        if request.kind == DataRequestKind.EXPORT:
-            transaction.on_commit(lambda: build_data_export.delay(request.pk))
-        else:
-            _stop_personal_processing(user_id=None, visitor_id=request.visitor_id)
-            _cancel_link_send(request)
-    return request
 
 
 # --- What is due ---------------------------------------------------------------------------

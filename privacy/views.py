@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.conf import settings
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import data_requests
+from . import data_requests, guest_requests
 from .cookies import cookie_table
 from .data_requests import DataRequestRefused
 from .forms import ConsentForm, GuestDataRequestForm
@@ -154,7 +154,7 @@ def guest_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "privacy/guest_request.html", {"form": form}, status=400)
-        data_requests.guest_request_submit(email=form.cleaned_data["email"], kind=form.cleaned_data["kind"],
+        guest_requests.guest_request_submit(email=form.cleaned_data["email"], kind=form.cleaned_data["kind"],
                                            visitor_id=_visitor_id(request))
         messages.success(request, GUEST_REQUEST_SENT_MESSAGE)
         return redirect("privacy:guest_request")
@@ -166,7 +166,7 @@ def guest_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The e-mailed link. GET only asks (mail scanners open links); POST starts the request, once."""
     if request.method == "POST":
         try:
-            confirmed = data_requests.guest_request_confirm(token=token)
+            confirmed = guest_requests.guest_request_confirm(token=token)
         except DataRequestRefused as refusal:
             return _refused(request, refusal)
         context = {"confirmed": confirmed, "grace_days": settings.ERASURE_GRACE_DAYS,

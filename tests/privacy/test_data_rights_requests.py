@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy import data_requests
+from privacy import data_requests, guest_requests
 from privacy.models import AuditEntry, DataRequest, DataRequestKind, DataRequestStatus, ExportArchive
 from privacy.views import GUEST_REQUEST_SENT_MESSAGE
 from shop.accounts.models import User
@@ -265,7 +265,7 @@ def test_the_guest_form_is_throttled_per_address(ask):
     OrderFactory(user=None, email=email)
     for _ in range(5):
         ask(email, "export")
-    assert len(mail.outbox) == data_requests.GUEST_REQUESTS_PER_HOUR
+    assert len(mail.outbox) == guest_requests.GUEST_REQUESTS_PER_HOUR
 
 
 @pytest.mark.django_db
