@@ -51,3 +51,18 @@ def test_the_checkout_review_shows_no_developer_wording(client):
     form = checkout_to_review(client, ProductFactory())
 
     assert "Rounding" not in form["html"] and "half up" not in form["html"]
+
+
+@pytest.mark.django_db
+def test_the_signup_confirmation_names_the_shop_not_the_host(client, settings):
+    settings.SHOP_NAME = "Lantern & Co"
+    settings.SHOP_BASE_URL = "http://127.0.0.1:8000"
+
+    client.post("/accounts/signup/", {"email": "new@example.com", "password1": "a-long-unusual-passphrase",
+                                      "password2": "a-long-unusual-passphrase"})
+
+    [message] = mail.outbox
+    assert message.subject.startswith("Lantern & Co: ")
+    assert "create an account at Lantern & Co" in message.body
+    assert "http://testserver/accounts/confirm-email/" in message.body  # the link, on the host used
+    assert "127.0.0.1" not in message.body.replace(settings.SHOP_BASE_URL, "")
