@@ -79,8 +79,11 @@ def checkout_details(request: HttpRequest) -> HttpResponse:
     form = AddressForm(None if picking else (request.POST or None), guest=guest, initial=initial)
     choice = SavedAddressChoiceForm(request.POST if picking else None, addresses=saved) if saved else None
     status = 200
-    if picking:
-        if choice is not None and choice.is_valid():
+    if picking and choice is None:
+        messages.error(request, "There are no saved addresses to choose from: please enter the address.")
+        status = 400
+    elif picking:
+        if choice.is_valid():
             chosen = next(a for a in saved if a.pk == choice.cleaned_data["saved_address"])
             try:
                 services.checkout_address_set(checkout=checkout, email=None,

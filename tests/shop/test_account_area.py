@@ -219,3 +219,16 @@ def test_checkout_address_step_with_saved_addresses_stays_within_a_budget(client
     with django_assert_max_num_queries(10):
         page = text(client.get(reverse("checkout:details")))
     assert page.count('name="saved_address"') == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["abc", "", "99999"])
+def test_a_guest_or_a_bad_pick_of_a_saved_address_is_a_clear_400(client, value):
+    shipping_methods_ensure()
+    add_to_cart(client, ProductFactory())
+    client.post(reverse("checkout:start"))
+
+    response = client.post(reverse("checkout:details"), {"saved_address": value})
+
+    assert response.status_code == 400
+    assert "no saved addresses to choose from" in text(response)
