@@ -17,7 +17,9 @@ recommendations and their reasons are rendered per request, outside any fragment
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.db import transaction
@@ -27,6 +29,9 @@ from django.http import HttpRequest
 VERSION_KEY = "catalog:fragments:version"
 # Fragments of a superseded version are never read again; this bounds how long they stay.
 FRAGMENT_TIMEOUT = 60 * 60
+# Each process also keeps the fragments it used last in memory (keys hold the version, so a
+# bump reaches them too): a page then costs one cache round trip, for the version.
+LOCAL_FRAGMENTS = 1000
 _REQUEST_ATTRIBUTE = "_catalog_fragments_version"
 
 
@@ -68,6 +73,47 @@ def catalog_changed() -> None:
 def fragment_key(version: str, name: str, vary_on: tuple[object, ...]) -> str:
     digest = hashlib.sha256("\x1f".join(str(value) for value in vary_on).encode()).hexdigest()[:32]
     return f"catalog:fragment:{version}:{name}:{digest}"
+
+
+class _RecentFragments:
+    """The process's most recently used fragments (a bounded LRU; threads share it)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.entries: OrderedDict[str, str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self.lock:
+            content = self.entries.get(key)
+            if content is not None:
+                self.entries.move_to_end(key)
+            return content
+
+    def put(self, key: str, content: str) -> None:
+        with self.lock:
+            self.entries[key] = content
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.limit:
+                self.entries.popitem(last=False)
+
+
+_recent = _RecentFragments(LOCAL_FRAGMENTS)
+
+
+def fragment_get(key: str) -> str | None:
+    """A fragment from this process's memory, else from the shared cache."""
+    content = _recent.get(key)
+    if content is None:
+        content = cache.get(key)
+        if content is not None:
+            _recent.put(key, content)
+    return content
+
+
+def fragment_set(key: str, content: str) -> None:
+    cache.set(key, content, FRAGMENT_TIMEOUT)
+    _recent.put(key, content)
 
 
 def _catalog_row_changed(sender, **kwargs) -> None:

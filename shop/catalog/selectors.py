@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 
 from .models import Category, Product, ProductImage, ProductVariant
 from .search import product_search
@@ -79,11 +80,11 @@ def category_tree() -> CategoryTree:
     return CategoryTree(by_id={c.pk: c for c in categories}, children=children)
 
 
-def category_list_with_counts() -> QuerySet[Category]:
-    """Top-level categories with the number of published products in each."""
-    return Category.objects.filter(parent__isnull=True).annotate(
+def category_list_with_counts() -> list[Category]:
+    """Top-level categories with the number of published products in each (read when iterated)."""
+    return SimpleLazyObject(lambda: list(Category.objects.filter(parent__isnull=True).annotate(
         product_count=Count("products", filter=Q(products__is_published=True))
-    )
+    )))
 
 
 def _listing_base() -> QuerySet[Product]:
@@ -124,13 +125,14 @@ def product_search_results(*, query: str, sort: str = RELEVANCE.key,
     return results if option is RELEVANCE else results.order_by(*option.ordering)
 
 
-# The lists below are lazy: a page whose grid comes from the fragment cache never runs them.
-def product_popular(*, limit: int = 8) -> QuerySet[Product]:
-    return product_list()[:limit]
+# The lists below are built and read only when a template iterates them: a page whose grid
+# comes from the shared fragment cache spends nothing on them.
+def product_popular(*, limit: int = 8) -> list[Product]:
+    return SimpleLazyObject(lambda: list(product_list()[:limit]))
 
 
-def product_newest(*, limit: int = 8) -> QuerySet[Product]:
-    return product_list(sort="newest")[:limit]
+def product_newest(*, limit: int = 8) -> list[Product]:
+    return SimpleLazyObject(lambda: list(product_list(sort="newest")[:limit]))
 
 
 def product_detail(*, slug: str) -> Product:
@@ -141,8 +143,8 @@ def product_detail(*, slug: str) -> Product:
     return get_object_or_404(products, slug=slug)
 
 
-def product_more_from_category(*, product: Product, limit: int = 4) -> QuerySet[Product]:
-    return product_list(category=product.category).exclude(pk=product.pk)[:limit]
+def product_more_from_category(*, product: Product, limit: int = 4) -> list[Product]:
+    return SimpleLazyObject(lambda: list(product_list(category=product.category).exclude(pk=product.pk)[:limit]))
 
 
 def product_cards_by_id(*, ids) -> dict[int, Product]:

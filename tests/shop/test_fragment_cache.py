@@ -203,3 +203,17 @@ def test_no_shared_fragment_holds_a_persons_name_cart_or_recommendations(client,
             assert 'data-testid="cart-count">0<' in html
     finally:
         recommendations.rail_source_register(previous)
+
+
+def test_the_cart_page_counts_its_lines_once(client, lantern):
+    mug = ProductFactory(title="Red Retrospot Mug", slug="red-retrospot-mug", category=lantern.category)
+    for product, quantity in ((lantern, 2), (mug, 3)):
+        client.post(reverse("cart:add"), {"variant": product.variants.get().pk, "quantity": quantity})
+
+    with CaptureQueriesContext(connection) as captured:
+        html = page(client, reverse("cart:detail"))
+    reads_of_lines = [query["sql"] for query in captured.captured_queries if '"cart_cartline"' in query["sql"]]
+
+    assert 'data-testid="cart-count">5<' in html
+    assert len(reads_of_lines) == 1, reads_of_lines
+    assert 'data-testid="cart-count">5<' in page(client, "/")  # elsewhere the header still counts

@@ -7,7 +7,6 @@ account or recommendation reason (tests/shop/test_fragment_cache.py checks the p
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 
 from shop.catalog import fragments
 
@@ -27,10 +26,10 @@ class SharedFragmentNode(template.Node):
         version = fragments.catalog_version_for(context.get("request"))
         key = fragments.fragment_key(version, str(self.name.resolve(context)),
                                      tuple(value.resolve(context) for value in self.vary_on))
-        content = cache.get(key)
+        content = fragments.fragment_get(key)
         if content is None:
             content = self.nodelist.render(context)
-            cache.set(key, content, fragments.FRAGMENT_TIMEOUT)
+            fragments.fragment_set(key, content)
         return content
 
 
