@@ -1,0 +1,344 @@
+"""HTTP benchmark: every storefront page under load, as a ratio to a bare Django view.
+
+    .venv/bin/python -m benchmarks.http [--database-url URL] [--redis-url URL] [--duration 10]
+                                        [--clients 16,64] [--grow 1] [--out FILE]
+
+Needs PostgreSQL and Redis on this machine and Debian's `wrk` (`scripts/apt-install wrk`);
+installs nothing itself. It migrates the database it is given (default: a database
+`attuned_http_benchmark`, created when missing), imports the shipped data set when the
+catalog is empty (`--grow N` then copies every product N-1 times, a catalog N times the
+real one), and starts gunicorn from `config/gunicorn.py` with production settings and
+throwaway secrets, plus a bare view that runs one query (`benchmarks/http_urls.py`).
+It prepares a visitor's cart with 3 lines and signs in an imported customer with orders,
+warms every page up, then loads each page with wrk for `--duration` seconds at each
+number of clients: home, a category, a product, a search, the cart and the account's
+order list. It prints and writes as JSON (benchmarks/results/) requests per second,
+p50/p95/p99 latency, errors and non-2xx responses, queries per request and each page's
+ratio to the bare view measured in the same run. Everything stays on 127.0.0.1.
+
+This is not a test and does not run in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "online-retail" / "online_retail.csv.xz"
+RESULTS = ROOT / "benchmarks" / "results"
+HOST = "127.0.0.1"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+BARE = "/benchmark/bare/"
+
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK-JSON {\\"requests\\": %d, \\"duration_us\\": %d, \\"connect\\": %d, \\"read\\": %d, \\"write\\": %d, "
+    .. "\\"timeout\\": %d, \\"non_2xx\\": %d, \\"p50_us\\": %d, \\"p95_us\\": %d, \\"p99_us\\": %d, \\"max_us\\": %d}\\n",
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+def local_only(url: str, what: str) -> None:
+    host = urlsplit(url).hostname
+    if host not in LOCAL_HOSTS:
+        sys.exit(f"{what} must be on this machine (127.0.0.1), not {host!r}.")
+
+
+def server_environment(args: argparse.Namespace, static_root: Path) -> dict[str, str]:
+    """Production settings with fresh random secrets: nothing here is reused anywhere."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE"))}
+    environment.update({
+        "DJANGO_SETTINGS_MODULE": "benchmarks.http_site",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "EMAIL_URL": f"smtp://{HOST}:2525",  # never reached: no page measured sends e-mail
+        "BENCHMARK_STATIC_ROOT": str(static_root),
+        "GUNICORN_BIND": f"{HOST}:{args.port}",
+        "PYTHONPATH": str(ROOT),
+    })
+    if args.workers:
+        environment["GUNICORN_WORKERS"] = str(args.workers)
+    for name in ("DJANGO_SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_SIGNING_KEY", "BLIND_INDEX_KEY",
+                 "SHOP_TEST_PROVIDER_WEBHOOK_SECRET"):
+        environment[name] = secrets.token_urlsafe(48)
+    return environment
+
+
+def manage(environment: dict[str, str], *arguments: str) -> str:
+    result = subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=environment,
+                            capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(arguments)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+def database_create(url: str) -> None:
+    """Create the benchmark's database when it does not exist yet (through the server's own database)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+PREPARE = """
+import json, sys
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count
+from allauth.account.models import EmailAddress
+from shop.accounts.models import User
+from shop.catalog.fragments import catalog_version_bump
+from shop.catalog.models import Category, Product, ProductVariant
+
+grow, password = int(sys.argv[1]), sys.argv[2]
+if grow > 1 and not Product.objects.filter(slug__endswith="-copy-1").exists():
+    with transaction.atomic():
+        originals = list(Product.objects.prefetch_related("variants"))
+        for copy in range(1, grow):
+            products = Product.objects.bulk_create([
+                Product(title=p.title, slug=f"{p.slug}-copy-{copy}", description=p.description, category_id=p.category_id,
+                        price=p.price, is_published=p.is_published, popularity=0, created_at=p.created_at)
+                for p in originals])
+            ProductVariant.objects.bulk_create([
+                ProductVariant(product=new, sku=f"{v.sku}-C{copy}", name=v.name, price=v.price,
+                               stock_quantity=v.stock_quantity, position=v.position)
+                for new, original in zip(products, originals) for v in original.variants.all()])
+customer = (User.objects.filter(orders__isnull=False).annotate(n=Count("orders")).order_by("-n", "pk").first())
+customer.password = make_password(password)
+customer.save(update_fields=["password"])
+EmailAddress.objects.update_or_create(user=customer, email=customer.email,
+                                      defaults={"verified": True, "primary": True})
+category = Category.objects.annotate(n=Count("products")).order_by("-n").first()
+product = (Product.objects.filter(is_published=True, variants__stock_quantity__gt=10)
+           .order_by("-popularity", "pk").first())
+in_stock = list(ProductVariant.objects.filter(stock_quantity__gt=10, product__is_published=True)
+                .order_by("-product__popularity", "pk").values_list("pk", flat=True)[:3])
+catalog_version_bump()  # no fragment from an earlier run is served
+print("PREPARED " + json.dumps({
+    "email": customer.email, "orders": customer.n, "category": category.get_absolute_url(),
+    "product": product.get_absolute_url(), "variants": in_stock, "products": Product.objects.count(),
+}))
+"""
+
+
+class Browser:
+    """A minimal HTTP client for preparing sessions: keeps cookies (Secure ones too: this is 127.0.0.1)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, dict]:
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        headers = {"Host": HOST, "Cookie": self.cookie_header()}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers.update({"Content-Type": "application/x-www-form-urlencoded",
+                            "Referer": f"http://{HOST}:{self.port}{path}"})
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        text = response.read().decode("utf-8", "replace")
+        connection.close()
+        return response.status, text, dict(response.getheaders())
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items() if value)
+
+    def csrf_token(self, path: str) -> str:
+        status, html, _ = self.request("GET", path)
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if status != 200 or not match:
+            sys.exit(f"no form with a CSRF token at {path} ({status})")
+        return match.group(1)
+
+
+def wait_until_up(port: int, server: subprocess.Popen, seconds: int = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit("gunicorn stopped while starting; its output is above.")
+        try:
+            connection = http.client.HTTPConnection(HOST, port, timeout=5)
+            connection.request("GET", BARE, headers={"Host": HOST})
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    sys.exit("gunicorn did not answer in time.")
+
+
+def run_wrk(url: str, clients: int, seconds: int, cookie: str, script: Path) -> dict:
+    command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", str(script), "-H", f"Host: {HOST}"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    report = json.loads(output.split("WRK-JSON ", 1)[1].splitlines()[0])
+    seconds_taken = report["duration_us"] / 1e6
+    return {
+        "rps": round(report["requests"] / seconds_taken, 1),
+        "requests": report["requests"],
+        "p50_ms": round(report["p50_us"] / 1000, 1),
+        "p95_ms": round(report["p95_us"] / 1000, 1),
+        "p99_ms": round(report["p99_us"] / 1000, 1),
+        "max_ms": round(report["max_us"] / 1000, 1),
+        "errors": report["connect"] + report["read"] + report["write"] + report["timeout"],
+        "non_2xx": report["non_2xx"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCHMARK_DATABASE_URL", f"postgres://postgres@{HOST}:5432/attuned_http_benchmark"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCHMARK_REDIS_URL", f"redis://{HOST}:6379/14"))
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page and number of clients")
+    parser.add_argument("--clients", default="16,64")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: config/gunicorn.py)")
+    parser.add_argument("--grow", type=int, default=1, help="copies of the catalog (10: ten times the products)")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    local_only(args.database_url, "The database")
+    local_only(args.redis_url, "Redis")
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        sys.exit("The benchmark measures PostgreSQL: pass a postgres:// URL.")
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: install Debian's package (scripts/apt-install wrk).")
+    clients = [int(number) for number in args.clients.split(",")]
+
+    work = Path(tempfile.mkdtemp(prefix="attuned-http-benchmark-"))
+    environment = server_environment(args, work / "static")
+    print(f"Database {args.database_url}, Redis {args.redis_url}; preparing ...", flush=True)
+    database_create(args.database_url)
+    manage(environment, "migrate", "--noinput", "-v0")
+    if "PRODUCTS 0" in manage(environment, "shell", "-c",
+                              "from shop.catalog.models import Product; print('PRODUCTS', Product.objects.count())"):
+        print("Importing the shipped data set (about a minute) ...", flush=True)
+        manage(environment, "import_online_retail", str(DATA), "--end-today", "--no-progress")
+    manage(environment, "collectstatic", "--noinput", "-v0")
+    password = secrets.token_urlsafe(24)
+    prepared_output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         f"import sys; sys.argv = ['', '{args.grow}', '{password}']\n{PREPARE}"],
+        cwd=ROOT, env=environment, capture_output=True, text=True)
+    if "PREPARED " not in prepared_output.stdout:
+        sys.exit(f"Preparing the data failed:\n{prepared_output.stderr[-4000:]}")
+    prepared = json.loads(prepared_output.stdout.split("PREPARED ", 1)[1].splitlines()[0])
+
+    script = work / "report.lua"
+    script.write_text(WRK_REPORT)
+    log = open(work / "gunicorn.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", "config/gunicorn.py"],
+                              cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        wait_until_up(args.port, server)
+        visitor = Browser(args.port)
+        for variant in prepared["variants"]:
+            token = visitor.csrf_token(prepared["product"])
+            status, _, _ = visitor.request("POST", "/cart/add/", {"csrfmiddlewaretoken": token, "variant": variant,
+                                                                 "quantity": 1})
+            assert status == 302, f"adding to the cart answered {status}"
+        customer = Browser(args.port)
+        token = customer.csrf_token("/accounts/login/")
+        status, _, _ = customer.request("POST", "/accounts/login/", {"csrfmiddlewaretoken": token,
+                                                                     "login": prepared["email"],
+                                                                     "password": password})
+        assert status == 302, f"signing in answered {status}"
+        pages = {
+            "bare view": (BARE, ""),
+            "home": ("/", ""),
+            "category": (prepared["category"], ""),
+            "product": (prepared["product"], ""),
+            "search": ("/search/?q=lantern", ""),
+            "cart (3 lines)": ("/cart/", visitor.cookie_header()),
+            "account orders": ("/account/orders/", customer.cookie_header()),
+        }
+        queries = {}
+        for name, (path, cookie) in pages.items():
+            browser = Browser(args.port)
+            browser.cookies = dict(part.split("=", 1) for part in cookie.split("; ") if part)
+            for _ in range(20):  # warm up every worker's templates, connections and the fragments
+                status, html, headers = browser.request("GET", path)
+            if status != 200:
+                sys.exit(f"{name} ({path}) answered {status}")
+            if name == "cart (3 lines)" and html.count('class="cart-line"') != 3:
+                sys.exit("the cart does not hold 3 lines")
+            queries[name] = int(headers.get("X-Benchmark-Queries", -1))
+        results: dict[str, dict] = {}
+        for count in clients:
+            for name, (path, cookie) in pages.items():
+                print(f"  {name} at {count} clients ...", flush=True)
+                measured = run_wrk(f"http://{HOST}:{args.port}{path}", count, args.duration, cookie, script)
+                results.setdefault(name, {})[str(count)] = {**measured, "queries": queries[name]}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+        log.close()
+
+    for count in map(str, clients):
+        bare_rps = results["bare view"][count]["rps"]
+        for name in results:
+            results[name][count]["ratio"] = round(results[name][count]["rps"] / bare_rps, 3) if bare_rps else None
+
+    report = {
+        "benchmark": "http",
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count(), "platform": platform.platform(),
+                    "load_before": os.getloadavg()},
+        "gunicorn_workers": args.workers or "config/gunicorn.py default",
+        "duration_s": args.duration,
+        "products": prepared["products"],
+        "customer_orders": prepared["orders"],
+        "pages": {name: path for name, (path, _) in pages.items()},
+        "results": results,
+    }
+    print()
+    print(f"{'page':<16} {'clients':>7} {'req/s':>8} {'ratio':>6} {'p50':>7} {'p95':>7} {'p99':>7} "
+          f"{'errors':>6} {'non-2xx':>7} {'queries':>7}")
+    for name, by_clients in results.items():
+        for count, row in by_clients.items():
+            print(f"{name:<16} {count:>7} {row['rps']:>8.0f} {row['ratio']:>6.2f} {row['p50_ms']:>6.1f}ms "
+                  f"{row['p95_ms']:>6.1f}ms {row['p99_ms']:>6.1f}ms {row['errors']:>6} {row['non_2xx']:>7} "
+                  f"{row['queries']:>7}")
+    RESULTS.mkdir(exist_ok=True)
+    out = args.out or RESULTS / f"http-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(f"\nWritten to {out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
