@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("privacy.urls")),
     path("recommendations/", include("personalization.urls")),
+    path("newsletter/", include("personalization.newsletter_urls")),
     path("cart/", include("shop.cart.urls")),
     path("checkout/", include("shop.checkout.urls")),
     path("payments/", include("shop.payments.urls")),

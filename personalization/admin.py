@@ -184,3 +184,5 @@ def _readable(rails: dict[str, list[dict]]) -> list[tuple[str, list[tuple[str, s
                   .values_list("pk", "title"))
     return [(Rail(rail).label, [(titles.get(e["product"], f"product {e['product']}"), reason_text(e))
                                 for e in entries]) for rail, entries in rails.items()]
+
+from . import marketing_admin  # noqa: E402,F401  (segments, campaigns, subscribers)

@@ -7,7 +7,7 @@ so a subject without that consent (or without any subject) stores nothing at all
 from __future__ import annotations
 
 from privacy.consent import consent_guarded
-from privacy.purposes import PERSONALIZATION
+from privacy.purposes import MARKETING, PERSONALIZATION
 from privacy.signals import consent_withdrawn, subject_erased, subject_linked
 from privacy.subjects import ConsentSubject
 from shop import events
@@ -77,6 +77,18 @@ def forget_on_erasure(sender, *, subject: ConsentSubject, **kwargs) -> None:
     retraining_request(reason=RetrainingRequest.Reason.ERASURE)
 
 
+def end_subscriptions_on_withdrawal(sender, *, subject: ConsentSubject, purpose: str, **kwargs) -> None:
+    """Marketing consent withdrawn (settings, a GPC signal, an unsubscribe link): no more marketing e-mail,
+    and a new subscription needs a new confirmation. Personalization withdrawn: segment memberships go."""
+    from .newsletter import subscribers_end_for_subject
+    from .segments import segment_memberships_forget
+
+    if purpose == MARKETING:
+        subscribers_end_for_subject(subject=subject)
+    elif purpose == PERSONALIZATION and subject.is_user:
+        segment_memberships_forget(user_id=subject.user_id)
+
+
 def link_on_login(sender, *, visitor: ConsentSubject, user: ConsentSubject, **kwargs) -> None:
     behaviour_events_link(visitor_id=visitor.visitor_id, user_id=user.user_id)
 
@@ -87,5 +99,7 @@ def connect() -> None:
     # The import declares who consented (not a shopper's event): see demo.py.
     events.subscribe(events.HistoryImported, seed_on_import)
     consent_withdrawn.connect(forget_on_withdrawal, dispatch_uid="personalization.forget_on_withdrawal")
+    consent_withdrawn.connect(end_subscriptions_on_withdrawal,
+                              dispatch_uid="personalization.end_subscriptions_on_withdrawal")
     subject_linked.connect(link_on_login, dispatch_uid="personalization.link_on_login")
     subject_erased.connect(forget_on_erasure, dispatch_uid="personalization.forget_on_erasure")

@@ -61,3 +61,60 @@ def retrain_recommenders_if_requested(self, until: str | None = None) -> int | N
     if not retraining_pending():
         return None
     return _train_once(self.request.id, until)
+
+
+# --- Newsletter, marketing e-mails and segments ------------------------------------------------
+
+_SENDING_TASK = {"acks_late": True, "reject_on_worker_lost": True,
+                 "rate_limit": settings.MARKETING_SEND_RATE_LIMIT}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_newsletter_confirmation(subscriber_id: int) -> bool:
+    """E-mail the double opt-in link to a pending subscriber; nothing for anyone else."""
+    from django.utils import timezone
+
+    from .mail import confirmation_build
+    from .models import Subscriber, SubscriberStatus
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=SubscriberStatus.PENDING).first()
+    if subscriber is None:
+        return False
+    if subscriber.confirmation_sent_at and (timezone.now() - subscriber.confirmation_sent_at).days >= 1:
+        return False  # a stale message (a long outage): the person can sign up again
+    confirmation_build(subscriber=subscriber).send()
+    logger.info("Newsletter confirmation sent to subscriber %s.", subscriber_id)
+    return True
+
+
+@shared_task(**_SENDING_TASK)
+def send_digest_batch(campaign_id: int, subscriber_ids: list[int]) -> dict:
+    """Send one batch of a digest campaign; a redelivery sends nobody's e-mail twice."""
+    from .campaigns import digest_batch_send
+
+    return dict(digest_batch_send(campaign_id=campaign_id, subscriber_ids=subscriber_ids))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def start_weekly_digest() -> dict:
+    """The scheduled digest: this ISO week's campaign (the same code as `send_digest`)."""
+    from .campaigns import digest_campaign_start
+
+    plan = digest_campaign_start()
+    return {"campaign": plan.key, "eligible": len(plan.eligible), "skipped": dict(plan.skipped)}
+
+
+@shared_task(**_SENDING_TASK)
+def send_cart_reminders() -> dict:
+    """Remind subscribers of carts left for MARKETING_CART_REMINDER_DELAY_HOURS, once per cart."""
+    from .campaigns import cart_reminders_send
+
+    return dict(cart_reminders_send())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def compute_customer_segments() -> int:
+    """Recompute the customer segments; returns the run's id."""
+    from .segments import segments_compute
+
+    return segments_compute().pk

@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "personalization.tasks.retrain_recommenders_if_requested",
         "schedule": 60 * 60,
     },
+    "compute-customer-segments": {"task": "personalization.tasks.compute_customer_segments",
+                                  "schedule": 24 * 60 * 60},
+    "send-weekly-digest": {"task": "personalization.tasks.start_weekly_digest", "schedule": 7 * 24 * 60 * 60},
+    "send-cart-reminders": {"task": "personalization.tasks.send_cart_reminders", "schedule": 60 * 60},
 }
 # Behavioural events are kept this long, then purged (and at once on withdrawal).
 PERSONALIZATION_EVENT_RETENTION_DAYS = env.int("PERSONALIZATION_EVENT_RETENTION_DAYS", default=365)
@@ -299,6 +303,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SHOP_NAME} <shop@local
 # Order e-mails (receipts, shipping) come from their own address, never the marketing one.
 SHOP_TRANSACTIONAL_FROM_EMAIL = env("SHOP_TRANSACTIONAL_FROM_EMAIL",
                                     default=f"{SHOP_NAME} orders <orders@localhost>")
+# Newsletter and personalised e-mails (digest, cart reminders) come from this address only.
+SHOP_MARKETING_FROM_EMAIL = env("SHOP_MARKETING_FROM_EMAIL", default=f"{SHOP_NAME} newsletter <news@localhost>")
+# A subscriber's cart untouched this long gets one reminder; batches of marketing e-mails per worker and minute.
+MARKETING_CART_REMINDER_DELAY_HOURS = env.int("MARKETING_CART_REMINDER_DELAY_HOURS", default=24)
+MARKETING_SEND_RATE_LIMIT = env("MARKETING_SEND_RATE_LIMIT", default="20/m")
 # Links in e-mails: the shop's public address.
 SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
 

@@ -90,3 +90,26 @@ def cart_item_count(*, user_id: int | None = None, visitor_key: str | None = Non
     else:
         return 0
     return lines.aggregate(units=Sum("quantity"))["units"] or 0
+
+
+@dataclass(frozen=True)
+class IdleCart:
+    cart_id: int
+    user_id: int
+    first_added_at: "datetime"
+    product_ids: tuple[int, ...]
+
+
+def carts_idle_of_accounts(*, idle_since, not_before) -> list[IdleCart]:
+    """Accounts' carts that still hold lines and have not changed since `idle_since` (but did after
+    `not_before`), each with the time its oldest line was added and its products; two queries."""
+    carts = list(Cart.objects.filter(user__isnull=False, updated_at__lt=idle_since, updated_at__gte=not_before,
+                                     lines__isnull=False).distinct().order_by("pk").values_list("pk", "user_id"))
+    lines: dict[int, list[tuple]] = {}
+    for cart_id, added_at, product_id in (CartLine.objects.filter(cart_id__in=[pk for pk, _ in carts])
+                                          .order_by("added_at", "id")
+                                          .values_list("cart_id", "added_at", "variant__product_id")):
+        lines.setdefault(cart_id, []).append((added_at, product_id))
+    return [IdleCart(cart_id=pk, user_id=user_id, first_added_at=lines[pk][0][0],
+                     product_ids=tuple(dict.fromkeys(product for _, product in lines[pk])))
+            for pk, user_id in carts if pk in lines]

@@ -63,3 +63,26 @@ def guest_order_ids_for_email(*, email: str) -> list[int]:
 
 def guest_orders_for_links(*, order_ids: list[int]) -> list[Order]:
     return list(Order.objects.filter(pk__in=order_ids, user__isnull=True).order_by("-placed_at", "-id"))
+
+
+def order_totals_per_customer(*, user_ids) -> list[tuple[int, "datetime", int, "Decimal"]]:
+    """(user id, latest order's time, number of orders, total spent) per account among `user_ids`,
+    counting every order that was not cancelled or refunded, in one query. Accounts without
+    such an order are left out."""
+    from django.db.models import Count, Max, Sum
+
+    from .models import OrderStatus
+
+    return list(
+        Order.objects.filter(user_id__in=user_ids).exclude(status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED])
+        .values("user_id").annotate(last=Max("placed_at"), orders=Count("id"), spent=Sum("total"))
+        .order_by("user_id").values_list("user_id", "last", "orders", "spent")
+    )
+
+
+def latest_order_times(*, user_ids) -> dict[int, "datetime"]:
+    """The time of each account's latest order (any status), in one query."""
+    from django.db.models import Max
+
+    return dict(Order.objects.filter(user_id__in=user_ids).values("user_id").annotate(last=Max("placed_at"))
+                .order_by().values_list("user_id", "last"))

@@ -1,0 +1,189 @@
+"""The merchant's screens for segments, campaigns and subscribers, and the audited digest preview.
+
+Registered from admin.py. Segment screens show only what the run stored, which already
+leaves out every group smaller than SEGMENT_MIN_SIZE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from privacy.consent import has_consent
+from privacy.purposes import MARKETING
+from privacy.fields import blind_index
+from shop.accounts.models import User
+
+from .campaigns import digest_preview
+from .models import Campaign, MarketingEmailStatus, PreviewAuditEntry, SegmentRun, Subscriber, SubscriberStatus
+from .newsletter import subscriber_subject
+from .previews import customer_pseudonym
+from .selectors import model_version_serving
+
+CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 640, 26, 130
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    size: int
+    y: int
+    width: float
+    text_y: int
+
+
+def segment_bars(run: SegmentRun | None) -> dict | None:
+    """A server-side SVG bar chart of the run's segment sizes (no script: the CSP holds)."""
+    if run is None or not run.segments:
+        return None
+    peak = max(segment["size"] for segment in run.segments) or 1
+    bars = [Bar(label=s["name"], size=s["size"], y=i * BAR_HEIGHT + 4,
+                width=round((CHART_WIDTH - LABEL_WIDTH - 60) * s["size"] / peak, 1), text_y=i * BAR_HEIGHT + 20)
+            for i, s in enumerate(run.segments)]
+    return {"bars": bars, "width": CHART_WIDTH, "height": len(bars) * BAR_HEIGHT + 8, "label_width": LABEL_WIDTH}
+
+
+@admin.register(SegmentRun)
+class SegmentRunAdmin(admin.ModelAdmin):
+    list_display = ["computed_at", "customers", "k", "silhouette_shown", "reported_segments", "suppressed"]
+    readonly_fields = [field.name for field in SegmentRun._meta.fields]
+    change_list_template = "admin/personalization/segmentrun/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="silhouette")
+    def silhouette_shown(self, run: SegmentRun) -> str:
+        return f"{run.silhouette:.3f}" if run.silhouette is not None else "—"
+
+    @admin.display(description="segments")
+    def reported_segments(self, run: SegmentRun) -> str:
+        return ", ".join(f"{s['name']} ({s['size']})" for s in run.segments) or "none reported"
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        latest = SegmentRun.objects.order_by("-computed_at", "-id").first()
+        extra_context = {**(extra_context or {}), "latest": latest, "chart": segment_bars(latest)}
+        return super().changelist_view(request, extra_context)
+
+
+class DigestPreviewForm(forms.Form):
+    customer = forms.EmailField(label="Subscriber's e-mail address")
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """Per campaign: eligible, sent, bounced, skipped and why; and the audited digest preview."""
+
+    list_display = ["key", "kind", "created_at", "eligible", "sent", "bounced", "skipped"]
+    list_filter = ["kind"]
+    readonly_fields = [field.name for field in Campaign._meta.fields]
+    change_list_template = "admin/personalization/campaign/change_list.html"
+
+    def get_queryset(self, request):
+        sent = Count("emails", filter=Q(emails__status=MarketingEmailStatus.SENT))
+        bounced = Count("emails", filter=Q(emails__status=MarketingEmailStatus.BOUNCED))
+        return super().get_queryset(request).annotate(sent_count=sent, bounced_count=bounced)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="eligible")
+    def eligible(self, campaign: Campaign) -> int:
+        return campaign.counts.get("eligible", 0)
+
+    @admin.display(description="sent")
+    def sent(self, campaign: Campaign) -> int:
+        return campaign.sent_count
+
+    @admin.display(description="bounced")
+    def bounced(self, campaign: Campaign) -> int:
+        return campaign.bounced_count
+
+    @admin.display(description="skipped, and why")
+    def skipped(self, campaign: Campaign) -> str:
+        skipped = Counter(campaign.counts.get("skipped", {}))
+        skipped.update(campaign.counts.get("skipped_at_send", {}))
+        return "; ".join(f"{reason}: {count}" for reason, count in sorted(skipped.items()) if count) or "none"
+
+    def get_urls(self):
+        return [
+            path("preview/", self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.preview)),
+                 name="personalization_campaign_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview(self, request: HttpRequest) -> HttpResponse:
+        """The digest a consenting subscriber would get now; every look is audited (staff and a pseudonym)."""
+        if not (request.user.has_perm("personalization.view_campaign")
+                and request.user.has_perm("personalization.view_recommendationlist")):
+            raise PermissionDenied
+        form = DigestPreviewForm(request.POST or None)
+        context = {**self.admin_site.each_context(request), "title": "Preview a digest", "form": form,
+                   "opts": self.model._meta}
+        if form.is_bound and form.is_valid():
+            subscriber = _consenting_subscriber(form.cleaned_data["customer"])
+            if subscriber is None:
+                form.add_error("customer", "No confirmed subscriber with that address has marketing consent.")
+            else:
+                pseudonym = (customer_pseudonym(subscriber.user_id) if subscriber.user_id
+                             else subscriber_pseudonym(subscriber.pk))
+                PreviewAuditEntry.objects.create(staff=request.user, customer_pseudonym=pseudonym,
+                                                 viewed_at=timezone.now(), version=model_version_serving())
+                context.update({"pseudonym": pseudonym, "digest": digest_preview(subscriber=subscriber)})
+        return TemplateResponse(request, "admin/personalization/campaign/preview.html", context,
+                                status=400 if form.errors else 200)
+
+
+def subscriber_pseudonym(subscriber_id: int) -> str:
+    """A keyed pseudonym of a subscriber without an account, for the preview audit log."""
+    message = f"digest-preview-subscriber:{subscriber_id}".encode()
+    return hmac.new(settings.BLIND_INDEX_KEY.encode(), message, hashlib.sha256).hexdigest()[:16]
+
+
+def _consenting_subscriber(email: str) -> Subscriber | None:
+    subscriber = Subscriber.objects.filter(email_index=blind_index(email), status=SubscriberStatus.CONFIRMED).first()
+    if subscriber is None:
+        user = User.objects.filter(email__iexact=email).first()
+        subscriber = Subscriber.objects.filter(user=user, status=SubscriberStatus.CONFIRMED).first() if user else None
+    if subscriber is None or not has_consent(subscriber_subject(subscriber), MARKETING):
+        return None
+    return subscriber
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    """Counts and states only: the addresses stay encrypted and are not listed."""
+
+    list_display = ["pk", "status", "has_account", "created_at", "confirmed_at", "unsubscribed_at"]
+    list_filter = ["status"]
+    fields = ["status", "created_at", "confirmed_at", "unsubscribed_at"]
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description="account")
+    def has_account(self, subscriber: Subscriber) -> bool:
+        return subscriber.user_id is not None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,215 @@
+"""Newsletter subscribers: sign-up, double opt-in and one-click unsubscribe (writes and their links).
+
+Marketing consent counts only after the e-mailed confirmation link is used: the sign-up
+itself records nothing in the consent records. Confirming records marketing granted
+(source "newsletter") under the account, or under the subscriber's own random
+`consent_key` for a person without one; unsubscribing records it refused, at once. A
+withdrawal anywhere else (privacy settings, a GPC signal) ends the subscription too.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from privacy.fields import blind_index, normalise_email
+from privacy.models import ConsentSource
+from privacy.purposes import MARKETING
+from privacy.services import consent_decide
+from privacy.subjects import ConsentSubject
+
+from .models import Subscriber, SubscriberStatus
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "personalization.newsletter.confirm"
+UNSUBSCRIBE_SALT = "personalization.newsletter.unsubscribe"
+CONFIRM_MAX_AGE = 60 * 60 * 24 * 3  # a confirmation link works for three days
+UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 400  # an unsubscribe link outlives any e-mail's relevance
+RESEND_AFTER = timedelta(minutes=10)  # a repeated sign-up sends another confirmation at most this often
+
+
+class NewsletterLinkError(ValueError):
+    """A confirmation or unsubscribe link that cannot be used; the message says why, for the person."""
+
+
+def subscriber_subject(subscriber: Subscriber) -> ConsentSubject:
+    """Whom the subscriber's consent records are about: their account, or their own random key."""
+    if subscriber.user_id is not None:
+        return ConsentSubject(user_id=subscriber.user_id)
+    return ConsentSubject(visitor_id=subscriber.consent_key)
+
+
+def confirm_token(subscriber: Subscriber) -> str:
+    return signing.dumps({"s": subscriber.pk, "n": subscriber.token_nonce}, salt=CONFIRM_SALT, compress=True)
+
+
+def unsubscribe_token(subscriber: Subscriber) -> str:
+    return signing.dumps({"s": subscriber.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def absolute(path: str) -> str:
+    return settings.SHOP_BASE_URL.rstrip("/") + path
+
+
+def confirm_url(subscriber: Subscriber) -> str:
+    return absolute(reverse("newsletter:confirm", kwargs={"token": confirm_token(subscriber)}))
+
+
+def unsubscribe_url(subscriber: Subscriber) -> str:
+    return absolute(reverse("newsletter:unsubscribe",
+                            kwargs={"token": unsubscribe_token(subscriber)}))
+
+
+@dataclass(frozen=True)
+class SignUp:
+    subscriber_id: int
+    confirmation_queued: bool
+
+
+def subscriber_sign_up(*, email: str, user=None) -> SignUp:
+    """Start a subscription for `email`; the confirmation e-mail goes after commit.
+
+    Guarantees: nothing is recorded as consent; an address already confirmed gets no
+    e-mail (the caller shows the same page either way, so the form says nothing about
+    who subscribed); a repeated sign-up sends at most one confirmation per RESEND_AFTER;
+    the account is linked only when the address is the signed-in account's own.
+    """
+    from .tasks import send_newsletter_confirmation
+
+    email = normalise_email(email)
+    owner = user if (user is not None and getattr(user, "is_authenticated", False)
+                     and user.email and normalise_email(user.email) == email) else None
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = (Subscriber.objects.select_for_update().filter(email_index=blind_index(email)).first())
+        if subscriber is None:
+            subscriber = Subscriber.objects.create(email=email, user=owner, created_at=now)
+        elif owner is not None and subscriber.user_id is None:
+            subscriber.user = owner
+            subscriber.save(update_fields=["user"])
+        if subscriber.status == SubscriberStatus.CONFIRMED:
+            return SignUp(subscriber.pk, confirmation_queued=False)
+        if subscriber.confirmation_sent_at and now - subscriber.confirmation_sent_at < RESEND_AFTER:
+            return SignUp(subscriber.pk, confirmation_queued=False)
+        subscriber.status = SubscriberStatus.PENDING
+        subscriber.confirmation_sent_at = now
+        subscriber.save(update_fields=["status", "confirmation_sent_at"])
+        subscriber_id = subscriber.pk
+        transaction.on_commit(lambda: send_newsletter_confirmation.delay(subscriber_id))
+    logger.info("Newsletter sign-up %s: confirmation queued.", subscriber_id)
+    return SignUp(subscriber_id, confirmation_queued=True)
+
+
+def _load(token: str, *, salt: str, max_age: int) -> dict:
+    try:
+        data = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired:
+        raise NewsletterLinkError("This link has expired.") from None
+    except signing.BadSignature:
+        raise NewsletterLinkError("This link is not valid: it may be incomplete or altered.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("s"), int):
+        raise NewsletterLinkError("This link is not valid: it may be incomplete or altered.")
+    return data
+
+
+def subscriber_for_confirm_token(*, token: str) -> Subscriber:
+    """The pending subscriber a confirmation link is for; NewsletterLinkError if it cannot be used."""
+    data = _load(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    subscriber = Subscriber.objects.filter(pk=data["s"]).first()
+    if subscriber is None:
+        raise NewsletterLinkError("This subscription no longer exists.")
+    if subscriber.token_nonce != data.get("n") or subscriber.status != SubscriberStatus.PENDING:
+        raise NewsletterLinkError("This link has already been used.")
+    return subscriber
+
+
+def subscriber_confirm(*, token: str) -> Subscriber:
+    """Use a confirmation link: the subscription starts and marketing consent is recorded.
+
+    Guarantees: a forged, expired or already used link changes nothing (NewsletterLinkError);
+    the link works once (its nonce is replaced in the same transaction).
+    """
+    with transaction.atomic():
+        found = subscriber_for_confirm_token(token=token)
+        subscriber = Subscriber.objects.select_for_update().get(pk=found.pk)
+        if subscriber.token_nonce != found.token_nonce or subscriber.status != SubscriberStatus.PENDING:
+            raise NewsletterLinkError("This link has already been used.")
+        subscriber.status = SubscriberStatus.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.unsubscribed_at = None
+        subscriber.token_nonce = secrets.token_hex(16)
+        subscriber.save(update_fields=["status", "confirmed_at", "unsubscribed_at", "token_nonce"])
+        consent_decide(subject=subscriber_subject(subscriber), choices={MARKETING: True},
+                       source=ConsentSource.NEWSLETTER)
+    logger.info("Newsletter subscriber %s confirmed.", subscriber.pk)
+    return subscriber
+
+
+def subscriber_for_unsubscribe_token(*, token: str) -> Subscriber:
+    data = _load(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    subscriber = Subscriber.objects.filter(pk=data["s"]).first()
+    if subscriber is None:
+        raise NewsletterLinkError("This subscription no longer exists.")
+    return subscriber
+
+
+def subscriber_unsubscribe(*, token: str) -> tuple[Subscriber, bool]:
+    """Use an unsubscribe link (one click, no login): returns the subscriber and whether this call ended
+    the subscription (False: it had already ended, nothing changed).
+
+    Guarantees: takes effect at once: the subscription ends and marketing consent is recorded as
+    refused (source "newsletter") in the same transaction, so no later send reaches the person.
+    """
+    with transaction.atomic():
+        found = subscriber_for_unsubscribe_token(token=token)
+        subscriber = Subscriber.objects.select_for_update().get(pk=found.pk)
+        if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
+            return subscriber, False
+        subscriber_end(subscriber=subscriber)
+        consent_decide(subject=subscriber_subject(subscriber), choices={MARKETING: False},
+                       source=ConsentSource.NEWSLETTER)
+    logger.info("Newsletter subscriber %s unsubscribed.", subscriber.pk)
+    return subscriber, True
+
+
+def subscriber_end(*, subscriber: Subscriber) -> None:
+    subscriber.status = SubscriberStatus.UNSUBSCRIBED
+    subscriber.unsubscribed_at = timezone.now()
+    subscriber.token_nonce = secrets.token_hex(16)
+    subscriber.save(update_fields=["status", "unsubscribed_at", "token_nonce"])
+
+
+def subscribers_end_for_subject(*, subject: ConsentSubject) -> int:
+    """Marketing consent was withdrawn elsewhere: the subject's subscriptions end too (no new record)."""
+    if subject.user_id is not None:
+        rows = Subscriber.objects.filter(user_id=subject.user_id)
+    else:
+        rows = Subscriber.objects.filter(consent_key=subject.visitor_id)
+    return rows.exclude(status=SubscriberStatus.UNSUBSCRIBED).update(
+        status=SubscriberStatus.UNSUBSCRIBED, unsubscribed_at=timezone.now(), token_nonce=secrets.token_hex(16))
+
+
+def subscription_of_user(*, user) -> Subscriber | None:
+    """The account's subscription: linked to it, or under its own address."""
+    found = Subscriber.objects.filter(user_id=user.pk).first()
+    if found is None and user.email:
+        found = Subscriber.objects.filter(email_index=blind_index(user.email)).first()
+    return found
+
+
+def consent_records_of_subscribers(identity):
+    """Privacy registry finder: the consent records kept under the random key of subscribers the
+    identity's proven addresses reach (a person without an account has no other way to them)."""
+    from privacy.models import ConsentRecord
+
+    keys = Subscriber.objects.filter(email_index__in=identity.email_indexes, user__isnull=True).values("consent_key")
+    return ConsentRecord.objects.filter(visitor_id__in=keys)

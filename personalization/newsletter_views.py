@@ -1,0 +1,62 @@
+"""The newsletter's pages: sign up (footer and account), confirm from the e-mail, unsubscribe in one click."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .newsletter import (NewsletterLinkError, subscriber_confirm, subscriber_for_confirm_token,
+                         subscriber_for_unsubscribe_token, subscriber_sign_up, subscriber_unsubscribe)
+
+
+class NewsletterForm(forms.Form):
+    email = forms.EmailField(label="Your e-mail address", max_length=254)
+
+
+def _link_problem(request: HttpRequest, error: NewsletterLinkError) -> HttpResponse:
+    return render(request, "personalization/newsletter_link_problem.html", {"problem": str(error)}, status=400)
+
+
+@require_POST
+def newsletter_sign_up(request: HttpRequest) -> HttpResponse:
+    """Both forms post here: the footer's (an address) and the account's (the account's address)."""
+    data = request.POST.copy()
+    if request.user.is_authenticated and not data.get("email"):
+        data["email"] = request.user.email
+    form = NewsletterForm(data)
+    if not form.is_valid():
+        return render(request, "personalization/newsletter_sign_up.html", {"newsletter_form": form}, status=400)
+    subscriber_sign_up(email=form.cleaned_data["email"], user=request.user)
+    # The same page whether or not the address was already subscribed: it tells nobody who is.
+    return render(request, "personalization/newsletter_check_inbox.html")
+
+
+@require_http_methods(["GET", "POST"])
+def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners that open links confirm nothing); POST confirms."""
+    try:
+        if request.method == "GET":
+            subscriber_for_confirm_token(token=token)
+            return render(request, "personalization/newsletter_confirm.html")
+        subscriber_confirm(token=token)
+    except NewsletterLinkError as error:
+        return _link_problem(request, error)
+    return render(request, "personalization/newsletter_confirmed.html")
+
+
+@csrf_exempt  # RFC 8058: the mail client posts without our cookies; the signed token is the proof
+@require_http_methods(["GET", "POST"])
+def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a one-button page; POST (the page's button, or the mail client's one-click) unsubscribes."""
+    try:
+        if request.method == "GET":
+            subscriber = subscriber_for_unsubscribe_token(token=token)
+            return render(request, "personalization/newsletter_unsubscribe.html",
+                          {"already": subscriber.status == "unsubscribed"})
+        _, changed = subscriber_unsubscribe(token=token)
+    except NewsletterLinkError as error:
+        return _link_problem(request, error)
+    return render(request, "personalization/newsletter_unsubscribed.html", {"already": not changed})
