@@ -25,7 +25,7 @@ from .models import (
     LEGAL_DEADLINE, OPEN_STATUSES, ConsentSource, DataRequest, DataRequestKind, DataRequestStatus, ExportArchive,
 )
 from .purposes import MARKETING, PERSONALIZATION
-from .reach import SubjectIdentity, identity_for_guest, identity_for_user, rows_of
+from .reach import SubjectIdentity, identity_for_guest, identity_for_user, identity_with_linked_keys, rows_of
 from .registry import declarations
 from .scrubbers import cache_purge
 from .services import consent_decide
@@ -91,7 +91,9 @@ def guest_email_for_index(email_index: str) -> str | None:
         if not declaration.guest or "__" in declaration.guest:
             continue
         model = apps.get_model(label)
-        source = model._meta.get_field(declaration.guest).source
+        source = getattr(model._meta.get_field(declaration.guest), "source", None)
+        if source is None:  # an index kept without the address beside it (a data request's)
+            continue
         row = (model._base_manager.filter(**{declaration.guest: email_index})
                .exclude(**{f"{source}__isnull": True}).only(source).first())
         if row is not None and getattr(row, source):
@@ -101,11 +103,13 @@ def guest_email_for_index(email_index: str) -> str | None:
 
 def identity_of(request: DataRequest) -> SubjectIdentity:
     if request.user_id is not None:
-        return identity_for_user(user_id=request.user_id, visitor_id=request.visitor_id)
-    if request.email_index:
-        return identity_for_guest(email_index=request.email_index,
-                                  email=guest_email_for_index(request.email_index), visitor_id=request.visitor_id)
-    return SubjectIdentity()
+        identity = identity_for_user(user_id=request.user_id, visitor_id=request.visitor_id)
+    elif request.email_index:
+        identity = identity_for_guest(email_index=request.email_index,
+                                      email=guest_email_for_index(request.email_index), visitor_id=request.visitor_id)
+    else:
+        return SubjectIdentity()
+    return identity_with_linked_keys(identity)
 
 
 def _subject_filter(request: DataRequest) -> dict:

@@ -71,6 +71,20 @@ def identity_for_guest(*, email_index: str, email: str | None = None,
                            emails=(normalise_email(email),) if email else ())
 
 
+def identity_with_linked_keys(identity: SubjectIdentity) -> SubjectIdentity:
+    """The identity plus the visitor keys its rows name ("visitor_keys" in the registry), so that
+    what is recorded under them (a newsletter subscriber's consent) is reached too."""
+    keys = set(identity.visitor_ids)
+    for label, declaration in declarations().items():
+        if declaration.visitor_keys:
+            keys.update(value for value in rows_of(label, identity).values_list(declaration.visitor_keys, flat=True)
+                        if value)
+    if keys == set(identity.visitor_ids):
+        return identity
+    return SubjectIdentity(user_ids=identity.user_ids, email_indexes=identity.email_indexes,
+                           visitor_ids=tuple(sorted(keys, key=str)), emails=identity.emails)
+
+
 def _visitor_values(field: models.Field, identity: SubjectIdentity) -> list[Any]:
     if isinstance(field, models.UUIDField):
         return list(identity.visitor_ids)

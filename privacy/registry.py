@@ -28,6 +28,8 @@ How a person's rows are found (privacy/reach.py), besides "subject", all optiona
               (a session's user inside its data, an e-mail inside a log text)
     "scrubber": "dotted.path" of a function(queryset, identity) run on erasure for rows
                 that are kept but may quote the person (an e-mail in a note)
+    "visitor_keys": a field of the person's rows whose values are further visitor keys of
+                    theirs (a subscriber's consent key, under which consent is recorded)
 
 Retention, machine-readable (enforced by privacy/retention.py where a purge exists):
     "retention_days": how many days, "retention_basis": what they count from
@@ -58,7 +60,7 @@ LEGAL_BASES = {
 ERASURE_METHODS = ("delete", "anonymise", "keep")
 REQUIRED_KEYS = ("fields", "purpose", "legal_basis", "retention", "subject", "export", "erasure")
 OPTIONAL_KEYS = ("anonymise_fields", "anonymiser", "recipients", "data_subjects", "guest", "visitor", "parent",
-                 "referenced_by", "finder", "scrubber", "retention_days", "retention_basis")
+                 "referenced_by", "finder", "scrubber", "visitor_keys", "retention_days", "retention_basis")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class ModelDeclaration:
     referenced_by: tuple[str, ...] = ()
     finder: str | None = None
     scrubber: str | None = None
+    visitor_keys: str | None = None
     retention_days: int | None = None
     retention_basis: str = ""
 
@@ -117,7 +120,8 @@ def _declaration_from(label: str, entry: dict[str, Any], module_name: str) -> Mo
         recipients=tuple(entry.get("recipients", ())), data_subjects=entry.get("data_subjects", ""),
         guest=entry.get("guest"), visitor=entry.get("visitor"), parent=entry.get("parent"),
         referenced_by=tuple(entry.get("referenced_by", ())), finder=entry.get("finder"),
-        scrubber=entry.get("scrubber"), retention_days=entry.get("retention_days"),
+        scrubber=entry.get("scrubber"), visitor_keys=entry.get("visitor_keys"),
+        retention_days=entry.get("retention_days"),
         retention_basis=entry.get("retention_basis", ""),
     )
 
@@ -208,7 +212,7 @@ def _field_at(model: type[models.Model], path: str) -> models.Field | None:
 
 def _reach_problems(model: type[models.Model], declaration: ModelDeclaration) -> list[str]:
     problems = []
-    for key in ("guest", "visitor"):
+    for key in ("guest", "visitor", "visitor_keys"):
         path = getattr(declaration, key)
         if path is not None and _field_at(model, path) is None:
             problems.append(f"{key} path {path!r} does not resolve")

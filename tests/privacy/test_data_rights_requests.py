@@ -351,3 +351,34 @@ def test_an_erasure_deletes_the_export_file_and_its_link_stops_working(client, s
     assert not ExportArchive.objects.exists()
     assert client.__class__().get(link).status_code == 410
     assert not DataRequest.objects.filter(user__isnull=False).exists()
+
+
+def subscriber_declares_its_consent_key() -> bool:
+    from privacy.registry import declarations
+
+    declaration = declarations().get("personalization.Subscriber")
+    return declaration is not None and declaration.visitor_keys == "consent_key"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not subscriber_declares_its_consent_key(),
+                    reason='personalization.Subscriber does not declare "visitor_keys": "consent_key" yet')
+def test_a_newsletter_only_person_is_erased_with_the_consent_recorded_under_their_key(
+        client, ask, settings, django_capture_on_commit_callbacks):
+    from personalization.models import Subscriber
+
+    from privacy.models import ConsentRecord
+
+    settings.ERASURE_GRACE_DAYS = 0
+    email = fresh_address("newsletter")
+    subscriber = Subscriber.objects.create(email=email, created_at=timezone.now())
+    ConsentRecord.objects.create(visitor_id=subscriber.consent_key, purpose="marketing", granted=True,
+                                 notice_version="x", text_hash="0" * 64, source="settings", created_at=timezone.now())
+
+    ask(email, "erasure")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirm_link(mail.outbox[0]))
+        call_command("process_privacy_requests")
+
+    assert not Subscriber.objects.filter(pk=subscriber.pk).exists()
+    assert not ConsentRecord.objects.filter(visitor_id=subscriber.consent_key).exists()
