@@ -1,4 +1,4 @@
-"""Writes for data requests: download my data, delete my account, and the guest's e-mailed link.
+"""Writes for data requests: download my data and delete my account (guests: privacy.guest_requests).
 
 Every step is recorded in the audit log under the request's random pseudonym. Links
 (download, cancel, a guest's confirmation) are signed and carry the request's id and
