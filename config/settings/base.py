@@ -312,8 +312,9 @@ MARKETING_SEND_RATE_LIMIT = env("MARKETING_SEND_RATE_LIMIT", default="20/m")
 SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Security ----------------------------------------------------------------
-# Sessions end after this long without a request (staff sooner); cookies last as long.
-SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=12 * 60) * 60
+# Sessions end after this long without a request (staff sooner); cookies last as long. Two
+# weeks for shoppers, as the cookie table and the sessions' retention in the registry say.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=14 * 24 * 60) * 60
 SESSION_STAFF_IDLE_TIMEOUT = env.int("SESSION_STAFF_IDLE_TIMEOUT_MINUTES", default=30) * 60
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 # Pages under these paths show personal data and are sent with Cache-Control: no-store
