@@ -220,7 +220,8 @@ def digest_batch_send(*, campaign_id: int, subscriber_ids: list[int]) -> Counter
     subscribers = list(Subscriber.objects.filter(pk__in=subscriber_ids).order_by("pk"))
     outcome: Counter = Counter()
     confirmed = [s for s in subscribers if s.status == SubscriberStatus.CONFIRMED]
-    outcome[SKIP_NOT_CONFIRMED] += len(subscribers) - len(confirmed)
+    if len(confirmed) < len(subscribers):
+        outcome[SKIP_NOT_CONFIRMED] += len(subscribers) - len(confirmed)
     consenting = marketing_consenting(confirmed)
     entries = digest_entries([s for s in confirmed if s.pk in consenting])
     products = Product.objects.in_bulk({e["product"] for found in entries.values() for _, e in found})

@@ -1,6 +1,7 @@
 """Personalization's Celery tasks: they take no personal data, and each is safe to run twice."""
 
 import logging
+import smtplib
 import uuid
 from datetime import datetime
 
@@ -82,7 +83,12 @@ def send_newsletter_confirmation(subscriber_id: int) -> bool:
         return False
     if subscriber.confirmation_sent_at and (timezone.now() - subscriber.confirmation_sent_at).days >= 1:
         return False  # a stale message (a long outage): the person can sign up again
-    confirmation_build(subscriber=subscriber).send()
+    try:
+        confirmation_build(subscriber=subscriber).send()
+    except smtplib.SMTPRecipientsRefused:
+        # The address does not exist: nothing to retry, and the subscription stays unconfirmed.
+        logger.warning("Newsletter confirmation to subscriber %s refused by the mail server.", subscriber_id)
+        return False
     logger.info("Newsletter confirmation sent to subscriber %s.", subscriber_id)
     return True
 
