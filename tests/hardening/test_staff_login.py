@@ -215,3 +215,19 @@ def test_the_second_factor_is_required_outside_the_test_settings():
 
     assert re.search(r'STAFF_SECOND_FACTOR_REQUIRED = env\.bool\("STAFF_SECOND_FACTOR_REQUIRED", default=True\)',
                      source)
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional", STAFF_SECOND_FACTOR_REQUIRED=False)
+def test_the_demos_printed_merchant_login_opens_the_admin_through_the_shop_login(client):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("create_merchant", stdout=out)
+    email, password = re.search(r": (\S+@\S+) / (\S+)", out.getvalue()).groups()
+
+    client.get("/admin/")
+    assert shop_login(client, email, password).status_code == 302
+    assert client.get("/admin/").status_code == 200
