@@ -15,7 +15,10 @@ MODELS = {
         "purpose": "Recommend products from what a person viewed, carted and bought",
         "legal_basis": "consent",
         "retention": "12 months, or until personalization consent is withdrawn",
+        "retention_days": 365,  # PERSONALIZATION_EVENT_RETENTION_DAYS, purged daily
+        "retention_basis": "when the event happened",
         "subject": "user",
+        "visitor": "visitor_id",
         "export": True,
         "erasure": "delete",
         "data_subjects": "Customers and visitors who consented to personalised recommendations",

@@ -42,7 +42,8 @@ def _train_once(task_id: str | None, until: str | None) -> int | None:
         return None
     try:
         frozen = datetime.fromisoformat(until) if until else None
-        return recommenders_train(task_id=task_id or "", until=frozen).pk
+        version = recommenders_train(task_id=task_id or "", until=frozen)
+        return version.pk if version else None
     finally:
         lock.release()
 

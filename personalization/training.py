@@ -310,13 +310,16 @@ def versions_prune() -> int:
 
 
 def recommenders_train(*, task_id: str = "", until: datetime | None = None,
-                       progress: Progress = _no_progress) -> ModelVersion:
+                       progress: Progress = _no_progress) -> ModelVersion | None:
     """Train every rail from the consented event store and make it the serving version.
 
     `until` freezes the models' "now" (default: the current time). Returns the new version,
     active on success; on failure it is marked failed, the previous version keeps serving,
-    and the error is raised.
+    and the error is raised. A shop with no published product has nothing to learn: None.
     """
+    if not Product.objects.published().exists():
+        logger.info("Training skipped: the shop has no published product.")
+        return None
     until = until or timezone.now()
     now = _frozen_now(until)
     started = time.perf_counter()

@@ -184,3 +184,11 @@ def test_events_of_deleted_or_unpublished_products_and_cold_customers_train_clea
     every_listed = {entry["product"] for row in RecommendationList.objects.filter(version=version)
                     for entry in row.items}
     assert w["clock"].pk not in every_listed and w["vase"].pk not in every_listed
+
+
+def test_an_empty_shop_has_nothing_to_train_and_says_so(caplog):
+    with caplog.at_level(logging.INFO, logger="personalization.training"):
+        assert train_recommenders.apply().get() is None
+
+    assert not ModelVersion.objects.exists()
+    assert "Training skipped: the shop has no published product." in caplog.text

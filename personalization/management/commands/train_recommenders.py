@@ -34,6 +34,9 @@ class Command(BaseCommand):
         finally:
             bar.close()
             lock.release()
+        if version is None:
+            self.stdout.write("Nothing to train: the shop has no published product.")
+            return
         self.stdout.write(self.style.SUCCESS(
             f"Model version {version.pk} is serving (trained in {version.duration_seconds:.1f} s)."))
         self.stdout.write("Counts: " + ", ".join(f"{key} {value:,}" for key, value in version.counts.items()))
