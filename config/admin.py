@@ -47,7 +47,8 @@ class ShopAdminSite(AdminSite):
             next_url = reverse("admin:index", current_app=self.name)
         user = request.user
         if not user.is_authenticated:
-            return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+            login_url = reverse("account_login")
+            return HttpResponseRedirect(f"{login_url}?{urlencode({'next': next_url})}")
         if not (user.is_active and user.is_staff):
             raise PermissionDenied
         if second_factor_missing(request):
@@ -57,8 +58,8 @@ class ShopAdminSite(AdminSite):
                 # Set up after this login began: confirm it once with the authenticator app.
                 target = reverse("mfa_reauthenticate")
             else:
-                messages.warning(request, "Your role gives access to customers' details or refunds: set up "
-                                          "two-factor authentication, then open the admin again.")
+                messages.warning(request, "Your role gives access to customers' details or refunds: "
+                                          "set up two-factor authentication, then open the admin again.")
                 target = reverse("mfa_activate_totp")
             return HttpResponseRedirect(f"{target}?{urlencode({'next': next_url})}")
         return HttpResponseRedirect(next_url)

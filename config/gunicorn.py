@@ -19,8 +19,8 @@ access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 # Newlines, NUL and other control characters in the path are written as escapes.
 logger_class = "config.gunicorn_logging.EscapingLogger"
 # JSON lines where the application writes them (production's default), as its LOGGING does.
-_json = os.environ.get("DJANGO_LOG_FORMAT",
-                       "json" if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith("production") else "plain")
+_in_production = os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith("production")
+_json = os.environ.get("DJANGO_LOG_FORMAT", "json" if _in_production else "plain")
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,

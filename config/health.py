@@ -62,7 +62,8 @@ def _worker() -> str:
     from config.celery import WORKER_HEARTBEAT_KEY
 
     beat = cache.get(WORKER_HEARTBEAT_KEY)
-    return OK if beat is not None and time.time() - float(beat) <= settings.HEALTH_WORKER_MAX_AGE else FAILED
+    recent = beat is not None and time.time() - float(beat) <= settings.HEALTH_WORKER_MAX_AGE
+    return OK if recent else FAILED
 
 
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker, "worker": _worker}
@@ -91,4 +92,5 @@ def live(request: HttpRequest) -> JsonResponse:
 def ready(request: HttpRequest) -> JsonResponse:
     checks = readiness_checks()
     healthy = FAILED not in checks.values()
-    return JsonResponse({"status": OK if healthy else FAILED, "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse({"status": OK if healthy else FAILED, "checks": checks},
+                        status=200 if healthy else 503)

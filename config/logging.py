@@ -42,7 +42,9 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def _looks_like_slug(run: str) -> bool:
     parts = run.split("-")
-    if run != run.lower() or "_" in run or len(parts) < 3 or any(not 0 < len(p) <= 16 for p in parts):
+    if run != run.lower() or "_" in run or len(parts) < 3:
+        return False
+    if any(not 0 < len(part) <= 16 for part in parts):
         return False
     words = [part for part in parts if part.isalpha()]
     return len(words) * 2 >= len(parts)
@@ -122,7 +124,8 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(
+                timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),

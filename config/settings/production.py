@@ -19,8 +19,9 @@ MINIMUM_SECRET_KEY_LENGTH = 50
 MINIMUM_UNIQUE_CHARACTERS = 5
 
 
-def require_secret(name: str, development_value: str, minimum_length: int = MINIMUM_KEY_LENGTH) -> str:
-    """Return the secret named `name`, refusing a missing, short, repetitive or development value."""
+def require_secret(name: str, development_value: str,
+                   minimum_length: int = MINIMUM_KEY_LENGTH) -> str:
+    """Return the secret named `name`; refuse a missing, short, repetitive or development value."""
     value = env(name, default="")
     if (not value or value == development_value or len(value) < minimum_length
             or len(set(value)) < MINIMUM_UNIQUE_CHARACTERS or value.startswith("django-insecure-")):
@@ -44,13 +45,17 @@ if SHOP_PAYMENT_PROVIDER == "test":
     SHOP_TEST_PROVIDER_WEBHOOK_SECRET = require_secret(
         "SHOP_TEST_PROVIDER_WEBHOOK_SECRET", DEVELOPMENT_TEST_PROVIDER_WEBHOOK_SECRET
     )
-    if SHOP_TEST_PROVIDER_WEBHOOK_SECRET in {SECRET_KEY, FIELD_ENCRYPTION_KEY, FIELD_SIGNING_KEY, BLIND_INDEX_KEY}:
-        raise ImproperlyConfigured("SHOP_TEST_PROVIDER_WEBHOOK_SECRET must be different from the other secrets.")
+    if SHOP_TEST_PROVIDER_WEBHOOK_SECRET in {SECRET_KEY, FIELD_ENCRYPTION_KEY, FIELD_SIGNING_KEY,
+                                             BLIND_INDEX_KEY}:
+        raise ImproperlyConfigured(
+            "SHOP_TEST_PROVIDER_WEBHOOK_SECRET must be different from the other secrets.")
 
 # Mail must go somewhere real: the console backend would print customers' e-mails to the log.
 if not env("EMAIL_URL", default=""):
-    raise ImproperlyConfigured("EMAIL_URL must be set in production, e.g. smtp://user:password@mail:587.")
-if EMAIL_BACKEND.endswith(("console.EmailBackend", "locmem.EmailBackend", "filebased.EmailBackend")):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set in production, e.g. smtp://user:password@mail:587.")
+if EMAIL_BACKEND.endswith(("console.EmailBackend", "locmem.EmailBackend",
+                           "filebased.EmailBackend")):
     raise ImproperlyConfigured("EMAIL_URL must name a real mail server in production (smtp://...).")
 
 # Structured logs: one JSON object per line, each with its request id.

@@ -51,5 +51,6 @@ def staff_roles_sync(*, using: str = "default") -> dict[str, int]:
 
 def staff_needs_second_factor(user) -> bool:
     """Whether this staff member's permissions require a second factor (superusers do)."""
-    return bool(user.is_active and user.is_staff
-                and (user.is_superuser or any(user.has_perm(perm) for perm in SECOND_FACTOR_PERMISSIONS)))
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or any(user.has_perm(perm) for perm in SECOND_FACTOR_PERMISSIONS)
