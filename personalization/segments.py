@@ -37,6 +37,7 @@ SEED = 0
 K_RANGE = range(2, 7)
 SILHOUETTE_SAMPLE = 5000  # the silhouette is measured on at most this many customers
 KEEP_RUNS = 2  # the latest run and the one before it, for "how membership moved"
+LAPSING_DAYS, NEW_DAYS = 90, 30
 LOYAL, NEW, LAPSING, BIG_BASKETS, OCCASIONAL = "loyal", "new", "lapsing", "big baskets", "occasional"
 
 
@@ -108,13 +109,19 @@ def small_clusters_merge(matrix: np.ndarray, labels: np.ndarray, *, min_size: in
 
 
 def segment_name(*, recency: float, frequency: float, basket: float, medians: tuple[float, float, float]) -> str:
-    """A cluster's name in the merchant's words, from its mean profile against all customers' medians."""
+    """A cluster's name in the merchant's words, from its mean profile against all customers' medians.
+
+    Lapsing: last ordered more than twice as long ago as the median customer, and over
+    LAPSING_DAYS. Loyal: three orders or more, at least as many as the median customer.
+    New: one order (on average), recently. Big baskets: spends half as much again per
+    order as the median customer. Anything else: occasional.
+    """
     median_recency, median_frequency, median_basket = medians
-    if recency > 2 * max(median_recency, 1.0):
+    if recency > max(2 * median_recency, LAPSING_DAYS):
         return LAPSING
-    if frequency >= max(2 * median_frequency, 3.0):
+    if frequency >= max(3.0, median_frequency):
         return LOYAL
-    if frequency <= 1.5 and recency <= max(median_recency, 1.0):
+    if frequency <= 1.5 and recency <= max(median_recency, NEW_DAYS):
         return NEW
     if basket >= 1.5 * median_basket:
         return BIG_BASKETS

@@ -279,3 +279,16 @@ def test_the_admin_shows_campaign_counts_and_an_audited_digest_preview(
     assert "Red &lt;b&gt;Mug&lt;/b&gt;" in shown.content.decode()
     [entry] = PreviewAuditEntry.objects.all()
     assert entry.staff == admin_user and "bob" not in entry.customer_pseudonym
+
+
+def test_working_out_a_campaign_costs_the_same_queries_for_many_subscribers_and_products(
+        client, serving, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    for n in range(3):
+        confirmed_subscriber(client, f"first{n}@example.com", django_capture_on_commit_callbacks)
+    with django_assert_max_num_queries(7):
+        assert len(digest_campaign_start(key="few", dry_run=True).eligible) == 3
+    for n in range(30):
+        ProductFactory()
+        confirmed_subscriber(client, f"more{n}@example.com", django_capture_on_commit_callbacks)
+    with django_assert_max_num_queries(7):
+        assert len(digest_campaign_start(key="many", dry_run=True).eligible) == 33
