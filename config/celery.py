@@ -38,6 +38,13 @@ class ShopTask(Task):
     retry_jitter = True
     max_retries = 8
 
+    def retry(self, *args, exc=None, **kwargs):
+        # A mail server's 5xx is a permanent refusal (an unknown mailbox, a rejected message):
+        # asking again would not change the answer. 4xx and lost connections are retried.
+        if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500:
+            raise exc
+        return super().retry(*args, exc=exc, **kwargs)
+
 
 app = Celery("attuned", task_cls=ShopTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")

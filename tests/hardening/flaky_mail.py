@@ -8,10 +8,11 @@ from django.core.mail.backends.locmem import EmailBackend
 class FlakySMTPBackend(EmailBackend):
     failures_left = 0
     attempts = 0
+    error: Exception = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
     def send_messages(self, messages):
         type(self).attempts += 1
         if type(self).failures_left > 0:
             type(self).failures_left -= 1
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            raise type(self).error
         return super().send_messages(messages)

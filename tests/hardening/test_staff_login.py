@@ -231,3 +231,14 @@ def test_the_demos_printed_merchant_login_opens_the_admin_through_the_shop_login
     client.get("/admin/")
     assert shop_login(client, email, password).status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_signed_in_shopper_is_refused_by_the_admin_not_sent_round_in_circles(client):
+    client.force_login(UserFactory())
+
+    to_login = client.get("/admin/")
+    refused = client.get(to_login["Location"])
+
+    assert to_login.status_code == 302 and to_login["Location"].startswith("/admin/login/")
+    assert refused.status_code == 403

@@ -64,6 +64,7 @@ def test_an_order_email_survives_a_mail_server_that_drops_two_connections(celery
     order = OrderFactory(user=UserFactory(email="ada.lovelace@attuned.test"))
     order_line_create(order=order, product=ProductFactory(title="Brass lantern"))
     FlakySMTPBackend.failures_left, FlakySMTPBackend.attempts = 2, 0
+    FlakySMTPBackend.error = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
     result = send_order_email.delay(order.pk, "confirmation")
 
@@ -71,3 +72,18 @@ def test_an_order_email_survives_a_mail_server_that_drops_two_connections(celery
     assert FlakySMTPBackend.attempts == 3
     assert [message.to for message in mail.outbox] == [["ada.lovelace@attuned.test"]]
     assert OrderEmail.objects.filter(order=order).count() == 1
+
+
+@pytest.mark.worker
+@override_settings(EMAIL_BACKEND="tests.hardening.flaky_mail.FlakySMTPBackend")
+def test_a_permanent_refusal_from_the_mail_server_is_not_retried(celery_worker):
+    order = OrderFactory(user=UserFactory(email="ada.lovelace@attuned.test"))
+    FlakySMTPBackend.failures_left, FlakySMTPBackend.attempts = 5, 0
+    FlakySMTPBackend.error = smtplib.SMTPDataError(554, b"5.7.1 message rejected")
+
+    result = send_order_email.delay(order.pk, "confirmation")
+
+    with pytest.raises(smtplib.SMTPDataError):
+        result.get(timeout=60)
+    assert FlakySMTPBackend.attempts == 1
+    assert mail.outbox == [] and not OrderEmail.objects.filter(order=order).exists()
