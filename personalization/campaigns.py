@@ -165,8 +165,9 @@ def _send_once(*, subscriber: Subscriber, campaign: Campaign, key: str, product_
     """Send one e-mail unless its key was used; returns the outcome ("sent", "bounced" or "duplicate").
 
     The key is written before the mail server is called. A server that refuses the
-    address marks the e-mail bounced (no retry); a server that cannot be reached removes
-    the key again and raises, so the task's retry sends it (nothing went out).
+    address or the message for good (5xx) marks the e-mail bounced (no retry); a server
+    that cannot be reached or answers "try later" (4xx) removes the key again and raises,
+    so the task's retry sends it (nothing went out).
     """
     now = timezone.now()
     try:
@@ -179,7 +180,11 @@ def _send_once(*, subscriber: Subscriber, campaign: Campaign, key: str, product_
     message = build()
     try:
         connection.send_messages([message])
-    except smtplib.SMTPRecipientsRefused:
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+        if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code < 500:
+            MarketingEmail.objects.filter(pk=row.pk).delete()
+            raise  # 4xx: the server asks us to try later; the task's retry sends it
+        # Refused for good (an unknown mailbox, a 5xx): recorded, reported, never retried.
         MarketingEmail.objects.filter(pk=row.pk).update(status=MarketingEmailStatus.BOUNCED)
         logger.warning("Marketing e-mail %s refused by the mail server.", row.pk)
         return "bounced"
