@@ -9,6 +9,10 @@ and deletes of catalog rows (the admin, a shell) do too through the receivers
 below. The next request then renders afresh; fragments of older versions are never
 read again and expire.
 
+Catalog reads that every visitor sees alike (a product with its variants and pictures, the
+category tree) are kept the same way (`shared_read`), so a cached product page reads no
+catalog row.
+
 Nothing personal goes in: the consent banner, CSRF token, CSP nonce, cart count,
 recommendations and their reasons are rendered per request, outside any fragment
 (`{% shared_fragment %}` in `templatetags/catalog_fragments.py`).
@@ -17,14 +21,21 @@ recommendations and their reasons are rendered per request, outside any fragment
 from __future__ import annotations
 
 import hashlib
+import pickle
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpRequest
+from django.core.signals import request_finished, request_started
+
+T = TypeVar("T")
 
 VERSION_KEY = "catalog:fragments:version"
 # Fragments of a superseded version are never read again; this bounds how long they stay.
@@ -32,12 +43,12 @@ FRAGMENT_TIMEOUT = 60 * 60
 # Each process also keeps the fragments it used last in memory (keys hold the version, so a
 # bump reaches them too): a page then costs one cache round trip, for the version.
 LOCAL_FRAGMENTS = 1000
-_REQUEST_ATTRIBUTE = "_catalog_fragments_version"
+
+# The version read for the request this thread is serving (None: not read yet, or no request).
+_request = threading.local()
 
 
-def catalog_version() -> str:
-    """The current catalog version (one cache read). A random token, so a version lost to
-    eviction or a cache restart can never come back and revive stale fragments."""
+def _read_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
@@ -45,20 +56,31 @@ def catalog_version() -> str:
     return version
 
 
-def catalog_version_for(request: HttpRequest | None) -> str:
-    """The catalog version, read once per request however many fragments the page has."""
-    if request is None:
-        return catalog_version()
-    version = getattr(request, _REQUEST_ATTRIBUTE, None)
-    if version is None:
-        version = catalog_version()
-        setattr(request, _REQUEST_ATTRIBUTE, version)
-    return version
+def catalog_version() -> str:
+    """The current catalog version: a random token, so a version lost to eviction or a cache
+    restart can never come back and revive stale fragments. Read once per request (however
+    many fragments and shared reads the page has); outside requests, at every call."""
+    if not getattr(_request, "active", False):
+        return _read_version()
+    if _request.version is None:
+        _request.version = _read_version()
+    return _request.version
+
+
+def _request_started(**kwargs) -> None:
+    _request.active, _request.version = True, None
+
+
+def _request_finished(**kwargs) -> None:
+    _request.active, _request.version = False, None
 
 
 def catalog_version_bump() -> None:
-    """Make every shared fragment stale now."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    """Make every shared fragment stale now (the request that bumps sees its own change too)."""
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, timeout=None)
+    if getattr(_request, "active", False):
+        _request.version = version
 
 
 def catalog_changed() -> None:
@@ -111,9 +133,23 @@ def fragment_get(key: str) -> str | None:
     return content
 
 
-def fragment_set(key: str, content: str) -> None:
+def fragment_set(key: str, content) -> None:
     cache.set(key, content, FRAGMENT_TIMEOUT)
     _recent.put(key, content)
+
+
+def shared_read(name: str, vary_on: tuple[object, ...], load: Callable[[], T]) -> T:
+    """`load()`'s result (catalog rows everyone sees alike, e.g. a product with its variants),
+    kept under the catalog version like a fragment. Each caller gets its own copy."""
+    if not settings.SHOP_SHARED_FRAGMENTS:
+        return load()
+    key = fragment_key(catalog_version(), name, vary_on)
+    stored = fragment_get(key)
+    if stored is not None:
+        return pickle.loads(stored)
+    value = load()
+    fragment_set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
 
 
 def _catalog_row_changed(sender, **kwargs) -> None:
@@ -121,12 +157,16 @@ def _catalog_row_changed(sender, **kwargs) -> None:
 
 
 def connect_model_receivers() -> None:
-    """Saves and deletes of what fragments show: products, variants, pictures, categories.
+    """Saves and deletes of what fragments show: products, variants, pictures, categories
+    (and the request boundaries within which the version is read once).
 
     Writes that go around `save()` (bulk updates in the stock and catalog services)
     call `catalog_changed()` themselves.
     """
     from .models import Category, Product, ProductImage, ProductVariant
+
+    request_started.connect(_request_started, dispatch_uid="catalog_fragments_request_started")
+    request_finished.connect(_request_finished, dispatch_uid="catalog_fragments_request_finished")
 
     for model in (Category, Product, ProductImage, ProductVariant):
         post_save.connect(_catalog_row_changed, sender=model, dispatch_uid=f"catalog_fragments_save_{model.__name__}")

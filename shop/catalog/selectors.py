@@ -9,6 +9,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.functional import SimpleLazyObject
 
+from .fragments import shared_read
 from .models import Category, Product, ProductImage, ProductVariant
 from .search import product_search
 
@@ -73,6 +74,11 @@ class CategoryTree:
 
 
 def category_tree() -> CategoryTree:
+    """Every category (one query, none while the catalog version's copy is cached)."""
+    return shared_read("category-tree", (), _category_tree_load)
+
+
+def _category_tree_load() -> CategoryTree:
     categories = list(Category.objects.order_by("position", "name"))
     children: dict[int | None, list[Category]] = {}
     for category in categories:
@@ -136,7 +142,15 @@ def product_newest(*, limit: int = 8) -> list[Product]:
 
 
 def product_detail(*, slug: str) -> Product:
-    """A published product with its category, variants (in display order) and pictures."""
+    """A published product with its category, variants (in display order) and pictures.
+
+    Three queries, none while the catalog version's copy is cached; Http404 when there is no such
+    published product.
+    """
+    return shared_read("product-detail", (slug,), lambda: _product_detail_load(slug))
+
+
+def _product_detail_load(slug: str) -> Product:
     products = _listing_base().prefetch_related(
         Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "id"))
     )

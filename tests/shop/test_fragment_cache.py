@@ -33,7 +33,7 @@ def queries(client, url: str) -> list[str]:
 
 
 def cached_fragments() -> dict[str, str]:
-    """Every fragment of the current catalog version in the cache, by key."""
+    """Every fragment (and shared read) of the current catalog version in the cache, by key."""
     prefix = f"catalog:fragment:{catalog_version()}:"
     backend = cache._cache  # the store under Django's cache API: a dict (local memory) or a Redis client pool
     if isinstance(backend, dict):
@@ -41,7 +41,9 @@ def cached_fragments() -> dict[str, str]:
     else:
         client = backend.get_client(write=False)
         keys = [key.decode().split(":", 2)[2] for key in client.scan_iter(match=f"*{prefix}*")]
-    return {key: cache.get(key) for key in keys}
+    # Shared reads are pickled rows: their text is in the bytes as written.
+    return {key: value.decode("latin-1") if isinstance(value, bytes) else value
+            for key in keys if (value := cache.get(key)) is not None}
 
 
 @pytest.fixture
@@ -61,6 +63,16 @@ def test_a_repeated_page_comes_from_the_cache_without_product_queries(client, la
     assert len(second) < len(first)
     assert not any('FROM "catalog_productimage"' in sql for sql in second)
     assert "White Metal Lantern" in page(client, url)
+
+
+def test_a_repeated_product_page_reads_no_catalog_row(client, lantern):
+    queries(client, lantern.get_absolute_url())
+    second = queries(client, lantern.get_absolute_url())
+
+    assert not [sql for sql in second if '"catalog_' in sql]
+    assert "White Metal Lantern" in page(client, lantern.get_absolute_url())
+    assert client.get("/p/no-such-lantern/").status_code == 404
+    assert client.get("/p/no-such-lantern/").status_code == 404
 
 
 def test_a_price_change_shows_at_once(client, lantern, django_capture_on_commit_callbacks):
@@ -188,7 +200,8 @@ def test_no_shared_fragment_holds_a_persons_name_cart_or_recommendations(client,
         nonce = re.search(r'nonce="([^"]+)"', seen[lantern.get_absolute_url()]).group(1)
 
         fragments = cached_fragments()
-        assert len(fragments) >= 6  # navigation, home, category grid, product (3), search grid
+        # Navigation, footer, home, category tree and grid, product (3 and its row), search grid.
+        assert len(fragments) >= 10
         for key, html in fragments.items():
             for personal in ("Zebedee", "zebedee@example.com", "Because", "Picked for", 'cart-count">7',
                              "csrfmiddlewaretoken", nonce, "Log out", "Your cart"):

@@ -23,7 +23,7 @@ class SharedFragmentNode(template.Node):
     def render(self, context: template.Context) -> str:
         if not settings.SHOP_SHARED_FRAGMENTS:
             return self.nodelist.render(context)
-        version = fragments.catalog_version_for(context.get("request"))
+        version = fragments.catalog_version()
         key = fragments.fragment_key(version, str(self.name.resolve(context)),
                                      tuple(value.resolve(context) for value in self.vary_on))
         content = fragments.fragment_get(key)
