@@ -292,3 +292,23 @@ def test_working_out_a_campaign_costs_the_same_queries_for_many_subscribers_and_
         confirmed_subscriber(client, f"more{n}@example.com", django_capture_on_commit_callbacks)
     with django_assert_max_num_queries(7):
         assert len(digest_campaign_start(key="many", dry_run=True).eligible) == 33
+
+
+def test_order_e_mails_stay_transactional_for_a_subscriber(client, serving, django_capture_on_commit_callbacks,
+                                                           settings):
+    from shop.orders.emails import order_email_build
+    from tests.factories import order_line_create
+
+    settings.SHOP_MARKETING_FROM_EMAIL = "Attuned news <news@shop.test>"
+    user = verified_user()
+    account_subscriber(client, user, django_capture_on_commit_callbacks)
+    order = OrderFactory(user=user)
+    order_line_create(order=order, product=serving["lamp"])
+
+    message = order_email_build(order=order, kind="confirmation", base_url="http://shop.test")
+
+    assert message.from_email == settings.SHOP_TRANSACTIONAL_FROM_EMAIL != settings.SHOP_MARKETING_FROM_EMAIL
+    assert "List-Unsubscribe" not in message.extra_headers
+    assert "/newsletter/" not in message.body
+    for entry in ("Red <b>Mug</b>", "Wool Scarf", "Popular"):
+        assert entry not in message.body
