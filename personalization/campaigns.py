@@ -148,7 +148,8 @@ def digest_campaign_start(*, key: str | None = None, dry_run: bool = False) -> C
             key=key, defaults={"kind": CampaignKind.DIGEST, "created_at": now, "updated_at": now})
         counts = dict(campaign.counts)
         counts["eligible"] = counts.get("eligible", 0) + len(plan.eligible)
-        counts["skipped"] = dict(plan.skipped)
+        # Who has not had it, and why, as of this run (those who had it are counted as sent).
+        counts["skipped"] = {reason: n for reason, n in plan.skipped.items() if reason != SKIP_ALREADY_SENT}
         campaign.counts, campaign.updated_at = counts, now
         campaign.save(update_fields=["counts", "updated_at"])
         batches = [plan.eligible[i:i + BATCH_SIZE] for i in range(0, len(plan.eligible), BATCH_SIZE)]
