@@ -205,11 +205,3 @@ def subscription_of_user(*, user) -> Subscriber | None:
         found = Subscriber.objects.filter(email_index=blind_index(user.email)).first()
     return found
 
-
-def consent_records_of_subscribers(identity):
-    """Privacy registry finder: the consent records kept under the random key of subscribers the
-    identity's proven addresses reach (a person without an account has no other way to them)."""
-    from privacy.models import ConsentRecord
-
-    keys = Subscriber.objects.filter(email_index__in=identity.email_indexes, user__isnull=True).values("consent_key")
-    return ConsentRecord.objects.filter(visitor_id__in=keys)

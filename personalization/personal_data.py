@@ -105,6 +105,8 @@ MODELS.update({
         "retention": "Until the person unsubscribes and asks for erasure, or the account is erased",
         "subject": "user",
         "guest": "email_index",
+        # Consent of a person without an account is recorded under this key: it goes with them.
+        "visitor_keys": "consent_key",
         "export": True,
         "erasure": "delete",
         "data_subjects": "Customers and newsletter subscribers without an account",

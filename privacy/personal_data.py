@@ -37,8 +37,6 @@ MODELS = {
         "retention_basis": "a visitor's last decision (accounts' records go with the account)",
         "subject": "user",
         "visitor": "visitor_id",
-        # A newsletter subscriber without an account decides under their subscription's own random key.
-        "finder": "personalization.newsletter.consent_records_of_subscribers",
         "export": True,
         "erasure": "delete",
         "data_subjects": "Customers, visitors and newsletter subscribers",

@@ -20,7 +20,7 @@ from privacy.export import export_document
 from privacy.fields import blind_index
 from privacy.guest_requests import guest_request_submit
 from privacy.models import ConsentRecord, DataRequest
-from privacy.reach import identity_for_guest
+from privacy.reach import identity_for_guest, identity_with_linked_keys
 from privacy.services import consent_decide
 from shop.visitors import Subject
 from tests.factories import PASSWORD, verified_user
@@ -192,7 +192,8 @@ def test_the_account_page_offers_the_newsletter_and_shows_its_state(client, djan
 def test_a_newsletter_only_person_is_exported_erased_and_can_use_the_guest_request_form(
         client, django_capture_on_commit_callbacks):
     subscriber = confirmed_subscriber(client, "ada@example.com", django_capture_on_commit_callbacks)
-    identity = identity_for_guest(email_index=blind_index("ada@example.com"), email="ada@example.com")
+    identity = identity_with_linked_keys(identity_for_guest(email_index=blind_index("ada@example.com"),
+                                                            email="ada@example.com"))
 
     document = export_document(identity=identity, pseudonym="p")
     assert [row for row in document["sections"]["personalization.Subscriber"]["rows"]
