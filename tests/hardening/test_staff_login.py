@@ -242,3 +242,21 @@ def test_a_signed_in_shopper_is_refused_by_the_admin_not_sent_round_in_circles(c
 
     assert to_login.status_code == 302 and to_login["Location"].startswith("/admin/login/")
     assert refused.status_code == 403
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_RATE_LIMITS=SHOP_RATE_LIMITS)
+def test_rate_limits_key_by_a_pseudonym_never_the_raw_client_address():
+    from allauth.core.internal.ratelimit import get_cache_key, parse_rates
+    from django.test import RequestFactory
+
+    from shop.accounts.adapter import client_network_pseudonym
+
+    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="203.0.113.77")
+    rate = parse_rates("5/m/ip")[0]
+    key = get_cache_key(request, app="account", action="login_failed", rate=rate)
+
+    assert "203.0.113.77" not in key and client_network_pseudonym("203.0.113.77") in key
+    # one IPv6 client is one network, whatever address in its /64 it uses
+    assert client_network_pseudonym("2001:db8::1") == client_network_pseudonym("2001:db8::ffff")
+    assert client_network_pseudonym("2001:db8::1") != client_network_pseudonym("2001:db8:0:1::1")
