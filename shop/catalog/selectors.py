@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from .fragments import shared_read
 from .models import Category, Product, ProductImage, ProductVariant
@@ -123,12 +124,44 @@ def product_list(*, category: Category | None = None, category_ids: list[int] | 
     return products.order_by(*SORT_OPTIONS.get(sort, SORT_OPTIONS[DEFAULT_SORT]).ordering)
 
 
+class SearchResults(Sequence):
+    """What a search found, for a paginator.
+
+    The count is kept under the catalog version (a repeated search counts nothing), and the
+    query is built and run only for the page a template iterates (none when the page's grid
+    is a cached fragment). `queryset` is the query itself.
+    """
+
+    ordered = True  # by relevance, or the order asked for
+
+    def __init__(self, *, query: str, sort: str, filters: ListingFilters | None):
+        self.query, self.sort, self.filters = query, sort, filters
+
+    @cached_property
+    def queryset(self) -> QuerySet[Product]:
+        results = _filtered(product_search(_listing_base(), self.query), self.filters)
+        option = SEARCH_SORT_OPTIONS.get(self.sort, RELEVANCE)
+        return results if option is RELEVANCE else results.order_by(*option.ordering)
+
+    def count(self) -> int:
+        return shared_read("search-count", (self.query, self.filters), lambda: self.queryset.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return SimpleLazyObject(lambda: list(self.queryset[index]))
+        return self.queryset[index]
+
+    def __iter__(self):
+        return iter(self.queryset)
+
+
 def product_search_results(*, query: str, sort: str = RELEVANCE.key,
-                           filters: ListingFilters | None = None) -> QuerySet[Product]:
+                           filters: ListingFilters | None = None) -> SearchResults:
     """Products matching `query`, filtered, by relevance unless another order is asked for."""
-    results = _filtered(product_search(_listing_base(), query), filters)
-    option = SEARCH_SORT_OPTIONS.get(sort, RELEVANCE)
-    return results if option is RELEVANCE else results.order_by(*option.ordering)
+    return SearchResults(query=query, sort=sort, filters=filters)
 
 
 # The lists below are built and read only when a template iterates them: a page whose grid

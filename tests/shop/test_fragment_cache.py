@@ -75,6 +75,19 @@ def test_a_repeated_product_page_reads_no_catalog_row(client, lantern):
     assert client.get("/p/no-such-lantern/").status_code == 404
 
 
+def test_a_repeated_search_reads_no_catalog_row_until_the_catalog_changes(
+        client, lantern, django_capture_on_commit_callbacks):
+    url = reverse("storefront:search") + "?q=lantern"
+    assert "1 product<" in page(client, url)
+    assert not [sql for sql in queries(client, url) if '"catalog_' in sql]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ProductFactory(title="Paper Star Lantern", slug="paper-star-lantern", category=lantern.category)
+
+    html = page(client, url)
+    assert "2 products<" in html and "Paper Star Lantern" in html
+
+
 def test_a_price_change_shows_at_once(client, lantern, django_capture_on_commit_callbacks):
     url = lantern.category.get_absolute_url()
     assert "£4.95" in page(client, url)

@@ -68,7 +68,7 @@ def test_the_stored_vector_follows_every_write_however_it_is_made(shelf):
 def test_postgresql_answers_a_search_from_its_indexes(shelf):
     """The indexes match what the query asks (with table scans ruled out, the plan uses them),
     so a search does not read every product, whatever the catalog size."""
-    queryset = product_search_results(query="lanturn")
+    queryset = product_search_results(query="lanturn").queryset
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = queryset.explain()
