@@ -20,6 +20,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: redirect(static_url("favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/", include("config.api_urls")),
     path("privacy/", include("privacy.urls")),
     path("recommendations/", include("personalization.urls")),
     path("newsletter/", include("personalization.newsletter_urls")),

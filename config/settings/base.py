@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files
     "csp",
     "shop.accounts",
     "shop.catalog",
@@ -240,11 +242,41 @@ STAFF_SECOND_FACTOR_REQUIRED = env.bool("STAFF_SECOND_FACTOR_REQUIRED", default=
 LOGIN_URL = "account_login"
 
 # --- REST framework ----------------------------------------------------------
+# The API (config/api_urls.py): API tokens or the session (with CSRF); JSON bodies only, so a
+# form on another site cannot post to it; one error shape (shop.api.errors).
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "shop.accounts.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "shop.api.pagination.ShopPagination",
     "PAGE_SIZE": 24,
+    "EXCEPTION_HANDLER": "shop.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["shop.api.throttling.ClientRateThrottle",
+                                 "shop.api.throttling.SensitiveRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "client": env("API_RATE_CLIENT", default="600/min"),
+        "search": env("API_RATE_SEARCH", default="60/min"),
+        "place_order": env("API_RATE_PLACE_ORDER", default="20/hour"),
+        "login": env("API_RATE_LOGIN", default="10/5min"),
+        "export": env("API_RATE_EXPORT", default="5/day"),
+        "erasure": env("API_RATE_ERASURE", default="5/day"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{env('SHOP_NAME', default='Attuned')} REST API",
+    "DESCRIPTION": "The shop for apps and integrations: catalog, cart, checkout, orders. Authenticate with "
+                   "`Authorization: Bearer <key>` (POST /api/v1/auth/tokens/) or a session (with CSRF).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "shop.api.schema.add_error_responses"],
 }
 
 # --- Internationalisation, money -----------------------------------------------

@@ -72,3 +72,23 @@ class SavedAddress(models.Model):
 
     def lines(self) -> list[str]:
         return [part for part in (self.full_name, self.line1, self.line2, self.city, self.postcode) if part]
+
+
+class ApiToken(models.Model):
+    """A key for the REST API, shown once when made. Only its SHA-256 is stored (the key is 256
+    random bits, so a plain hash cannot be guessed back); deleting the row revokes it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True, default="")
+    key_hash = models.CharField(max_length=64, unique=True)
+    # The first characters of the key, shown in lists so that a person can tell their keys apart.
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"API token {self.prefix}…"

@@ -66,4 +66,22 @@ MODELS = {
         "erasure": "delete",
         "data_subjects": "Customers",
     },
+    "accounts.ApiToken": {
+        "fields": {
+            "id": "not_personal",
+            "user": "pseudonymous",
+            "name": "personal",  # the label its owner gave it
+            "key_hash": "personal",  # a credential of this person (a hash of it)
+            "prefix": "pseudonymous",
+            "created_at": "personal",
+            "last_used_at": "personal",
+        },
+        "purpose": "Let customers use the shop's REST API from their own apps",
+        "legal_basis": "contract",
+        "retention": "Until the customer revokes it or closes the account",
+        "subject": "user",
+        "export": True,
+        "erasure": "delete",
+        "data_subjects": "Customers",
+    },
 }

@@ -1,0 +1,36 @@
+"""The REST API: `/api/v1/` resources, the OpenAPI schema and its interactive documentation."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from shop.accounts.api import views as accounts
+from shop.api.docs import api_docs
+from shop.cart.api import views as cart
+from shop.catalog.api import views as catalog
+from shop.checkout.api import views as checkout
+from shop.orders.api import views as orders
+
+v1 = [
+    path("auth/tokens/", accounts.TokenListCreate.as_view(), name="token-list"),
+    path("auth/tokens/<int:token_id>/", accounts.TokenDetail.as_view(), name="token-detail"),
+    path("categories/", catalog.CategoryList.as_view(), name="category-list"),
+    path("products/", catalog.ProductList.as_view(), name="product-list"),
+    path("products/search/", catalog.ProductSearch.as_view(), name="product-search"),
+    path("products/<slug:slug>/", catalog.ProductDetail.as_view(), name="product-detail"),
+    path("cart/", cart.CartDetail.as_view(), name="cart"),
+    path("cart/lines/", cart.CartLines.as_view(), name="cart-lines"),
+    path("cart/lines/<int:variant_id>/", cart.CartLine.as_view(), name="cart-line"),
+    path("checkout/", checkout.CheckoutDetail.as_view(), name="checkout"),
+    path("checkout/address/", checkout.CheckoutAddress.as_view(), name="checkout-address"),
+    path("checkout/shipping-methods/", checkout.CheckoutShippingMethods.as_view(), name="checkout-shipping-methods"),
+    path("checkout/shipping-method/", checkout.CheckoutShippingMethod.as_view(), name="checkout-shipping-method"),
+    path("checkout/place/", checkout.CheckoutPlace.as_view(), name="checkout-place"),
+    path("orders/", orders.OrderList.as_view(), name="order-list"),
+    path("orders/<str:number>/", orders.OrderDetail.as_view(), name="order-detail"),
+]
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", api_docs, name="api-docs"),
+    path("v1/", include((v1, "api"))),
+]

@@ -1,0 +1,94 @@
+"""The cart: read it, add, change and remove lines, all through shop.cart.services."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.api.errors import ServiceRefusal
+from shop.api.subjects import CART_TOKEN_HEADER, api_subject
+from shop.cart import services
+from shop.cart.selectors import cart_view
+from shop.pricing import price_strategy_for
+
+from .carts import api_cart, api_cart_create
+from .serializers import CartLineAddSerializer, CartLineQuantitySerializer, CartSerializer, cart_body
+
+CART_TOKEN = OpenApiParameter(CART_TOKEN_HEADER, str, OpenApiParameter.HEADER, required=False,
+                              description="An anonymous cart's token, for clients without a session cookie.")
+
+
+def _cart_response(request, cart, *, status_code: int = 200) -> Response:
+    return Response(cart_body(cart_view(cart=cart, strategy=price_strategy_for(request._request))),
+                    status=status_code)
+
+
+def _refused(error: services.CartError) -> ServiceRefusal:
+    return ServiceRefusal(error.message, status_code=error.status,
+                          code={404: "not_found", 409: "out_of_stock"}.get(error.status, "invalid"))
+
+
+class CartDetail(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=[CART_TOKEN], responses={200: CartSerializer}, summary="Your cart")
+    def get(self, request):
+        return _cart_response(request, api_cart(request))
+
+    @extend_schema(parameters=[CART_TOKEN], request=None, responses={200: CartSerializer, 201: CartSerializer},
+                   summary="Create your cart (anonymous clients without a session get a cart token)")
+    def post(self, request):
+        cart, created = api_cart_create(request)
+        return _cart_response(request, cart, status_code=201 if created else 200)
+
+
+class CartLines(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=[CART_TOKEN], request=CartLineAddSerializer, responses={200: CartSerializer},
+                   summary="Add units of a variant to your cart")
+    def post(self, request):
+        data = CartLineAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = api_cart(request, create=True)
+        try:
+            services.cart_line_add(cart=cart, variant_id=data.validated_data["variant_id"],
+                                   quantity=data.validated_data["quantity"], subject=api_subject(request))
+        except services.CartError as error:
+            raise _refused(error) from None
+        return _cart_response(request, cart)
+
+
+class CartLine(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    def _cart(self, request):
+        cart = api_cart(request)
+        if cart is None:
+            raise ServiceRefusal("Your cart is empty.", status_code=404, code="not_found")
+        return cart
+
+    @extend_schema(parameters=[CART_TOKEN], request=CartLineQuantitySerializer, responses={200: CartSerializer},
+                   summary="Set a line's quantity")
+    def patch(self, request, variant_id: int):
+        data = CartLineQuantitySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = self._cart(request)
+        try:
+            services.cart_line_set_quantity(cart=cart, variant_id=variant_id, quantity=data.validated_data["quantity"],
+                                            subject=api_subject(request))
+        except services.CartError as error:
+            raise _refused(error) from None
+        return _cart_response(request, cart)
+
+    @extend_schema(parameters=[CART_TOKEN], request=None, responses={200: CartSerializer},
+                   summary="Remove a line")
+    def delete(self, request, variant_id: int):
+        cart = self._cart(request)
+        try:
+            services.cart_line_remove(cart=cart, variant_id=variant_id, subject=api_subject(request))
+        except services.CartError as error:
+            raise _refused(error) from None
+        return _cart_response(request, cart, status_code=status.HTTP_200_OK)

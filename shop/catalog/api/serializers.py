@@ -1,0 +1,119 @@
+"""Catalog resources. Prices come from the request's price strategy (shop.pricing)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from shop.catalog.selectors import SEARCH_SORT_OPTIONS, SORT_OPTIONS, ListingFilters
+from shop.pricing import price_strategy_for
+
+MAX_PRICE = Decimal("99999999.99")
+
+
+class MoneySerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+    currency = serializers.CharField()
+
+
+class CategorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    product_count = serializers.IntegerField(help_text="Published products in it and its subcategories.")
+
+
+class ImageSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    thumbnail_url = serializers.CharField(allow_null=True)
+    alt_text = serializers.CharField()
+
+
+def _images(product, request) -> list[dict]:
+    found = []
+    for image in product.images.all():
+        found.append({"url": request.build_absolute_uri(image.image.url),
+                      "thumbnail_url": request.build_absolute_uri(image.thumbnail.url) if image.thumbnail else None,
+                      "alt_text": image.alt_text})
+    return found
+
+
+def _money(money) -> dict:
+    return {"amount": f"{money.amount:.2f}", "currency": money.currency}
+
+
+class ProductCardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    slug = serializers.CharField()
+    category = serializers.SerializerMethodField()
+    price = serializers.SerializerMethodField()
+    in_stock = serializers.BooleanField()
+    images = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                                           "slug": {"type": "string"}},
+                          "required": ["id", "name", "slug"]})
+    def get_category(self, product) -> dict:
+        return {"id": product.category.pk, "name": product.category.name, "slug": product.category.slug}
+
+    @extend_schema_field(MoneySerializer)
+    def get_price(self, product) -> dict:
+        return _money(price_strategy_for(self.context["request"]).product_price(product))
+
+    @extend_schema_field(ImageSerializer(many=True))
+    def get_images(self, product) -> list[dict]:
+        return _images(product, self.context["request"])
+
+
+class VariantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    price = serializers.SerializerMethodField()
+    in_stock = serializers.SerializerMethodField()
+
+    @extend_schema_field(MoneySerializer)
+    def get_price(self, variant) -> dict:
+        return _money(price_strategy_for(self.context["request"]).variant_price(variant))
+
+    def get_in_stock(self, variant) -> bool:
+        return variant.stock_quantity > 0
+
+
+class ProductDetailSerializer(ProductCardSerializer):
+    description = serializers.CharField()
+    variants = VariantSerializer(many=True, source="variants.all")
+
+
+class ListingQuerySerializer(serializers.Serializer):
+    """Filters and order of a listing, from the query string."""
+
+    category = serializers.SlugField(required=False, max_length=140,
+                                     help_text="A category's slug: its products and its subcategories'.")
+    min_price = serializers.DecimalField(required=False, min_value=Decimal("0"), max_value=MAX_PRICE,
+                                         max_digits=10, decimal_places=2)
+    max_price = serializers.DecimalField(required=False, min_value=Decimal("0"), max_value=MAX_PRICE,
+                                         max_digits=10, decimal_places=2)
+    in_stock = serializers.BooleanField(required=False, default=False)
+    sort = serializers.ChoiceField(choices=list(SORT_OPTIONS), required=False, default="popular")
+
+    def validate(self, data):
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"min_price": "The lowest price must not be above the highest."})
+        return data
+
+    def filters(self) -> ListingFilters:
+        data = self.validated_data
+        return ListingFilters(min_price=data.get("min_price"), max_price=data.get("max_price"),
+                              in_stock_only=data.get("in_stock", False))
+
+
+class SearchQuerySerializer(ListingQuerySerializer):
+    q = serializers.CharField(max_length=100, help_text="Words to look for in titles, descriptions, categories.")
+    sort = serializers.ChoiceField(choices=list(SEARCH_SORT_OPTIONS), required=False, default="relevance")
+    category = None

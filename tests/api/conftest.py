@@ -1,0 +1,58 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests.factories import verified_user
+
+
+@pytest.fixture(autouse=True)
+def throttles_reset():
+    """Each test starts with no request counted against any throttle."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_in_process():
+    """Order e-mails and other tasks run in-process here, also when REDIS_URL is set."""
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client without a session (no cookies are kept unless a test sets them)."""
+    return APIClient()
+
+
+def token_client(user) -> APIClient:
+    from shop.accounts.api.tokens import api_token_create
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user_id=user.pk, name='test').key}")
+    return client
+
+
+@pytest.fixture
+def alice(db):
+    return verified_user(email="alice@example.com")
+
+
+@pytest.fixture
+def bob(db):
+    return verified_user(email="bob@example.com")
+
+
+@pytest.fixture
+def alice_api(alice):
+    return token_client(alice)
+
+
+@pytest.fixture
+def bob_api(bob):
+    return token_client(bob)

@@ -1,0 +1,110 @@
+"""The API's foundations: schema, docs page under the CSP, tokens, the error shape."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from shop.accounts.models import ApiToken
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_is_openapi_3_and_lists_every_resource(api):
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    for path in ("/api/v1/products/", "/api/v1/products/search/", "/api/v1/cart/lines/", "/api/v1/checkout/place/",
+                 "/api/v1/orders/", "/api/v1/auth/tokens/"):
+        assert path in schema["paths"], path
+    place = schema["paths"]["/api/v1/checkout/place/"]["post"]
+    assert {"Idempotency-Key"} <= {p["name"] for p in place["parameters"]}
+    assert {"201", "402", "409", "422", "429"} <= set(place["responses"])
+
+
+def test_docs_page_loads_its_assets_from_this_shop_only(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "http://" not in html.replace("http://testserver", "") and "https://" not in html
+    policy = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "script-src 'self'" in policy
+    assert "<script>" not in html and "<style>" not in html  # nothing inline at all
+
+
+def test_token_is_shown_once_stored_as_a_hash_and_revocable(api, alice):
+    response = api.post("/api/v1/auth/tokens/", {"email": "alice@example.com", "password": PASSWORD,
+                                                 "name": "My app"}, format="json")
+    assert response.status_code == 201, response.content
+    key = response.json()["key"]
+    stored = ApiToken.objects.get(user=alice)
+    assert key not in {stored.key_hash, stored.prefix} and len(stored.key_hash) == 64
+
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    listed = api.get("/api/v1/auth/tokens/").json()
+    assert [(t["name"], t["prefix"]) for t in listed] == [("My app", key[:8])]
+    assert "key" not in listed[0]
+
+    assert api.delete(f"/api/v1/auth/tokens/{stored.pk}/").status_code == 204
+    refused = api.get("/api/v1/auth/tokens/")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["message"] == "That API token is not valid, or it was revoked."
+
+
+def test_wrong_password_is_a_clear_401_and_makes_no_token(api, alice):
+    response = api.post("/api/v1/auth/tokens/", {"email": "alice@example.com", "password": "nope"}, format="json")
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "That e-mail address and password do not match an account."
+    assert not ApiToken.objects.exists()
+
+
+def test_token_logins_are_throttled(api, alice, settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "login": "3/min"}}
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    api_settings.reload()
+    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    try:
+        codes = [api.post("/api/v1/auth/tokens/", {"email": "alice@example.com", "password": "nope"},
+                          format="json").status_code for _ in range(4)]
+    finally:
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+        api_settings.reload()
+        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert codes == [401, 401, 401, 429]
+
+
+def test_another_users_token_cannot_be_revoked(alice_api, bob):
+    from shop.accounts.api.tokens import api_token_create
+
+    bobs = api_token_create(user_id=bob.pk, name="bob's").token
+    response = alice_api.delete(f"/api/v1/auth/tokens/{bobs.pk}/")
+    assert response.status_code == 404
+    assert ApiToken.objects.filter(pk=bobs.pk).exists()
+
+
+@pytest.mark.parametrize("body, content_type, message", [
+    ('{"variant_id": ', "application/json", "JSON parse error"),
+    ('{"variant_id": "seven"}', "application/json", "variant_id: A valid integer is required."),
+    ('{"variant_id": 1e400}', "application/json", "variant_id: A valid integer is required."),
+    ('{"variant_id": 99999999999999999999999}', "application/json",
+     "variant_id: Ensure this value is less than or equal to 9223372036854775807."),
+    ("variant_id=1", "application/x-www-form-urlencoded", 'Unsupported media type'),
+])
+def test_bad_input_gets_one_error_shape_naming_the_field(api, body, content_type, message):
+    response = api.generic("POST", "/api/v1/cart/lines/", body, content_type=content_type)
+    assert 400 <= response.status_code < 500
+    error = response.json()["error"]
+    assert error["status"] == response.status_code
+    assert error["message"].startswith(message), error
+    if ":" in message and not message.startswith("JSON"):
+        assert list(error["fields"]) == ["variant_id"]
+
+
+def test_unknown_api_address_is_a_404_not_a_page(api):
+    assert api.get(reverse("api:product-detail", kwargs={"slug": "no-such-thing"})).json()["error"]["status"] == 404
