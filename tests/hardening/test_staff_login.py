@@ -234,6 +234,27 @@ def test_the_demos_printed_merchant_login_opens_the_admin_through_the_shop_login
 
 
 @pytest.mark.django_db
+@override_settings(STAFF_SECOND_FACTOR_REQUIRED=True)
+def test_the_demo_merchant_can_set_up_the_second_factor_the_production_rule_asks_for(client):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("create_merchant", stdout=out)
+    email, password = re.search(r": (\S+@\S+) / (\S+)", out.getvalue()).groups()
+
+    shop_login(client, email, password)
+    to_setup = client.get("/admin/")
+
+    assert to_setup.status_code == 302
+    client.post(reverse("account_reauthenticate"), {"password": password})
+    setup_page = client.get(reverse("mfa_activate_totp"))
+    # allauth offers an authenticator only to an account with a verified address
+    assert setup_page.status_code == 200 and client.session.get("mfa.totp.secret")
+
+
+@pytest.mark.django_db
 def test_a_signed_in_shopper_is_refused_by_the_admin_not_sent_round_in_circles(client):
     client.force_login(UserFactory())
 
