@@ -9,3 +9,5 @@ from config.settings.production import MIDDLEWARE
 ROOT_URLCONF = "benchmarks.http_urls"
 MIDDLEWARE = ["benchmarks.http_urls.QueryCountMiddleware", *MIDDLEWARE]
 STATIC_ROOT = env("BENCHMARK_STATIC_ROOT")
+# Two benchmark databases on one Redis never share a catalog version or a fragment.
+CACHES["default"]["KEY_PREFIX"] = "benchmark-" + DATABASES["default"]["NAME"]  # noqa: F405
