@@ -75,17 +75,23 @@ def clusters_fit(matrix: np.ndarray, *, min_size: int) -> tuple[np.ndarray, int,
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
+    from threadpoolctl import threadpool_limits
+
     n = len(matrix)
     best: tuple[float, int, np.ndarray] | None = None
-    for k in K_RANGE:
-        if k * min_size > n or k >= n:
-            break
-        labels = KMeans(n_clusters=k, random_state=SEED, n_init=10).fit_predict(matrix)
-        if len(set(labels)) < 2:
-            continue
-        score = float(silhouette_score(matrix, labels, sample_size=min(n, SILHOUETTE_SAMPLE), random_state=SEED))
-        if best is None or score > best[0]:
-            best = (score, k, labels)
+    # Three columns: one thread is fastest (measured 0.05 s against 0.6 s with every core's BLAS
+    # threads for 2,379 customers), and the worker's machine is shared.
+    with threadpool_limits(limits=1):
+        for k in K_RANGE:
+            if k * min_size > n or k >= n:
+                break
+            labels = KMeans(n_clusters=k, random_state=SEED, n_init=10).fit_predict(matrix)
+            if len(set(labels)) < 2:
+                continue
+            score = float(silhouette_score(matrix, labels, sample_size=min(n, SILHOUETTE_SAMPLE),
+                                           random_state=SEED))
+            if best is None or score > best[0]:
+                best = (score, k, labels)
     if best is None:
         return np.zeros(n, dtype=int), 1, None
     return best[2], best[1], best[0]
