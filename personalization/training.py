@@ -217,8 +217,9 @@ def lists_build(models: TrainedModels, data: TrainingData) -> dict[tuple[str, st
         if similar:
             lists[(Rail.SIMILAR, None, product_id)] = similar
 
+    for_you = models.for_you.recommend_with_reasons(data.customers, n=LIST_LENGTH)
     for customer in data.customers:
-        picks = [_library_entry(r, titles) for r in models.for_you.recommend(customer, n=LIST_LENGTH)]
+        picks = [_library_entry(r, titles) for r in for_you[customer]]
         if picks:
             lists[(Rail.FOR_YOU, customer, None)] = picks
         again = [_library_entry(r, titles) for r in models.buy_again.recommend(customer, n=LIST_LENGTH)]

@@ -400,6 +400,36 @@ class PersonalRecommender:
             for i in best
         ]
 
+    def recommend_with_reasons(self, user_ids: Iterable, n: int = 10) -> dict[object, list[Recommendation]]:
+        """``recommend(user, n)`` for many users at once, scored in blocks (the same lists and
+        reasons, several times faster than one call per user)."""
+        user_ids = list(user_ids)
+        positions = self.users_.lookup(user_ids)
+        out: dict[object, list[Recommendation]] = {}
+        known = []
+        for user, position in zip(user_ids, positions):
+            if position < 0:
+                out[user] = self.recommend(user, n)
+            else:
+                known.append((user, int(position)))
+        block_users = max(64, min(_SCORE_BLOCK, _SCORE_BLOCK_CELLS // max(len(self.items_), 1)))
+        for start in range(0, len(known), block_users):
+            chunk = known[start : start + block_users]
+            block = np.array([p for _, p in chunk], dtype=np.int64)
+            rows = self.profiles_[block]
+            parts = {name: np.broadcast_to(part, (len(chunk), len(self.items_)))
+                     for name, part in self.score_parts(rows).items()}
+            scores = parts["personal"] + parts["trending"] + parts["new"]
+            best = top_n_rows(scores, n, self.matrix_[block])
+            for j, (user, _) in enumerate(chunk):
+                own = {name: part[j] for name, part in parts.items()}
+                row = rows[j]
+                out[user] = [
+                    Recommendation(self.items_.ids[i], float(scores[j, i]), self._reason(row, i, own))
+                    for i in best[j] if i >= 0
+                ]
+        return out
+
     def _reason(self, row: sparse.csr_matrix, item: int, parts: dict[str, np.ndarray]) -> str:
         """The largest share names the reason; a personal one names the past item that
         contributes most to it."""

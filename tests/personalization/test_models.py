@@ -309,3 +309,17 @@ def test_buy_again_returns_only_past_items_most_repeated_first():
     assert [r.item_id for r in again] == ["tea", "vase"]
     assert {r.reason for r in again} == {"bought_before"}
     assert model.recommend("nobody") == []
+
+
+def test_recommending_for_many_users_at_once_gives_each_user_s_own_lists_and_reasons(sample_data_path):
+    from personalization.recommenders.data import load_purchases
+
+    raw, purchases, _ = load_purchases(sample_data_path)
+    model = PersonalRecommender().fit(purchases, catalog_from_transactions(raw))
+    users = sorted(purchases.frame["user_id"].unique())[:60] + ["nobody-at-all"]
+
+    together = model.recommend_with_reasons(users, n=10)
+
+    for user in users:
+        alone = model.recommend(user, n=10)
+        assert [(r.item_id, r.reason) for r in together[user]] == [(r.item_id, r.reason) for r in alone], user
