@@ -312,3 +312,37 @@ def test_order_e_mails_stay_transactional_for_a_subscriber(client, serving, djan
     assert "/newsletter/" not in message.body
     for entry in ("Red <b>Mug</b>", "Wool Scarf", "Popular"):
         assert entry not in message.body
+
+
+def test_the_send_log_is_exported_and_erased_with_the_person(digest, client, serving,
+                                                              django_capture_on_commit_callbacks):
+    from privacy.erasure import subject_erase
+    from privacy.export import export_document
+    from privacy.reach import identity_for_user, identity_with_linked_keys
+
+    user = verified_user()
+    account_subscriber(client, user, django_capture_on_commit_callbacks)
+    digest("week-1")
+    identity = identity_with_linked_keys(identity_for_user(user_id=user.pk))
+
+    sections = export_document(identity=identity, pseudonym="p")["sections"]
+    [row] = sections["personalization.MarketingEmail"]["rows"]
+    assert "week-1" in str(row) and "sent" in str(row)
+    assert len(sections["personalization.Subscriber"]["rows"]) == 1
+
+    subject_erase(identity=identity)
+    assert not MarketingEmail.objects.exists() and not Subscriber.objects.exists()
+    assert Campaign.objects.get(key="week-1").counts["eligible"] == 1  # counts name nobody and stay
+
+
+def test_the_scheduled_jobs_run_without_beat(client, serving, django_capture_on_commit_callbacks, capsys):
+    confirmed_subscriber(client, "bob@example.com", django_capture_on_commit_callbacks)
+    call_command("run_scheduled_jobs", "--list")
+    listed = capsys.readouterr().out
+    for job in ("compute-customer-segments", "send-weekly-digest", "send-cart-reminders"):
+        assert job in listed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_scheduled_jobs", "compute-customer-segments", "send-weekly-digest", "send-cart-reminders")
+
+    assert [m.to for m in mail.outbox] == [["bob@example.com"]]
