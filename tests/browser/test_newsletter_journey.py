@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from personalization.models import ModelVersion, ModelVersionStatus, Rail, RecommendationList, Subscriber
 from privacy.models import ConsentRecord
+from tests.browser.axe import axe_violations
 from tests.factories import ProductFactory
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 
@@ -31,10 +32,18 @@ def path_of(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+def checked(journey, label: str, findings: list[str]) -> None:
+    """A screenshot, then the page's CSP violations (before axe adds styles of its own), then axe."""
+    journey.screenshot(label)
+    findings += [f"{label}: {violation}" for violation in journey.csp_violations()]
+    findings += [f"{label}: {finding}" for finding in axe_violations(journey.page)]
+
+
 def test_subscribe_in_the_footer_confirm_from_the_e_mail_and_unsubscribe_in_one_click(journey, shop_with_trending,
                                                                                       settings):
     settings.SHOP_BASE_URL = journey.base_url
     page = journey.page
+    findings: list[str] = []
     journey.goto("/")
     footer_form = page.locator("section[aria-labelledby=newsletter-heading]")
     footer_form.get_by_label("Your e-mail address").fill(EMAIL)
@@ -42,7 +51,7 @@ def test_subscribe_in_the_footer_confirm_from_the_e_mail_and_unsubscribe_in_one_
     with page.expect_navigation():
         footer_form.get_by_role("button", name="Subscribe").click()
     assert page.get_by_role("heading", name="Check your inbox").is_visible()
-    journey.screenshot("check-inbox")
+    checked(journey, "check-inbox", findings)
 
     [confirmation] = mail.outbox  # the confirmation, and nothing else
     assert confirmation.to == [EMAIL] and "List-Unsubscribe" not in confirmation.extra_headers
@@ -50,7 +59,7 @@ def test_subscribe_in_the_footer_confirm_from_the_e_mail_and_unsubscribe_in_one_
         call_command("send_digest", "--campaign", "before-confirming")
     link = re.search(r"https?://\S+/newsletter/confirm/\S+/", confirmation.body).group(0)
     journey.goto(path_of(link))
-    journey.screenshot("confirm")
+    checked(journey, "confirm", findings)
     with page.expect_navigation():
         page.get_by_role("button", name="Yes, subscribe me").click()
     assert page.get_by_role("heading", name="You are subscribed").is_visible()
@@ -62,11 +71,11 @@ def test_subscribe_in_the_footer_confirm_from_the_e_mail_and_unsubscribe_in_one_
     unsubscribe = digest.extra_headers["List-Unsubscribe"].strip("<>")
     assert unsubscribe in digest.body
     journey.goto(path_of(unsubscribe))
-    journey.screenshot("unsubscribe")
+    checked(journey, "unsubscribe", findings)
     with page.expect_navigation():
         page.get_by_role("button", name="Unsubscribe").click()
     assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
-    journey.screenshot("unsubscribed")
+    checked(journey, "unsubscribed", findings)
 
     assert Subscriber.objects.get().status == "unsubscribed"
     assert ConsentRecord.objects.order_by("-created_at", "-id").values_list("purpose", "granted", "source")[0] == (
@@ -74,4 +83,4 @@ def test_subscribe_in_the_footer_confirm_from_the_e_mail_and_unsubscribe_in_one_
     with pytest.raises(CommandError, match="no eligible recipients"):
         call_command("send_digest", "--campaign", "journey-week-2")
     assert len(mail.outbox) == 2
-    assert journey.csp_violations() == []
+    assert findings == []
