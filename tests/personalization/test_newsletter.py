@@ -209,3 +209,20 @@ def test_a_newsletter_only_person_is_exported_erased_and_can_use_the_guest_reque
     assert counts["personalization.Subscriber"] == 1
     assert not Subscriber.objects.exists()
     assert not ConsentRecord.objects.filter(visitor_id=subscriber.consent_key).exists()
+
+
+def test_no_address_or_link_token_reaches_the_logs(client, django_capture_on_commit_callbacks, caplog):
+    import logging
+
+    from personalization.newsletter import confirm_token, unsubscribe_token
+
+    caplog.set_level(logging.DEBUG)
+    subscriber = confirmed_subscriber(client, "Wilhelmina.Quartermaine@example.com",
+                                      django_capture_on_commit_callbacks)
+    tokens = [unsubscribe_token(subscriber), confirm_token(subscriber)]
+    Client(enforce_csrf_checks=True).post(reverse("newsletter:unsubscribe", kwargs={"token": tokens[0]}))
+
+    logged = caplog.text.lower()
+    assert "newsletter subscriber" in logged  # the flow did log, by id
+    assert "wilhelmina" not in logged and "quartermaine" not in logged
+    assert not any(token.lower() in logged for token in tokens)
