@@ -1,10 +1,11 @@
 """The REST API: `/api/v1/` resources, the OpenAPI schema and its interactive documentation."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from shop.accounts.api import views as accounts
 from shop.api.docs import api_docs
+from shop.api.errors import api_not_found
 from shop.cart.api import views as cart
 from shop.catalog.api import views as catalog
 from shop.checkout.api import views as checkout
@@ -33,4 +34,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),
     path("v1/", include((v1, "api"))),
+    # Last: an address that matches nothing above (a malformed id too) is a JSON 404.
+    re_path(r"^", api_not_found),
 ]

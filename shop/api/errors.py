@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -72,3 +73,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         body = error_body(status_code=response.status_code, code=code, message=" ".join(_flatten(response.data)))
     response.data = body
     return response
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Any address under /api/ that names no resource: a 404 in the API's shape, not a page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(error_body(status_code=404, code="not_found",
+                                   message="There is no API resource at this address."), status=404)

@@ -5,6 +5,7 @@ A rate is "N/period" with period s, min, hour or day, optionally with a count: "
 
 import re
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -21,7 +22,14 @@ def rate_parse(rate: str | None) -> tuple[int | None, int | None]:
     return int(count), int(multiple or 1) * UNITS[unit]
 
 
-class ClientRateThrottle(SimpleRateThrottle):
+class _RatesFromSettings:
+    # Read at each request (DRF copies them once at import), so that changed settings apply.
+    @property
+    def THROTTLE_RATES(self):
+        return api_settings.DEFAULT_THROTTLE_RATES
+
+
+class ClientRateThrottle(_RatesFromSettings, SimpleRateThrottle):
     """Requests per account, or per address for anonymous clients (scope "client")."""
 
     scope = "client"
@@ -34,7 +42,7 @@ class ClientRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class SensitiveRateThrottle(ScopedRateThrottle):
+class SensitiveRateThrottle(_RatesFromSettings, ScopedRateThrottle):
     """The view's `throttle_scope` ("search", "place_order", "login", "export", "erasure")."""
 
     def parse_rate(self, rate):

@@ -56,3 +56,14 @@ def alice_api(alice):
 @pytest.fixture
 def bob_api(bob):
     return token_client(bob)
+
+
+@pytest.fixture
+def throttle_rates(settings):
+    """Change some throttle rates for one test: throttle_rates(login="3/min")."""
+
+    def change(**rates):
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates}}
+
+    return change

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
+from shop.api.fields import StrictCharField, StrictEmailField
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -29,11 +30,11 @@ class NewTokenSerializer(TokenSerializer):
 
 
 class TokenCreateSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False, max_length=254,
+    email = StrictEmailField(required=False, max_length=254,
                                    help_text="Not needed when signed in with a session.")
-    password = serializers.CharField(required=False, max_length=200, trim_whitespace=False,
+    password = StrictCharField(required=False, max_length=200, trim_whitespace=False,
                                      style={"input_type": "password"})
-    name = serializers.CharField(required=False, default="", allow_blank=True, max_length=100)
+    name = StrictCharField(required=False, default="", allow_blank=True, max_length=100)
 
 
 class TokenListCreate(APIView):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from shop.api.fields import StrictIntegerField
 from rest_framework import serializers
 
 from shop.cart.services import MAX_LINE_QUANTITY
@@ -33,12 +34,12 @@ class CartSerializer(serializers.Serializer):
 
 
 class CartLineAddSerializer(serializers.Serializer):
-    variant_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, default=1)
+    variant_id = StrictIntegerField(min_value=1, max_value=2**63 - 1)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, default=1)
 
 
 class CartLineQuantitySerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
 
 def _money(money) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
+from shop.api.fields import QueryBooleanField
 from rest_framework import serializers
 
 from shop.catalog.selectors import SEARCH_SORT_OPTIONS, SORT_OPTIONS, ListingFilters
@@ -98,7 +99,7 @@ class ListingQuerySerializer(serializers.Serializer):
                                          max_digits=10, decimal_places=2)
     max_price = serializers.DecimalField(required=False, min_value=Decimal("0"), max_value=MAX_PRICE,
                                          max_digits=10, decimal_places=2)
-    in_stock = serializers.BooleanField(required=False, default=False)
+    in_stock = QueryBooleanField(required=False, default=False)
     sort = serializers.ChoiceField(choices=list(SORT_OPTIONS), required=False, default="popular")
 
     def validate(self, data):

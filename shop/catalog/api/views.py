@@ -52,7 +52,7 @@ class ProductList(GenericAPIView):
                    responses=ProductCardSerializer(many=True),
                    description="Published products, filtered and sorted; paginated.")
     def get(self, request):
-        query = ListingQuerySerializer(data=request.query_params)
+        query = ListingQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         slug = query.validated_data.get("category")
         category_ids = None
@@ -77,7 +77,7 @@ class ProductSearch(GenericAPIView):
                    responses=ProductCardSerializer(many=True),
                    description="Matches by relevance (or another order); paginated; throttled.")
     def get(self, request):
-        query = SearchQuerySerializer(data=request.query_params)
+        query = SearchQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         words = normalise_query(query.validated_data["q"])
         if not words:

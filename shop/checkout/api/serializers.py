@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from shop.api.fields import StrictCharField, StrictDecimalField, StrictEmailField, StrictSlugField
 from rest_framework import serializers
 
 from shop.catalog.api.serializers import MoneySerializer
@@ -58,26 +59,26 @@ def checkout_body(checkout, summary, methods_prices=None) -> dict:
 
 
 class AddressSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False, max_length=254,
+    email = StrictEmailField(required=False, max_length=254,
                                    help_text="Guests only: where the order confirmation goes.")
-    full_name = serializers.CharField(max_length=200)
-    line1 = serializers.CharField(max_length=200)
-    line2 = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    city = serializers.CharField(max_length=100)
-    postcode = serializers.CharField(max_length=20)
+    full_name = StrictCharField(max_length=200)
+    line1 = StrictCharField(max_length=200)
+    line2 = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
+    city = StrictCharField(max_length=100)
+    postcode = StrictCharField(max_length=20)
     country = serializers.ChoiceField(choices=sorted(settings.SHOP_SHIPPING_COUNTRIES),
                                       error_messages={"invalid_choice": "Sorry, we do not ship to that country."})
-    phone = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+    phone = StrictCharField(max_length=40, required=False, default="", allow_blank=True)
 
 
 class ShippingChoiceSerializer(serializers.Serializer):
-    code = serializers.SlugField(max_length=40)
+    code = StrictSlugField(max_length=40)
 
 
 class PlaceOrderSerializer(serializers.Serializer):
-    payment_token = serializers.CharField(max_length=200, help_text="The payment provider's token, never card data "
+    payment_token = StrictCharField(max_length=200, help_text="The payment provider's token, never card data "
                                                                     "(the test provider's: tok_success, ...).")
-    expected_total = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"),
+    expected_total = StrictDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"),
                                               max_value=Decimal("9999999999.99"),
                                               help_text="The total you showed the shopper: a different total "
                                                         "now is refused with 422.")

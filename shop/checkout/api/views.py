@@ -25,6 +25,7 @@ from shop.checkout.placement import order_place
 from shop.checkout.selectors import checkout_for_cart, checkout_summary, shipping_methods_for
 from shop.money import Money, shop_currency
 from shop.orders.selectors import order_guest_path
+from shop.payments.models import Payment
 from shop.pricing import price_strategy_for
 
 from .serializers import (
@@ -156,7 +157,15 @@ class CheckoutPlace(APIView):
                                  "each attempt to pay.", status_code=400, code="invalid")
         data = PlaceOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        checkout = _open_checkout(request)
+        cart = api_cart(request)
+        checkout = checkout_for_cart(cart=cart)
+        if checkout is None:
+            # The checkout is finished: a retry with the attempt's key still gets its order.
+            placed = _placed_with_key(request, key, cart)
+            if placed is not None:
+                return self._placed(request, placed)
+            raise ServiceRefusal("You have no checkout open: start one with POST /api/v1/checkout/.",
+                                 status_code=404, code="not_found")
         try:
             result = order_place(
                 checkout=checkout, idempotency_key=key, payment_token=data.validated_data["payment_token"],
@@ -166,14 +175,28 @@ class CheckoutPlace(APIView):
         except services.CheckoutError as error:
             raise _refused(error) from None
         if result.order is not None:
-            order = result.order
-            url = (request.build_absolute_uri(reverse("api:order-detail", kwargs={"number": order.number}))
-                   if order.user_id
-                   else request.build_absolute_uri(order_guest_path(order)))
-            return Response({"status": "placed", "order_number": order.number, "order_url": url,
-                             "action_url": None}, status=status.HTTP_201_CREATED)
+            return self._placed(request, result.order)
         if result.action_url:
             return Response({"status": "requires_action", "order_number": None, "order_url": None,
                              "action_url": result.action_url}, status=status.HTTP_202_ACCEPTED)
         raise ServiceRefusal(result.error or "The payment did not go through.", status_code=402,
                              code="payment_failed")
+
+    @staticmethod
+    def _placed(request, order) -> Response:
+        url = (request.build_absolute_uri(reverse("api:order-detail", kwargs={"number": order.number}))
+               if order.user_id else request.build_absolute_uri(order_guest_path(order)))
+        return Response({"status": "placed", "order_number": order.number, "order_url": url, "action_url": None},
+                        status=status.HTTP_201_CREATED)
+
+
+def _placed_with_key(request, key: str, cart):
+    """The order an earlier attempt with this key placed, when it is the requester's."""
+    payment = (Payment.objects.select_related("order", "checkout")
+               .filter(idempotency_key=key, order__isnull=False).first())
+    if payment is None:
+        return None
+    order = payment.order
+    if order.user_id:
+        return order if request.user.is_authenticated and request.user.pk == order.user_id else None
+    return order if cart is not None and payment.checkout and payment.checkout.cart_id == cart.pk else None

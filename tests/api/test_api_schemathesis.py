@@ -1,0 +1,71 @@
+"""The live schema, fuzzed: every operation, anonymous and with an API token, answers with no
+server error and only with responses its schema documents (status, content type, body).
+
+Bounded for CI (a few dozen examples per operation) and run once, on PostgreSQL."""
+
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.factories import CategoryFactory, ProductFactory, verified_user
+from tests.shop.checkout_helpers import shipping_methods_ensure
+
+MAX_EXAMPLES = 30
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          negative_data_rejection]
+pytestmark = [pytest.mark.postgres]
+
+
+# The live schema, as the server serves it (loading it touches no database).
+schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+# NUL bytes in a query string are refused by config.middleware before the API (its own tests).
+schema.config.generation.update(allow_x00=False, max_examples=MAX_EXAMPLES)
+fuzz_settings = hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
+                                    suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture
+def shop_to_fuzz(db):
+    # As Django's test client does: requests must not close the test's database connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    shipping_methods_ensure()
+    lighting = CategoryFactory(name="Lighting", slug="lighting")
+    for n in range(3):
+        ProductFactory(title=f"Lantern {n}", slug=f"lantern-{n}", category=lighting, price=Decimal("4.50"))
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@fuzz_settings
+def test_anonymous_clients_meet_only_documented_answers(case, shop_to_fuzz):
+    case.call_and_validate(checks=CHECKS)
+
+
+@pytest.fixture
+def token_headers(db):
+    from shop.accounts.api.tokens import api_token_create
+
+    user = verified_user(email="fuzz@example.com")
+    return {"Authorization": f"Bearer {api_token_create(user_id=user.pk, name='fuzz').key}"}
+
+
+@schema.parametrize()
+@fuzz_settings
+def test_token_clients_meet_only_documented_answers(case, shop_to_fuzz, token_headers):
+    case.call_and_validate(headers=token_headers, checks=CHECKS)
