@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -10,6 +13,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .newsletter import (NewsletterLinkError, subscriber_confirm, subscriber_for_confirm_token,
                          subscriber_for_unsubscribe_token, subscriber_sign_up, subscriber_unsubscribe)
+
+
+SIGN_UPS_PER_CLIENT_PER_HOUR = 10
+
+
+def _sign_up_allowed(request: HttpRequest) -> bool:
+    """At most SIGN_UPS_PER_CLIENT_PER_HOUR sign-ups per client address (kept in the cache as a hash,
+    for an hour), so the form cannot be used to send confirmations to many addresses."""
+    client = hashlib.sha256(request.META.get("REMOTE_ADDR", "").encode()).hexdigest()[:32]
+    key = f"newsletter:sign-ups:{client}"
+    if cache.add(key, 1, timeout=60 * 60):
+        return True
+    try:
+        return cache.incr(key) <= SIGN_UPS_PER_CLIENT_PER_HOUR
+    except ValueError:  # expired in between
+        return cache.add(key, 1, timeout=60 * 60) or True
 
 
 class NewsletterForm(forms.Form):
@@ -29,6 +48,9 @@ def newsletter_sign_up(request: HttpRequest) -> HttpResponse:
     form = NewsletterForm(data)
     if not form.is_valid():
         return render(request, "personalization/newsletter_sign_up.html", {"newsletter_form": form}, status=400)
+    if not _sign_up_allowed(request):
+        form.add_error(None, "Too many sign-ups from your connection: please try again in an hour.")
+        return render(request, "personalization/newsletter_sign_up.html", {"newsletter_form": form}, status=429)
     subscriber_sign_up(email=form.cleaned_data["email"], user=request.user)
     # The same page whether or not the address was already subscribed: it tells nobody who is.
     return render(request, "personalization/newsletter_check_inbox.html")

@@ -22,7 +22,8 @@ from privacy.services import consent_decide, consent_gpc_record
 from shop.cart.models import Cart, CartLine
 from shop.visitors import Subject
 from tests.factories import PASSWORD, OrderFactory, ProductFactory, UserFactory, verified_user
-from tests.personalization.test_newsletter import confirmed_subscriber, link_in, sign_up
+from tests.personalization.test_newsletter import (confirmed_subscriber, link_in, sign_up,  # noqa: F401
+                                                   sign_up_throttle_cleared)
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
@@ -289,6 +290,7 @@ def test_working_out_a_campaign_costs_the_same_queries_for_many_subscribers_and_
         assert len(digest_campaign_start(key="few", dry_run=True).eligible) == 3
     for n in range(30):
         ProductFactory()
+        client.defaults["REMOTE_ADDR"] = f"192.0.2.{n + 1}"  # 33 people, not one connection
         confirmed_subscriber(client, f"more{n}@example.com", django_capture_on_commit_callbacks)
     with django_assert_max_num_queries(7):
         assert len(digest_campaign_start(key="many", dry_run=True).eligible) == 33

@@ -28,6 +28,16 @@ from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (
 
 pytestmark = pytest.mark.django_db
 
+@pytest.fixture(autouse=True)
+def sign_up_throttle_cleared():
+    """Every test starts with the cache's sign-up counts empty (all test clients share one address)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 LINK = re.compile(r"https?://[^\s\"<>]+/newsletter/(confirm|unsubscribe)/([^/\s\"<>]+)/")
 
 
@@ -226,3 +236,15 @@ def test_no_address_or_link_token_reaches_the_logs(client, django_capture_on_com
     assert "newsletter subscriber" in logged  # the flow did log, by id
     assert "wilhelmina" not in logged and "quartermaine" not in logged
     assert not any(token.lower() in logged for token in tokens)
+
+
+def test_one_connection_cannot_send_confirmations_to_many_addresses(client, django_capture_on_commit_callbacks):
+    from personalization.newsletter_views import SIGN_UPS_PER_CLIENT_PER_HOUR
+
+    for n in range(SIGN_UPS_PER_CLIENT_PER_HOUR):
+        assert sign_up(client, f"target{n}@example.com", django_capture_on_commit_callbacks).status_code == 200
+    refused = sign_up(client, "one-more@example.com", django_capture_on_commit_callbacks)
+
+    assert refused.status_code == 429 and b"Too many sign-ups" in refused.content
+    assert len(mail.outbox) == SIGN_UPS_PER_CLIENT_PER_HOUR
+    assert not Subscriber.objects.filter(email_index=blind_index("one-more@example.com")).exists()
