@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -143,15 +144,33 @@ def subscriber_confirm(*, token: str) -> Subscriber:
         subscriber = Subscriber.objects.select_for_update().get(pk=found.pk)
         if subscriber.token_nonce != found.token_nonce or subscriber.status != SubscriberStatus.PENDING:
             raise NewsletterLinkError("This link has already been used.")
+        if subscriber.user_id is None:
+            # The link proved the mailbox; an account that verified the same address is the same
+            # person, so their consent is recorded on the account (and its settings can withdraw it).
+            subscriber.user_id = _account_with_verified_address(subscriber.email)
         subscriber.status = SubscriberStatus.CONFIRMED
         subscriber.confirmed_at = timezone.now()
         subscriber.unsubscribed_at = None
         subscriber.token_nonce = secrets.token_hex(16)
-        subscriber.save(update_fields=["status", "confirmed_at", "unsubscribed_at", "token_nonce"])
+        subscriber.save(update_fields=["user", "status", "confirmed_at", "unsubscribed_at", "token_nonce"])
         consent_decide(subject=subscriber_subject(subscriber), choices={MARKETING: True},
                        source=ConsentSource.NEWSLETTER)
     logger.info("Newsletter subscriber %s confirmed.", subscriber.pk)
     return subscriber
+
+
+def _account_with_verified_address(email: str) -> int | None:
+    from allauth.account.models import EmailAddress
+
+    return (EmailAddress.objects.filter(email__iexact=normalise_email(email), verified=True)
+            .values_list("user_id", flat=True).first())
+
+
+def _verified_address_indexes(user_id: int) -> list[str]:
+    from allauth.account.models import EmailAddress
+
+    return [blind_index(email) for email in
+            EmailAddress.objects.filter(user_id=user_id, verified=True).values_list("email", flat=True)]
 
 
 def subscriber_for_unsubscribe_token(*, token: str) -> Subscriber:
@@ -191,7 +210,9 @@ def subscriber_end(*, subscriber: Subscriber) -> None:
 def subscribers_end_for_subject(*, subject: ConsentSubject) -> int:
     """Marketing consent was withdrawn elsewhere: the subject's subscriptions end too (no new record)."""
     if subject.user_id is not None:
-        rows = Subscriber.objects.filter(user_id=subject.user_id)
+        # Also a subscription made under one of the account's verified addresses before the account was.
+        rows = Subscriber.objects.filter(Q(user_id=subject.user_id)
+                                         | Q(email_index__in=_verified_address_indexes(subject.user_id)))
     else:
         rows = Subscriber.objects.filter(consent_key=subject.visitor_id)
     return rows.exclude(status=SubscriberStatus.UNSUBSCRIBED).update(

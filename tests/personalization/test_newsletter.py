@@ -248,3 +248,27 @@ def test_one_connection_cannot_send_confirmations_to_many_addresses(client, djan
     assert refused.status_code == 429 and b"Too many sign-ups" in refused.content
     assert len(mail.outbox) == SIGN_UPS_PER_CLIENT_PER_HOUR
     assert not Subscriber.objects.filter(email_index=blind_index("one-more@example.com")).exists()
+
+
+def test_a_footer_subscription_under_an_accounts_verified_address_belongs_to_the_account(
+        client, django_capture_on_commit_callbacks):
+    user = verified_user(email="ada@example.com")
+    subscriber = confirmed_subscriber(client, "ADA@example.com", django_capture_on_commit_callbacks)  # logged out
+
+    assert subscriber.user == user
+    assert has_consent(user, "marketing")
+    consent_decide(subject=Subject.for_user(user), choices={"marketing": False}, source="settings")
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
+
+
+def test_a_subscription_older_than_the_account_ends_with_the_accounts_withdrawal(
+        client, django_capture_on_commit_callbacks):
+    subscriber = confirmed_subscriber(client, "ada@example.com", django_capture_on_commit_callbacks)
+    user = verified_user(email="ada@example.com")  # signs up for an account afterwards
+    consent_decide(subject=Subject.for_user(user), choices={"marketing": True}, source="banner")
+
+    consent_decide(subject=Subject.for_user(user), choices={"marketing": False}, source="settings")
+
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
