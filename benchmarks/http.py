@@ -147,6 +147,33 @@ print("PREPARED " + json.dumps({
 }))
 """
 
+# Searches timed in-process with the fragment cache off (every one counted and read afresh):
+# words from the catalog's titles, and the same words misspelt.
+SEARCH_TIMING = """
+import json, random, statistics, time
+from shop.catalog.models import Product
+from shop.catalog.selectors import product_search_results
+
+random.seed(16)
+words = sorted({w.lower() for t in Product.objects.values_list("title", flat=True)[:5000] for w in t.split()
+                if w.isalpha() and len(w) > 4})
+chosen = random.sample(words, 40)
+typos = [w[:2] + w[3] + w[2] + w[4:] for w in chosen[:20]]
+samples = {}
+for kind, terms in (("words", chosen), ("misspelt", typos)):
+    times = []
+    for term in terms:
+        started = time.perf_counter()
+        results = product_search_results(query=term)
+        results.count()
+        list(results[:24])
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    samples[kind] = {"searches": len(times), "p50_ms": round(statistics.median(times), 1),
+                     "p95_ms": round(times[int(len(times) * 0.95) - 1], 1), "max_ms": round(times[-1], 1)}
+print("SEARCH " + json.dumps(samples))
+"""
+
 
 class Browser:
     """A minimal HTTP client for preparing sessions: keeps cookies (Secure ones too: this is 127.0.0.1)."""
@@ -259,6 +286,14 @@ def main() -> None:
         sys.exit(f"Preparing the data failed:\n{prepared_output.stderr[-4000:]}")
     prepared = json.loads(prepared_output.stdout.split("PREPARED ", 1)[1].splitlines()[0])
 
+    timing_output = subprocess.run([sys.executable, "manage.py", "shell", "-c", SEARCH_TIMING], cwd=ROOT,
+                                   env={**environment, "SHOP_SHARED_FRAGMENTS": "false"},
+                                   capture_output=True, text=True)
+    if "SEARCH " not in timing_output.stdout:
+        sys.exit(f"Timing searches failed:\n{timing_output.stderr[-4000:]}")
+    search_uncached = json.loads(timing_output.stdout.split("SEARCH ", 1)[1].splitlines()[0])
+    print(f"Uncached searches on {prepared['products']} products: {search_uncached}", flush=True)
+
     script = work / "report.lua"
     script.write_text(WRK_REPORT)
     log = open(work / "gunicorn.log", "w")
@@ -343,6 +378,7 @@ def main() -> None:
         "customer_orders": prepared["orders"],
         "pages": {name: path for name, (path, _) in pages.items()},
         "results": results,
+        "search_uncached_in_process": search_uncached,
     }
     print()
     print(f"{'page':<16} {'clients':>7} {'req/s':>8} {'ratio':>6} {'p50':>7} {'p95':>7} {'p99':>7} "
@@ -355,7 +391,8 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     out = args.out or RESULTS / f"http-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(report, indent=2))
-    print(f"\nWritten to {out}")
+    print(f"\nSearches run afresh in-process (no cache), {prepared['products']} products: {search_uncached}")
+    print(f"Written to {out}")
     shutil.rmtree(work, ignore_errors=True)
 
 
