@@ -8,6 +8,7 @@ from django import forms
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -39,6 +40,7 @@ def _link_problem(request: HttpRequest, error: NewsletterLinkError) -> HttpRespo
     return render(request, "personalization/newsletter_link_problem.html", {"problem": str(error)}, status=400)
 
 
+@never_cache
 @require_POST
 def newsletter_sign_up(request: HttpRequest) -> HttpResponse:
     """Both forms post here: the footer's (an address) and the account's (the account's address)."""
@@ -56,6 +58,7 @@ def newsletter_sign_up(request: HttpRequest) -> HttpResponse:
     return render(request, "personalization/newsletter_check_inbox.html")
 
 
+@never_cache  # the address holds a token
 @require_http_methods(["GET", "POST"])
 def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button (mail scanners that open links confirm nothing); POST confirms."""
@@ -69,6 +72,7 @@ def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "personalization/newsletter_confirmed.html")
 
 
+@never_cache
 @csrf_exempt  # RFC 8058: the mail client posts without our cookies; the signed token is the proof
 @require_http_methods(["GET", "POST"])
 def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

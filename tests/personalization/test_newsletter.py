@@ -94,6 +94,7 @@ def test_confirming_records_marketing_consent_from_the_newsletter_once(client, d
 
     page = client.get(confirm)  # a mail scanner opening the link confirms nothing
     assert page.status_code == 200 and b"Yes, subscribe me" in page.content
+    assert "no-store" in page["Cache-Control"]
     assert Subscriber.objects.get().status == SubscriberStatus.PENDING
 
     assert b"You are subscribed" in client.post(confirm).content
