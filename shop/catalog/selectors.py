@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.shortcuts import get_object_or_404
 from django.utils.functional import SimpleLazyObject, cached_property
 
@@ -124,12 +124,23 @@ def product_list(*, category: Category | None = None, category_ids: list[int] | 
     return products.order_by(*SORT_OPTIONS.get(sort, SORT_OPTIONS[DEFAULT_SORT]).ordering)
 
 
+# Result positions a search keeps (a page of 24 beyond them is empty; the count stays exact).
+SEARCH_MAX_RESULTS = 5000
+
+
+@dataclass(frozen=True)
+class _Matches:
+    ids: tuple[int, ...]
+    total: int
+
+
 class SearchResults(Sequence):
     """What a search found, for a paginator.
 
-    The count is kept under the catalog version (a repeated search counts nothing), and the
-    query is built and run only for the page a template iterates (none when the page's grid
-    is a cached fragment). `queryset` is the query itself.
+    The text is matched once per search and catalog version: one query returns the matching
+    ids in result order with their total, kept under the catalog version, so the count and
+    every page come from it (a page then loads its products by id; none when its grid is a
+    cached fragment). `queryset` is the matching query itself.
     """
 
     ordered = True  # by relevance, or the order asked for
@@ -143,19 +154,32 @@ class SearchResults(Sequence):
         option = SEARCH_SORT_OPTIONS.get(self.sort, RELEVANCE)
         return results if option is RELEVANCE else results.order_by(*option.ordering)
 
+    @cached_property
+    def _matches(self) -> _Matches:
+        return shared_read("search-matches", (self.query, self.sort, self.filters), self._match)
+
+    def _match(self) -> _Matches:
+        rows = list(self.queryset.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+                    [:SEARCH_MAX_RESULTS])
+        return _Matches(ids=tuple(pk for pk, _ in rows), total=rows[0][1] if rows else 0)
+
     def count(self) -> int:
-        return shared_read("search-count", (self.query, self.filters), lambda: self.queryset.count())
+        return self._matches.total
 
     def __len__(self) -> int:
         return self.count()
 
+    def _load(self, ids) -> list[Product]:
+        found = _listing_base().in_bulk(list(ids))
+        return [found[pk] for pk in ids if pk in found]
+
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return SimpleLazyObject(lambda: list(self.queryset[index]))
-        return self.queryset[index]
+            return SimpleLazyObject(lambda: self._load(self._matches.ids[index]))
+        return self._load([self._matches.ids[index]])[0]
 
     def __iter__(self):
-        return iter(self.queryset)
+        return iter(self._load(self._matches.ids))
 
 
 def product_search_results(*, query: str, sort: str = RELEVANCE.key,

@@ -38,14 +38,20 @@ def test_a_category_name_finds_its_products(shelf):
     assert titles("kitchen") == ["Red Retrospot Mug"]
 
 
-def test_results_and_their_cards_cost_a_fixed_number_of_queries(shelf):
+def test_the_text_is_matched_once_for_the_count_and_the_page(shelf):
     for number in range(30):
         ProductFactory(title=f"Lantern {number}", slug=f"lantern-{number}", category=shelf["lighting"])
     with CaptureQueriesContext(connection) as captured:
-        results = list(product_search_results(query="lantern")[:24])
-        [product.images.all() for product in results]
-    assert len(results) == 24
-    assert len(captured) == 2  # the matching products with their stock flag, then their pictures
+        results = product_search_results(query="lantern")
+        total = results.count()
+        page = list(results[24:48])
+        [product.images.all() for product in page]
+    matching = [query["sql"] for query in captured.captured_queries if "LIKE" in query["sql"] or "@@" in query["sql"]
+                or "%>" in query["sql"]]
+
+    assert total == 33 and len(page) == 9
+    assert len(matching) == 1  # ids in order with their total; then the page's products and pictures by id
+    assert len(captured) == 3
 
 
 @pytest.mark.postgres
