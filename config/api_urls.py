@@ -3,11 +3,13 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from privacy.api import views as privacy
 from shop.accounts.api import views as accounts
 from shop.api.docs import api_docs
 from shop.api.errors import api_not_found
 from shop.cart.api import views as cart
 from shop.catalog.api import views as catalog
+from shop.catalog.api.recommendations import Recommendations
 from shop.checkout.api import views as checkout
 from shop.orders.api import views as orders
 
@@ -18,6 +20,7 @@ v1 = [
     path("products/", catalog.ProductList.as_view(), name="product-list"),
     path("products/search/", catalog.ProductSearch.as_view(), name="product-search"),
     path("products/<slug:slug>/", catalog.ProductDetail.as_view(), name="product-detail"),
+    path("recommendations/", Recommendations.as_view(), name="recommendations"),
     path("cart/", cart.CartDetail.as_view(), name="cart"),
     path("cart/lines/", cart.CartLines.as_view(), name="cart-lines"),
     path("cart/lines/<int:variant_id>/", cart.CartLine.as_view(), name="cart-line"),
@@ -28,6 +31,10 @@ v1 = [
     path("checkout/place/", checkout.CheckoutPlace.as_view(), name="checkout-place"),
     path("orders/", orders.OrderList.as_view(), name="order-list"),
     path("orders/<str:number>/", orders.OrderDetail.as_view(), name="order-detail"),
+    path("privacy/consent/", privacy.ConsentDetail.as_view(), name="privacy-consent"),
+    path("privacy/export/", privacy.ExportDetail.as_view(), name="privacy-export"),
+    path("privacy/export/<str:token>/", privacy.ExportDownload.as_view(), name="privacy-export-download"),
+    path("privacy/erasure/", privacy.ErasureDetail.as_view(), name="privacy-erasure"),
 ]
 
 urlpatterns = [
