@@ -269,7 +269,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{env('SHOP_NAME', default='Attuned')} REST API",
-    "DESCRIPTION": "The shop for apps and integrations: catalog, cart, checkout, orders. Authenticate with "
+    "DESCRIPTION": "The shop for apps and integrations: catalog, recommendations, cart, checkout, orders, "
+                   "consent and data requests. Authenticate with "
                    "`Authorization: Bearer <key>` (POST /api/v1/auth/tokens/) or a session (with CSRF).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -98,3 +98,15 @@ def test_bad_input_gets_one_error_shape_naming_the_field(api, body, content_type
 
 def test_unknown_api_address_is_a_404_not_a_page(api):
     assert api.get(reverse("api:product-detail", kwargs={"slug": "no-such-thing"})).json()["error"]["status"] == 404
+
+
+def test_search_and_placing_orders_are_throttled_per_client(api, alice_api, throttle_rates):
+    throttle_rates(search="2/min", place_order="1/hour")
+    searches = [api.get("/api/v1/products/search/", {"q": "lamp"}).status_code for _ in range(3)]
+    assert searches == [200, 200, 429]
+    assert api.get("/api/v1/products/search/", {"q": "lamp"}).json()["error"]["code"] == "throttled"
+    assert alice_api.get("/api/v1/products/search/", {"q": "lamp"}).status_code == 200  # another client
+
+    places = [alice_api.post("/api/v1/checkout/place/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 20)
+              .status_code for _ in range(2)]
+    assert places == [400, 429]
