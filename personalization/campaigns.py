@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -319,14 +318,4 @@ def cart_reminders_send(*, now: datetime | None = None) -> Counter:
     _counts_add(campaign.pk, outcome, eligible=outcome["sent"] + outcome["bounced"])
     logger.info("Cart reminders: %s", dict(outcome))
     return outcome
-
-
-def campaign_report(campaign: Campaign) -> dict:
-    """A campaign's counts for the merchant: eligible, sent, bounced, still sending, skipped and why."""
-    by_status = dict(campaign.emails.order_by().values("status").annotate(n=Count("id")).values_list("status", "n"))
-    skipped = Counter(campaign.counts.get("skipped", {}))
-    skipped.update(campaign.counts.get("skipped_at_send", {}))
-    return {"eligible": campaign.counts.get("eligible", 0), "sent": by_status.get(MarketingEmailStatus.SENT, 0),
-            "bounced": by_status.get(MarketingEmailStatus.BOUNCED, 0),
-            "sending": by_status.get(MarketingEmailStatus.SENDING, 0), "skipped": dict(skipped)}
 

@@ -90,7 +90,7 @@ class DigestPreviewForm(forms.Form):
 class CampaignAdmin(admin.ModelAdmin):
     """Per campaign: eligible, sent, bounced, skipped and why; and the audited digest preview."""
 
-    list_display = ["key", "kind", "created_at", "eligible", "sent", "bounced", "skipped"]
+    list_display = ["key", "kind", "created_at", "eligible", "sent", "bounced", "interrupted", "skipped"]
     list_filter = ["kind"]
     readonly_fields = [field.name for field in Campaign._meta.fields]
     change_list_template = "admin/personalization/campaign/change_list.html"
@@ -98,7 +98,9 @@ class CampaignAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         sent = Count("emails", filter=Q(emails__status=MarketingEmailStatus.SENT))
         bounced = Count("emails", filter=Q(emails__status=MarketingEmailStatus.BOUNCED))
-        return super().get_queryset(request).annotate(sent_count=sent, bounced_count=bounced)
+        interrupted = Count("emails", filter=Q(emails__status=MarketingEmailStatus.SENDING))
+        return super().get_queryset(request).annotate(sent_count=sent, bounced_count=bounced,
+                                                      interrupted_count=interrupted)
 
     def has_add_permission(self, request):
         return False
@@ -117,6 +119,11 @@ class CampaignAdmin(admin.ModelAdmin):
     @admin.display(description="bounced")
     def bounced(self, campaign: Campaign) -> int:
         return campaign.bounced_count
+
+    @admin.display(description="interrupted")
+    def interrupted(self, campaign: Campaign) -> int:
+        """Sends a worker began and never finished: perhaps delivered, so never tried again."""
+        return campaign.interrupted_count
 
     @admin.display(description="skipped, and why")
     def skipped(self, campaign: Campaign) -> str:

@@ -348,3 +348,20 @@ def test_the_scheduled_jobs_run_without_beat(client, serving, django_capture_on_
         call_command("run_scheduled_jobs", "compute-customer-segments", "send-weekly-digest", "send-cart-reminders")
 
     assert [m.to for m in mail.outbox] == [["bob@example.com"]]
+
+
+def test_a_send_interrupted_mid_way_is_never_repeated_and_is_reported(
+        digest, admin_client, client, serving, django_capture_on_commit_callbacks):
+    from personalization.tasks import send_digest_batch
+
+    subscriber = confirmed_subscriber(client, "bob@example.com", django_capture_on_commit_callbacks)
+    campaign = Campaign.objects.create(key="week-1", kind="digest", created_at=timezone.now(),
+                                       updated_at=timezone.now(), counts={"eligible": 1})
+    # A worker wrote the key, called the mail server and died before recording the answer.
+    MarketingEmail.objects.create(subscriber=subscriber, campaign=campaign, key=f"week-1:{subscriber.pk}",
+                                  status="sending", created_at=timezone.now())
+
+    assert send_digest_batch.apply(args=[campaign.pk, [subscriber.pk]]).get() == {"duplicate": 1}
+    assert not mail.outbox
+    page = admin_client.get("/admin/personalization/campaign/").content.decode()
+    assert '<td class="field-interrupted">1</td>' in page
