@@ -312,7 +312,8 @@ def cart_reminders_send(*, now: datetime | None = None) -> Counter:
                 key=f"cart:{cart.cart_id}:{int(cart.first_added_at.timestamp())}",
                 product_ids=[p for p in cart.product_ids if p in products], connection=connection,
                 build=lambda subscriber=subscriber, items=items: marketing_build(
-                    subscriber=subscriber, subject=f"{settings.SHOP_NAME}: your cart is waiting", template="cart_reminder",
+                    subscriber=subscriber, subject=f"{settings.SHOP_NAME}: your cart is waiting",
+                    template="cart_reminder",
                     context={"items": items, "cart_url": base + reverse("cart:detail")}),
             )] += 1
     _counts_add(campaign.pk, outcome, eligible=outcome["sent"] + outcome["bounced"])

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from personalization.models import Subscriber, SubscriberStatus
-from personalization.newsletter import CONFIRM_MAX_AGE, CONFIRM_SALT, subscriber_sign_up
+from personalization.newsletter import CONFIRM_MAX_AGE, CONFIRM_SALT
 from privacy.consent import has_consent
 from privacy.erasure import subject_erase
 from privacy.export import export_document
