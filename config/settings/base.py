@@ -353,7 +353,10 @@ SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 # Pages under these paths show personal data and are sent with Cache-Control: no-store
 # (as is every page a signed-in person sees).
 PRIVATE_PAGE_PREFIXES = ["/account/", "/accounts/", "/orders/", "/checkout/", "/cart/", "/payments/",
-                         "/privacy/", "/admin/"]
+                         "/privacy/", "/admin/",
+                         # The API's personal resources (token clients have no session to tell by).
+                         "/api/v1/auth/", "/api/v1/cart/", "/api/v1/checkout/", "/api/v1/orders/",
+                         "/api/v1/privacy/", "/api/v1/recommendations/"]
 # Addresses (or networks) of the reverse proxies in front of the app. Only requests from
 # them may set X-Forwarded-Proto / X-Forwarded-For; without any, those headers are ignored.
 TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])

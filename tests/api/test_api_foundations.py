@@ -110,3 +110,10 @@ def test_search_and_placing_orders_are_throttled_per_client(api, alice_api, thro
     places = [alice_api.post("/api/v1/checkout/place/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 20)
               .status_code for _ in range(2)]
     assert places == [400, 429]
+
+
+def test_personal_resources_are_never_cached_the_catalog_may_be(alice_api):
+    for path in ("/api/v1/orders/", "/api/v1/cart/", "/api/v1/privacy/consent/", "/api/v1/auth/tokens/",
+                 "/api/v1/recommendations/"):
+        assert "no-store" in alice_api.get(path)["Cache-Control"], path
+    assert "no-store" not in alice_api.get("/api/v1/products/").get("Cache-Control", "")

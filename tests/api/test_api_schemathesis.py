@@ -32,8 +32,8 @@ pytestmark = [pytest.mark.postgres]
 # The live schema, as the server serves it (loading it touches no database).
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 # NUL bytes in a query string are refused by config.middleware before the API (its own tests).
-schema.config.generation.update(allow_x00=False, max_examples=MAX_EXAMPLES)
-fuzz_settings = hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
+schema.config.generation.update(allow_x00=False, max_examples=MAX_EXAMPLES, database="none")
+fuzz_settings = hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
                                     suppress_health_check=list(HealthCheck))
 
 
