@@ -36,6 +36,7 @@ from .serving import reason_text
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+PLAN_CHUNK = 2000
 DIGEST_ITEMS = 6
 CART_REMINDER_WINDOW = timedelta(days=7)  # carts idle longer than this get no reminder
 
@@ -114,12 +115,14 @@ def _digest_plan(key: str) -> CampaignPlan:
             plan.skipped[SKIP_ALREADY_SENT] += 1
         else:
             candidates.append(subscriber)
-    entries = digest_entries(candidates)
-    for subscriber in candidates:
-        if entries.get(subscriber.pk):
-            plan.eligible.append(subscriber.pk)
-        else:
-            plan.skipped[SKIP_NOTHING_TO_SHOW] += 1
+    for start in range(0, len(candidates), PLAN_CHUNK):  # bounded memory and query parameters
+        chunk = candidates[start:start + PLAN_CHUNK]
+        entries = digest_entries(chunk)
+        for subscriber in chunk:
+            if entries.get(subscriber.pk):
+                plan.eligible.append(subscriber.pk)
+            else:
+                plan.skipped[SKIP_NOTHING_TO_SHOW] += 1
     return plan
 
 

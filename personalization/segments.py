@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 SEED = 0
 K_RANGE = range(2, 7)
 SILHOUETTE_SAMPLE = 5000  # the silhouette is measured on at most this many customers
+FEATURE_CHUNK = 5000
 KEEP_RUNS = 2  # the latest run and the one before it, for "how membership moved"
 LAPSING_DAYS, NEW_DAYS = 90, 30
 LOYAL, NEW, LAPSING, BIG_BASKETS, OCCASIONAL = "loyal", "new", "lapsing", "big baskets", "occasional"
@@ -53,7 +54,9 @@ def customer_features(*, now: datetime) -> CustomerFeatures:
     """Recency (days since the last order), frequency (orders) and monetary value (spent) of every
     customer with personalization consent in force and at least one order."""
     users, _ = consenting_subjects(purpose=PERSONALIZATION)
-    rows = order_totals_per_customer(user_ids=sorted(users))
+    ordered = sorted(users)
+    rows = [row for start in range(0, len(ordered), FEATURE_CHUNK)  # bounded query parameters
+            for row in order_totals_per_customer(user_ids=ordered[start:start + FEATURE_CHUNK])]
     return CustomerFeatures(
         user_ids=[row[0] for row in rows],
         recency_days=np.array([max((now - row[1]).total_seconds() / 86400, 0.0) for row in rows]),
