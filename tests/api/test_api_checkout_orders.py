@@ -150,3 +150,19 @@ def test_orders_query_budget_does_not_grow(alice_api, alice, django_assert_max_n
             order_line_create(order=OrderFactory(user=alice), product=product)
         with django_assert_max_num_queries(5):
             assert alice_api.get("/api/v1/orders/").json()["count"] == count
+
+
+def test_a_payment_needing_confirmation_is_placed_by_repeating_the_request(alice_api, lantern):
+    from shop.payments.providers import payment_provider
+
+    total = ready_to_pay(alice_api, lantern, 1)["total"]["amount"]
+    key = uuid.uuid4().hex
+    waiting = place(alice_api, total, key, token="tok_requires_action")
+    assert waiting.status_code == 202 and waiting.json()["action_url"]
+    assert place(alice_api, total, key).status_code == 202  # not confirmed yet: still waiting, nothing charged
+    assert not Order.objects.exists()
+
+    payment_provider("test").authenticate(reference=Payment.objects.get(idempotency_key=key).reference,
+                                          approve=True)
+    placed = place(alice_api, total, key)
+    assert placed.status_code == 201 and Order.objects.get().number == placed.json()["order_number"]

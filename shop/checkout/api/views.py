@@ -22,10 +22,11 @@ from shop.cart.api.carts import api_cart
 from shop.cart.api.views import CART_TOKEN
 from shop.checkout import services, tax
 from shop.checkout.placement import order_place
+from shop.checkout.reconcile import payment_sync
 from shop.checkout.selectors import checkout_for_cart, checkout_summary, shipping_methods_for
 from shop.money import Money, shop_currency
 from shop.orders.selectors import order_guest_path
-from shop.payments.models import Payment
+from shop.payments.models import Payment, PaymentStatus
 from shop.pricing import price_strategy_for
 
 from .serializers import (
@@ -149,7 +150,8 @@ class CheckoutPlace(APIView):
                                                     "finished, or items ran out."),
                    422: OpenApiResponse(description="The total changed since you showed it.")},
         summary="Pay and place the order",
-        description="201: the order is placed. 202: the shopper must confirm the payment at `action_url`.")
+        description="201: the order is placed. 202: the shopper must confirm the payment at `action_url`; "
+                    "then send the same request again (same key) to get the order.")
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "")
         if not KEY_PATTERN.match(key):
@@ -166,6 +168,12 @@ class CheckoutPlace(APIView):
                 return self._placed(request, placed)
             raise ServiceRefusal("You have no checkout open: start one with POST /api/v1/checkout/.",
                                  status_code=404, code="not_found")
+        waiting = (Payment.objects.select_related("checkout")
+                   .filter(idempotency_key=key, checkout=checkout, order__isnull=True,
+                           status__in=[PaymentStatus.REQUIRES_ACTION, PaymentStatus.CREATED]).first())
+        if waiting is not None:
+            # A retry after the shopper confirmed (or not) at action_url: ask the provider where it stands.
+            return self._answer(request, payment_sync(payment=waiting))
         try:
             result = order_place(
                 checkout=checkout, idempotency_key=key, payment_token=data.validated_data["payment_token"],
@@ -174,6 +182,9 @@ class CheckoutPlace(APIView):
                 strategy=price_strategy_for(request._request), subject=api_subject(request))
         except services.CheckoutError as error:
             raise _refused(error) from None
+        return self._answer(request, result)
+
+    def _answer(self, request, result) -> Response:
         if result.order is not None:
             return self._placed(request, result.order)
         if result.action_url:
