@@ -82,8 +82,10 @@ def test_production_refuses_to_print_or_file_mail_instead_of_sending_it(email_ur
 
 
 def test_the_deployment_check_warns_only_that_hsts_preload_is_off():
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it.
     env = {key: value for key, value in os.environ.items()
-           if key not in GOOD and not key.startswith("DJANGO_SETTINGS") and key != "DATABASE_URL"}
+           if key not in GOOD and not key.startswith("DJANGO_SETTINGS")
+           and key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({**GOOD, "DJANGO_SETTINGS_MODULE": "config.settings.production",
                 "DATABASE_URL": "sqlite:////tmp/attuned-deploy-check.sqlite3"})
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "CRITICAL"],
