@@ -1,10 +1,11 @@
 """The REST API: `/api/v1/` resources, the OpenAPI schema and its interactive documentation."""
 
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
 from privacy.api import views as privacy
 from shop.accounts.api import views as accounts
+from shop.api.converters import IdConverter
 from shop.api.docs import api_docs
 from shop.api.errors import api_not_found
 from shop.cart.api import views as cart
@@ -13,9 +14,11 @@ from shop.catalog.api.recommendations import Recommendations
 from shop.checkout.api import views as checkout
 from shop.orders.api import views as orders
 
+register_converter(IdConverter, "id")
+
 v1 = [
     path("auth/tokens/", accounts.TokenListCreate.as_view(), name="token-list"),
-    path("auth/tokens/<int:token_id>/", accounts.TokenDetail.as_view(), name="token-detail"),
+    path("auth/tokens/<id:token_id>/", accounts.TokenDetail.as_view(), name="token-detail"),
     path("categories/", catalog.CategoryList.as_view(), name="category-list"),
     path("products/", catalog.ProductList.as_view(), name="product-list"),
     path("products/search/", catalog.ProductSearch.as_view(), name="product-search"),
@@ -23,10 +26,11 @@ v1 = [
     path("recommendations/", Recommendations.as_view(), name="recommendations"),
     path("cart/", cart.CartDetail.as_view(), name="cart"),
     path("cart/lines/", cart.CartLines.as_view(), name="cart-lines"),
-    path("cart/lines/<int:variant_id>/", cart.CartLine.as_view(), name="cart-line"),
+    path("cart/lines/<id:variant_id>/", cart.CartLine.as_view(), name="cart-line"),
     path("checkout/", checkout.CheckoutDetail.as_view(), name="checkout"),
     path("checkout/address/", checkout.CheckoutAddress.as_view(), name="checkout-address"),
-    path("checkout/shipping-methods/", checkout.CheckoutShippingMethods.as_view(), name="checkout-shipping-methods"),
+    path("checkout/shipping-methods/", checkout.CheckoutShippingMethods.as_view(),
+         name="checkout-shipping-methods"),
     path("checkout/shipping-method/", checkout.CheckoutShippingMethod.as_view(), name="checkout-shipping-method"),
     path("checkout/place/", checkout.CheckoutPlace.as_view(), name="checkout-place"),
     path("orders/", orders.OrderList.as_view(), name="order-list"),

@@ -166,7 +166,8 @@ class ExportDownload(APIView):
         except DataRequestRefused as refusal:
             raise _refused(refusal) from None
         response = HttpResponse(archive, content_type="application/zip")
-        response["Content-Disposition"] = content_disposition_header(True, f"{settings.SHOP_NAME.lower()}-data.zip")
+        filename = f"{settings.SHOP_NAME.lower()}-data.zip"
+        response["Content-Disposition"] = content_disposition_header(True, filename)
         response["Cache-Control"] = "private, no-store"
         return response
 

@@ -97,7 +97,8 @@ def test_bad_input_gets_one_error_shape_naming_the_field(api, body, content_type
 
 
 def test_unknown_api_address_is_a_404_not_a_page(api):
-    assert api.get(reverse("api:product-detail", kwargs={"slug": "no-such-thing"})).json()["error"]["status"] == 404
+    response = api.get(reverse("api:product-detail", kwargs={"slug": "no-such-thing"}))
+    assert response.json()["error"]["status"] == 404
 
 
 def test_search_and_placing_orders_are_throttled_per_client(api, alice_api, throttle_rates):
@@ -117,3 +118,20 @@ def test_personal_resources_are_never_cached_the_catalog_may_be(alice_api):
                  "/api/v1/recommendations/"):
         assert "no-store" in alice_api.get(path)["Cache-Control"], path
     assert "no-store" not in alice_api.get("/api/v1/products/").get("Cache-Control", "")
+
+
+def test_nul_bytes_and_out_of_range_ids_are_4xx_never_500(alice_api):
+    from tests.factories import ProductFactory
+
+    variant_id = ProductFactory().variants.first().pk
+    alice_api.post("/api/v1/cart/lines/", {"variant_id": variant_id}, format="json")
+    huge = 10**30
+    assert alice_api.patch(f"/api/v1/cart/lines/{huge}/", {"quantity": 1}, format="json").status_code == 404
+    assert alice_api.delete(f"/api/v1/cart/lines/{huge}/").status_code == 404
+    assert alice_api.delete(f"/api/v1/auth/tokens/{huge}/").status_code == 404
+    assert alice_api.get(f"/api/v1/orders/{'9' * 500}/").status_code == 404
+    assert alice_api.get(f"/api/v1/products/{'a' * 500}/").status_code == 404
+    nul = alice_api.post("/api/v1/auth/tokens/", {"name": "my\x00app"}, format="json")
+    assert nul.status_code == 400 and nul.json()["error"]["fields"] == {"name": ["Null characters are not allowed."]}
+    assert alice_api.get("/api/v1/products/search/?q=lamp%00").status_code == 400
+    assert alice_api.get("/api/v1/cart/").json()["item_count"] == 1

@@ -53,7 +53,8 @@ def cart_body(view) -> dict:
         "lines": [{
             "variant_id": line.variant.pk, "sku": line.variant.sku, "name": str(line.variant),
             "product": {"id": line.product.pk, "title": line.product.title, "slug": line.product.slug},
-            "quantity": line.quantity, "unit_price": _money(line.unit_price), "line_total": _money(line.line_total),
+            "quantity": line.quantity, "unit_price": _money(line.unit_price),
+            "line_total": _money(line.line_total),
             "available": line.available,
         } for line in view.lines],
         "item_count": view.item_count,

@@ -77,7 +77,8 @@ class CartLine(APIView):
         data.is_valid(raise_exception=True)
         cart = self._cart(request)
         try:
-            services.cart_line_set_quantity(cart=cart, variant_id=variant_id, quantity=data.validated_data["quantity"],
+            services.cart_line_set_quantity(cart=cart, variant_id=variant_id,
+                                            quantity=data.validated_data["quantity"],
                                             subject=api_subject(request))
         except services.CartError as error:
             raise _refused(error) from None

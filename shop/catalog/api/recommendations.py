@@ -31,7 +31,8 @@ PAGES = ("home", "product", "cart")
 class RecommendationsQuerySerializer(serializers.Serializer):
     context = serializers.ChoiceField(choices=PAGES, required=False, default="home", help_text=(
         "home: for you; product: for one product (give `product`); cart: for what is in your cart."))
-    product = serializers.SlugField(required=False, max_length=220, help_text="A product's slug (context=product).")
+    product = serializers.SlugField(required=False, max_length=220,
+                                    help_text="A product's slug (context=product).")
 
 
 class RecommendedProductSerializer(ProductCardSerializer):

@@ -36,8 +36,8 @@ class ImageSerializer(serializers.Serializer):
 def _images(product, request) -> list[dict]:
     found = []
     for image in product.images.all():
-        found.append({"url": request.build_absolute_uri(image.image.url),
-                      "thumbnail_url": request.build_absolute_uri(image.thumbnail.url) if image.thumbnail else None,
+        thumbnail = request.build_absolute_uri(image.thumbnail.url) if image.thumbnail else None
+        found.append({"url": request.build_absolute_uri(image.image.url), "thumbnail_url": thumbnail,
                       "alt_text": image.alt_text})
     return found
 

@@ -31,7 +31,8 @@ class CategoryList(GenericAPIView):
     pagination_class = None
     serializer_class = CategorySerializer
 
-    @extend_schema(summary="List categories", operation_id="categories_list", responses=CategorySerializer(many=True))
+    @extend_schema(summary="List categories", operation_id="categories_list",
+                   responses=CategorySerializer(many=True))
     def get(self, request):
         tree = selectors.category_tree()
         counts = dict(Product.objects.published().values_list("category_id")

@@ -117,8 +117,10 @@ class CheckoutShippingMethods(APIView):
         checkout = _open_checkout(request)
         if checkout.shipping_address_id is None:
             raise ServiceRefusal("Please give a shipping address first.", status_code=409, code="conflict")
-        return Response([{"code": m.code, "name": m.name, "description": m.description,
-                          "price": _money(Money(tax.price_for_country(m.price, checkout.country), shop_currency()))}
+        def price(method) -> dict:
+            return _money(Money(tax.price_for_country(method.price, checkout.country), shop_currency()))
+
+        return Response([{"code": m.code, "name": m.name, "description": m.description, "price": price(m)}
                          for m in shipping_methods_for(country=checkout.country)])
 
 

@@ -40,7 +40,8 @@ class OrderList(GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = OrderSerializer
 
-    @extend_schema(summary="Your orders, newest first", operation_id="orders_list", responses=OrderSerializer(many=True))
+    @extend_schema(summary="Your orders, newest first", operation_id="orders_list",
+                   responses=OrderSerializer(many=True))
     def get(self, request):
         orders = orders_for_user(user_id=request.user.pk).prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("line_number")))
