@@ -1,16 +1,18 @@
+import uuid
+
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import verified_user
 
 
 @pytest.fixture(autouse=True)
-def throttles_reset():
-    """Each test starts with no request counted against any throttle."""
-    cache.clear()
-    yield
-    cache.clear()
+def throttles_reset(monkeypatch):
+    """Each test starts with no request counted against any throttle: its counts live under keys of
+    its own (clearing the cache would also flush Redis's broker data when they share a database)."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "cache_format", f"throttle_{uuid.uuid4().hex}_%(scope)s_%(ident)s")
 
 
 @pytest.fixture(autouse=True)
