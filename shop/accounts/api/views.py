@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from drf_spectacular.utils import extend_schema
 from shop.api.fields import StrictCharField, StrictEmailField
 from rest_framework import permissions, serializers, status
@@ -15,6 +18,11 @@ from rest_framework.views import APIView
 from shop.api.errors import ServiceRefusal
 
 from . import tokens
+
+# Failed token logins allowed per account (any address) in the window, as the site's login allows.
+FAILED_LOGINS_PER_ACCOUNT = 10
+FAILED_LOGINS_WINDOW = 5 * 60
+FAILED_LOGINS_KEY = "api-login-failed:{}"
 
 
 class TokenSerializer(serializers.Serializer):
@@ -75,8 +83,16 @@ class TokenListCreate(APIView):
         if not data.get("email") or not data.get("password"):
             raise ServiceRefusal("Give your e-mail address and password (or sign in first).", status_code=400,
                                  code="invalid")
-        user = authenticate(request._request, username=data["email"].lower(), password=data["password"])
+        email = data["email"].lower()
+        failures_key = FAILED_LOGINS_KEY.format(hashlib.sha256(email.encode()).hexdigest())
+        if cache.get(failures_key, 0) >= FAILED_LOGINS_PER_ACCOUNT:
+            # Per account, whatever the address: the login throttle alone counts per address.
+            raise ServiceRefusal("Too many failed attempts for this account. Please wait a few minutes.",
+                                 status_code=429, code="throttled")
+        user = authenticate(request._request, username=email, password=data["password"])
         if user is None:
+            cache.add(failures_key, 0, FAILED_LOGINS_WINDOW)
+            cache.incr(failures_key)
             raise ServiceRefusal("That e-mail address and password do not match an account.", status_code=401,
                                  code="authentication_failed")
         if not EmailAddress.objects.filter(user=user, verified=True).exists():

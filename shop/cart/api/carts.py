@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from rest_framework.request import Request
 
 from shop.api.errors import ServiceRefusal
@@ -41,6 +42,6 @@ def api_cart_create(request: Request) -> tuple[Cart, bool]:
         return existing, False
     if request.user and request.user.is_authenticated:
         return cart_get_or_create(user_id=request.user.pk), True
-    if request._request.COOKIES.get("sessionid"):
+    if request._request.COOKIES.get(settings.SESSION_COOKIE_NAME):
         return request_cart(request._request, create=True), True
     return cart_get_or_create(visitor_key=uuid.uuid4().hex), True
