@@ -30,7 +30,8 @@ from typing import TypeVar
 
 from django.conf import settings
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.core.signals import request_finished, request_started
@@ -48,10 +49,20 @@ LOCAL_FRAGMENTS = 1000
 _request = threading.local()
 
 
+# A cache in this process's memory (the embedded default) never hears of a change made by another
+# process (an import, a job run by cron): there the version lasts a minute, which bounds how long
+# such a change can stay unseen. A shared cache (Redis) keeps it until the next change.
+LOCAL_CACHE_VERSION_TIMEOUT = 60
+
+
+def _version_timeout() -> int | None:
+    return LOCAL_CACHE_VERSION_TIMEOUT if isinstance(caches["default"], LocMemCache) else None
+
+
 def _read_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=_version_timeout())
         version = cache.get(VERSION_KEY) or uuid.uuid4().hex
     return version
 
@@ -78,7 +89,7 @@ def _request_finished(**kwargs) -> None:
 def catalog_version_bump() -> None:
     """Make every shared fragment stale now (the request that bumps sees its own change too)."""
     version = uuid.uuid4().hex
-    cache.set(VERSION_KEY, version, timeout=None)
+    cache.set(VERSION_KEY, version, timeout=_version_timeout())
     if getattr(_request, "active", False):
         _request.version = version
 

@@ -243,3 +243,21 @@ def test_the_cart_page_counts_its_lines_once(client, lantern):
     assert 'data-testid="cart-count">5<' in html
     assert len(reads_of_lines) == 1, reads_of_lines
     assert 'data-testid="cart-count">5<' in page(client, "/")  # elsewhere the header still counts
+
+
+def test_in_process_memory_a_change_by_another_process_shows_within_a_minute(client, lantern, monkeypatch):
+    from django.core.cache import caches
+    from django.core.cache.backends import locmem
+
+    if not isinstance(caches["default"], locmem.LocMemCache):
+        pytest.skip("a shared cache (Redis) hears of every change: the version lasts until the next one")
+    assert "£4.95" in page(client, lantern.category.get_absolute_url())
+    # As another process would write it: this process's cache never hears of it.
+    ProductVariant.objects.filter(product=lantern).update(price=Decimal("6.50"))
+    Product.objects.filter(pk=lantern.pk).update(price=Decimal("6.50"))
+    assert "£4.95" in page(client, lantern.category.get_absolute_url())
+
+    in_a_minute = locmem.time.time() + 61
+    monkeypatch.setattr(locmem.time, "time", lambda: in_a_minute)
+
+    assert "£6.50" in page(client, lantern.category.get_absolute_url())
