@@ -98,3 +98,24 @@ def test_exports_and_erasures_are_throttled(alice_api, throttle_rates):
              for _ in range(3)]
     assert codes == [403, 403, 429]
     assert alice_api.get("/api/v1/privacy/export/").status_code == 404  # reading is not held back
+
+
+def test_api_tokens_are_in_the_export_without_their_key_and_go_with_the_account(
+        alice_api, alice, django_capture_on_commit_callbacks):
+    from privacy import data_requests
+    from shop.accounts.api.tokens import api_token_create
+    from shop.accounts.models import ApiToken
+
+    new = api_token_create(user_id=alice.pk, name="Kitchen tablet")
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_api.post("/api/v1/privacy/export/", {"password": PASSWORD}, format="json")
+    archive = zipfile.ZipFile(io.BytesIO(alice_api.get(alice_api.get("/api/v1/privacy/export/").json()
+                                                       ["download_url"]).content))
+    text = "".join(archive.read(name).decode("utf-8", "ignore") for name in archive.namelist())
+    assert "Kitchen tablet" in text and new.token.prefix in text and new.key not in text
+
+    erasure = data_requests.erasure_request(user_id=alice.pk)
+    DataRequest.objects.filter(pk=erasure.pk).update(due_at=erasure.created_at)
+    with django_capture_on_commit_callbacks(execute=True):
+        data_requests.erasure_run(request_id=erasure.pk)
+    assert not ApiToken.objects.exists()
