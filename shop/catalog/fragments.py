@@ -1,6 +1,6 @@
 """Rendered fragments that are the same for every visitor, cached under the catalog's version.
 
-Product grids, product details and the category navigation cost most of a page's
+Product grids, product details, the category navigation and the footer cost most of a page's
 time to render and are identical for everyone. They are cached (Redis in
 production, local memory on the embedded default) under keys that hold the catalog
 version. Whatever changes what they show bumps that version after its transaction
@@ -29,12 +29,11 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
-
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.core.signals import request_finished, request_started
 
 T = TypeVar("T")
 
