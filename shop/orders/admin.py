@@ -154,18 +154,21 @@ class OrderAdmin(admin.ModelAdmin):
             self.message_user(request, f"Order {order.number} is {order.get_status_display().lower()}: "
                                        "that change is no longer possible.", messages.WARNING)
             return redirect("admin:orders_order_change", order.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "order": order, "button": button,
+                   "title": f"{button['label']}: order {order.number}?",
+                   "total": money(order.total, order.currency)}
         if request.method == "POST":
             try:
                 order_status_change(order_id=order.pk, to_status=to_status, by_user_id=request.user.pk,
                                     note=f"By {request.user} in the admin")
             except OrderTransitionError as error:
-                self.message_user(request, f"{order.number}: {error.message}", messages.ERROR)
-            else:
-                self.message_user(request, f"Order {order.number} {DONE[to_status]}.", messages.SUCCESS)
+                # Lost a race (another refund or change got there first), or refused: say why, change nothing.
+                order.refresh_from_db()
+                return TemplateResponse(request, "admin/orders/order/status_confirm.html",
+                                        {**context, "error": f"{order.number}: {error.message}", "refused": True},
+                                        status=error.status)
+            self.message_user(request, f"Order {order.number} {DONE[to_status]}.", messages.SUCCESS)
             return redirect("admin:orders_order_change", order.pk)
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "order": order, "button": button,
-                   "title": f"{button['label']}: order {order.number}?",
-                   "total": money(order.total, order.currency)}
         return TemplateResponse(request, "admin/orders/order/status_confirm.html", context)
 
     def get_fields(self, request, obj=None):

@@ -239,6 +239,34 @@ def test_two_merchants_refunding_one_order_at_once_through_the_admin_get_one_ref
     assert Refund.objects.get().status == RefundStatus.SUCCEEDED
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_refund_buttons_pressed_at_once_give_one_refund_and_one_409_never_a_500():
+    shipping_methods_ensure()
+    staff_roles_sync()
+    lamp = ProductFactory(variant__stock=3)
+    shopper = Client()
+    pay(shopper, checkout_to_review(shopper, lamp, quantity=2))
+    order = Order.objects.get()
+    merchants = []
+    for _ in range(2):
+        merchant = Client()
+        user = UserFactory(is_staff=True)
+        user.groups.set(Group.objects.filter(name="Order manager"))
+        merchant.force_login(user)
+        merchants.append(merchant)
+    button = reverse("admin:orders_order_status", args=[order.pk, OrderStatus.REFUNDED])
+
+    responses = run_at_once(lambda i: merchants[i].post(button), 2)
+
+    assert sorted(r.status_code for r in responses) == [302, 409], responses
+    refused = next(r for r in responses if r.status_code == 409)
+    assert re.search(rf"Order {order.number} is already (being )?refunded", unescape(refused.content.decode()))
+    assert ProductVariant.objects.get(product=lamp).stock_quantity == 3
+    assert Refund.objects.get().status == RefundStatus.SUCCEEDED
+    assert Order.objects.get().status == OrderStatus.REFUNDED
+
+
 @pytest.mark.django_db
 def test_shipping_an_order_e_mails_the_customer_and_cannot_be_undone(paid_order,
                                                                      django_capture_on_commit_callbacks):
