@@ -182,7 +182,9 @@ class ErasureDetail(WriteThrottledView):
             raise ServiceRefusal("You have no account deletion scheduled.", status_code=404, code="not_found")
         return Response(_request_body(request, open_erasure))
 
-    @extend_schema(request=PasswordSerializer, responses={202: DataRequestSerializer},
+    @extend_schema(request=PasswordSerializer, responses={
+        202: DataRequestSerializer,
+        409: OpenApiResponse(description="A copy of your data is being prepared: ask again once it is ready.")},
                    summary="Delete your account after the grace period",
                    description="Personalization and marketing stop at once; cancel before `due_at`.")
     def post(self, request):
@@ -193,7 +195,9 @@ class ErasureDetail(WriteThrottledView):
             raise _refused(refusal) from None
         return Response(_request_body(request, erasure), status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={200: DataRequestSerializer},
+    @extend_schema(request=None, responses={
+        200: DataRequestSerializer, 409: OpenApiResponse(description="The deletion was already cancelled."),
+        410: OpenApiResponse(description="The deletion has been carried out.")},
                    summary="Cancel your scheduled account deletion")
     def delete(self, request):
         open_erasure = account_data_requests(user_id=request.user.pk).open_erasure

@@ -22,6 +22,16 @@ def test_schema_is_openapi_3_and_lists_every_resource(api):
     place = schema["paths"]["/api/v1/checkout/place/"]["post"]
     assert {"Idempotency-Key"} <= {p["name"] for p in place["parameters"]}
     assert {"201", "402", "409", "422", "429"} <= set(place["responses"])
+    # Every refusal a service can give is documented where it can happen.
+    documented = {(path, method): set(operation["responses"]) for path, item in schema["paths"].items()
+                  for method, operation in item.items()}
+    assert "409" in documented[("/api/v1/cart/lines/", "post")]
+    assert "409" in documented[("/api/v1/cart/lines/{variant_id}/", "patch")]
+    assert "409" in documented[("/api/v1/checkout/shipping-methods/", "get")]
+    assert "409" in documented[("/api/v1/auth/tokens/", "post")]
+    assert {"409", "410"} <= documented[("/api/v1/privacy/erasure/", "delete")]
+    assert "410" in documented[("/api/v1/privacy/export/{token}/", "get")]
+    assert all("500" not in codes for codes in documented.values())
 
 
 def test_docs_page_loads_its_assets_from_this_shop_only(client):

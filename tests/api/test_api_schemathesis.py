@@ -20,6 +20,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from shop.cart.services import cart_get_or_create, cart_line_add
+from shop.checkout.services import checkout_start
+from shop.pricing import price_strategy_for
 from tests.factories import CategoryFactory, ProductFactory, verified_user
 from tests.shop.checkout_helpers import shipping_methods_ensure
 
@@ -58,10 +61,15 @@ def test_anonymous_clients_meet_only_documented_answers(case, shop_to_fuzz):
 
 
 @pytest.fixture
-def token_headers(db):
+def token_headers(shop_to_fuzz):
     from shop.accounts.api.tokens import api_token_create
 
     user = verified_user(email="fuzz@example.com")
+    # A cart with an open checkout, so that checkout operations reach their services, not only a 404.
+    cart = cart_get_or_create(user_id=user.pk)
+    product = ProductFactory(title="Fuzzed Lantern", variant__stock=10_000)
+    cart_line_add(cart=cart, variant_id=product.variants.first().pk, quantity=1, subject=None)
+    checkout_start(cart=cart, user_id=user.pk, subject=None, strategy=price_strategy_for(None))
     return {"Authorization": f"Bearer {api_token_create(user_id=user.pk, name='fuzz').key}"}
 
 

@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import authenticate
 from django.core.cache import cache
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from shop.api.fields import StrictCharField, StrictEmailField
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -65,7 +65,8 @@ class TokenListCreate(APIView):
                                  code="not_authenticated")
         return Response(TokenSerializer(tokens.api_tokens_for_user(user_id=request.user.pk), many=True).data)
 
-    @extend_schema(request=TokenCreateSerializer, responses={201: NewTokenSerializer},
+    @extend_schema(request=TokenCreateSerializer, responses={
+        201: NewTokenSerializer, 409: OpenApiResponse(description="Too many tokens: revoke one first.")},
                    summary="Create an API token (its key is shown once)")
     def post(self, request):
         data = TokenCreateSerializer(data=request.data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +18,9 @@ from .serializers import CartLineAddSerializer, CartLineQuantitySerializer, Cart
 
 CART_TOKEN = OpenApiParameter(CART_TOKEN_HEADER, str, OpenApiParameter.HEADER, required=False,
                               description="An anonymous cart's token, for clients without a session cookie.")
+
+
+OUT_OF_STOCK = OpenApiResponse(description="Not that many in stock (the message says how many are).")
 
 
 def _cart_response(request, cart, *, status_code: int = 200) -> Response:
@@ -47,7 +50,8 @@ class CartDetail(APIView):
 class CartLines(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(parameters=[CART_TOKEN], request=CartLineAddSerializer, responses={200: CartSerializer},
+    @extend_schema(parameters=[CART_TOKEN], request=CartLineAddSerializer,
+                   responses={200: CartSerializer, 409: OUT_OF_STOCK},
                    summary="Add units of a variant to your cart")
     def post(self, request):
         data = CartLineAddSerializer(data=request.data)
@@ -70,7 +74,8 @@ class CartLine(APIView):
             raise ServiceRefusal("Your cart is empty.", status_code=404, code="not_found")
         return cart
 
-    @extend_schema(parameters=[CART_TOKEN], request=CartLineQuantitySerializer, responses={200: CartSerializer},
+    @extend_schema(parameters=[CART_TOKEN], request=CartLineQuantitySerializer,
+                   responses={200: CartSerializer, 409: OUT_OF_STOCK},
                    summary="Set a line's quantity")
     def patch(self, request, variant_id: int):
         data = CartLineQuantitySerializer(data=request.data)

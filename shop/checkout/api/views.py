@@ -111,7 +111,9 @@ class CheckoutAddress(APIView):
 class CheckoutShippingMethods(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(parameters=[CART_TOKEN], responses={200: ShippingMethodSerializer(many=True)},
+    @extend_schema(parameters=[CART_TOKEN], responses={
+        200: ShippingMethodSerializer(many=True),
+        409: OpenApiResponse(description="The checkout has no shipping address yet.")},
                    summary="Shipping methods for your checkout's country")
     def get(self, request):
         checkout = _open_checkout(request)
