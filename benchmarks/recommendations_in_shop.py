@@ -145,7 +145,9 @@ def main() -> None:
         client = Client(HTTP_HOST="localhost")
         page = client.get("/privacy/consent/").content.decode()
         token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-        client.post("/privacy/consent/", {"csrfmiddlewaretoken": token, "action": choice, "next": "/"})
+        response = client.post("/privacy/consent/", {"csrfmiddlewaretoken": token, "action": choice,
+                                                      "source": "settings", "next": "/"})
+        assert response.status_code == 302, response.status_code
         urls = [p.get_absolute_url() for p in Product.objects.filter(pk__in=product_ids[:20])]
         position = iter(range(10**9))
         return timed(lambda: client.get(urls[next(position) % len(urls)]), args.reads // 3)

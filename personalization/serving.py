@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from urllib.parse import urlencode
+from functools import lru_cache
 
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 
 from privacy.consent import has_consent
 from privacy.purposes import PERSONALIZATION
-from shop.recommendations import RailSpec, Suggestion
+from shop.recommendations import SHOWN_PER_RAIL, RailSpec, Suggestion
 
-from .models import BehaviourEvent, EventKind, ModelVersionStatus, Rail, RecommendationList
+from .models import BehaviourEvent, EventKind, ModelVersion, ModelVersionStatus, Rail, RecommendationList
 
 logger = logging.getLogger(__name__)
 
 RECENT_VIEWS = 3  # "Because you viewed ...": the last products viewed
+SUGGESTIONS_PER_RAIL = 2 * SHOWN_PER_RAIL
 
 
 def reason_text(entry: dict) -> str:
@@ -52,11 +53,15 @@ def reason_text(entry: dict) -> str:
     return "Recommended"
 
 
+@lru_cache(maxsize=1)
+def _why_base() -> str:
+    return reverse("personalization:why")
+
+
 def why_url(rail: str, entry: dict) -> str:
-    params = {"rail": rail, "product": entry["product"], "reason": entry.get("reason", "")}
-    if entry.get("about"):
-        params["about"] = entry["about"]
-    return f"{reverse('personalization:why')}?{urlencode(params)}"
+    # Every value is a known code or an integer: no escaping needed, and no reverse() per product.
+    url = f"{_why_base()}?rail={rail}&product={int(entry['product'])}&reason={entry.get('reason', '')}"
+    return f"{url}&about={int(entry['about'])}" if entry.get("about") else url
 
 
 def _well_formed(entries) -> list[dict]:
@@ -69,7 +74,9 @@ def _well_formed(entries) -> list[dict]:
 
 
 def _suggestions(rail: str, entries: Sequence[dict]) -> list[Suggestion]:
-    return [Suggestion(product_id=e["product"], reason=reason_text(e), why_url=why_url(rail, e)) for e in entries]
+    # Twice what a rail shows is enough to fill it after out-of-stock products are left out.
+    return [Suggestion(product_id=e["product"], reason=reason_text(e), why_url=why_url(rail, e))
+            for e in entries[:SUGGESTIONS_PER_RAIL]]
 
 
 def _interleave(lists: Sequence[Sequence[dict]]) -> list[dict]:
@@ -106,7 +113,10 @@ class StoredRails:
             wanted |= Q(rail=Rail.ALSO_BOUGHT, product_id__in=list(basket_product_ids))
         else:
             return []
-        rows = list(RecommendationList.objects.filter(version__status=ModelVersionStatus.ACTIVE)
+        # The serving version as a scalar subquery: still one query, and the list's own index
+        # (version, rail, product or user) finds the rows instead of a join over every version.
+        serving = ModelVersion.objects.filter(status=ModelVersionStatus.ACTIVE).values("pk")[:1]
+        rows = list(RecommendationList.objects.filter(version_id=Subquery(serving))
                     .filter(wanted).order_by("rail", "product_id").values_list("rail", "product_id", "items"))
         return self._compose(page, rows)
 
