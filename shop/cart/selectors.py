@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Sum
 
 from shop.catalog.models import ProductVariant
-from shop.catalog.stock import stock_available
+from shop.catalog.stock import units_reserved
 from shop.money import Money, money_sum, round_money, shop_currency
 from shop.pricing import PriceStrategy
 
@@ -69,14 +69,14 @@ def cart_lines(*, cart: Cart) -> list[CartLine]:
 
 
 def cart_view(*, cart: Cart | None, strategy: PriceStrategy) -> CartView:
-    """The cart's lines with unit prices from `strategy` and what stock allows (three queries)."""
+    """The cart's lines with unit prices from `strategy` and what stock allows, in one query."""
     if cart is None:
         return CartView(cart=None, lines=())
-    lines = cart_lines(cart=cart)
-    available = stock_available(variants=[line.variant for line in lines])
+    lines = list(cart.lines.select_related("variant__product__category").order_by("added_at", "id")
+                 .annotate(units_reserved=units_reserved(OuterRef("variant"))))
     return CartView(cart=cart, lines=tuple(
         CartLineView(variant=line.variant, quantity=line.quantity, unit_price=strategy.variant_price(line.variant),
-                     available=available[line.variant_id])
+                     available=max(0, line.variant.stock_quantity - line.units_reserved))
         for line in lines
     ))
 

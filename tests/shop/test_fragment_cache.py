@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,12 +10,13 @@ from django.core.cache import cache
 from django.test.utils import CaptureQueriesContext
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from shop import recommendations
 from shop.catalog.fragments import catalog_version
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.services import product_price_refresh
-from shop.catalog.stock import stock_return, stock_take
+from shop.catalog.stock import stock_reserve, stock_return, stock_take
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -236,12 +238,18 @@ def test_the_cart_page_counts_its_lines_once(client, lantern):
     for product, quantity in ((lantern, 2), (mug, 3)):
         client.post(reverse("cart:add"), {"variant": product.variants.get().pk, "quantity": quantity})
 
+    stock_reserve(holder=uuid.uuid4(), quantities={lantern.variants.get().pk: 9},  # another checkout's
+                  until=timezone.now() + timedelta(minutes=15))
+
     with CaptureQueriesContext(connection) as captured:
         html = page(client, reverse("cart:detail"))
     reads_of_lines = [query["sql"] for query in captured.captured_queries if '"cart_cartline"' in query["sql"]]
 
     assert 'data-testid="cart-count">5<' in html
+    assert "Only 1 in stock" in html  # 10 units, 9 held by the other checkout
     assert len(reads_of_lines) == 1, reads_of_lines
+    assert all('"cart_cartline"' in query["sql"] for query in captured.captured_queries
+               if '"catalog_stockreservation"' in query["sql"])  # what stock allows comes with the lines
     assert 'data-testid="cart-count">5<' in page(client, "/")  # elsewhere the header still counts
 
 
