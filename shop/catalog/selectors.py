@@ -1,4 +1,5 @@
-"""Catalog reads. Each returns a queryset whose page costs a fixed number of queries."""
+"""Catalog reads. Each costs a fixed number of queries whatever the catalog size; what every visitor
+sees alike is kept under the catalog version (fragments.py) and read lazily, when a template needs it."""
 
 from __future__ import annotations
 
