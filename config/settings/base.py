@@ -255,6 +255,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "shop.api.pagination.ShopPagination",
     "PAGE_SIZE": 24,
     "EXCEPTION_HANDLER": "shop.api.errors.api_exception_handler",
+    # Throttles count the connecting address (X-Forwarded-For only behind TRUSTED_PROXIES, below).
+    "NUM_PROXIES": 0,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["shop.api.throttling.ClientRateThrottle",
                                  "shop.api.throttling.SensitiveRateThrottle"],
@@ -367,6 +369,8 @@ if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Login rate limits count the client's address from X-Forwarded-For, not the proxy's.
     ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    # So do the API's throttles: the address the proxy appended, never one the client wrote.
+    REST_FRAMEWORK["NUM_PROXIES"] = 1
 # Browser features no page of the shop uses are switched off for every page.
 PERMISSIONS_POLICY = {
     "accelerometer": [], "autoplay": [], "camera": [], "display-capture": [], "geolocation": [],

@@ -156,3 +156,14 @@ def test_failed_token_logins_are_limited_per_account_whatever_the_address(api, a
     assert codes == [401] * FAILED_LOGINS_PER_ACCOUNT + [429]
     right = api.post("/api/v1/auth/tokens/", {"email": "alice@example.com", "password": PASSWORD}, format="json")
     assert right.status_code == 429 and not ApiToken.objects.exists()
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_search_throttle(api, throttle_rates, settings):
+    """Behind a trusted proxy the client's own X-Forwarded-For entries are ignored: only the address
+    the proxy appended counts."""
+    settings.TRUSTED_PROXIES = ["127.0.0.1/32"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    throttle_rates(search="2/min")
+    codes = [api.get("/api/v1/products/search/", {"q": "lamp"},
+                     HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7").status_code for n in range(3)]
+    assert codes == [200, 200, 429]
