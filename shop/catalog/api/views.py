@@ -25,7 +25,7 @@ from .serializers import (
 
 
 class CategoryList(GenericAPIView):
-    """Every category (one query, whatever their number), with its published products' count."""
+    """Every category with its published products' count, its subcategories' included (two queries)."""
 
     permission_classes = [permissions.AllowAny]
     pagination_class = None
