@@ -166,3 +166,13 @@ def test_a_payment_needing_confirmation_is_placed_by_repeating_the_request(alice
                                           approve=True)
     placed = place(alice_api, total, key)
     assert placed.status_code == 201 and Order.objects.get().number == placed.json()["order_number"]
+
+
+def test_another_users_key_for_an_identical_cart_reveals_nothing(alice_api, bob_api, lantern):
+    key = uuid.uuid4().hex
+    total = ready_to_pay(alice_api, lantern, 1)["total"]["amount"]
+    assert place(alice_api, total, key).status_code == 201
+    assert ready_to_pay(bob_api, lantern, 1)["total"]["amount"] == total  # the same items, the same total
+    replay = place(bob_api, total, key)
+    assert replay.status_code == 409 and "order_number" not in replay.json()
+    assert Order.objects.count() == 1

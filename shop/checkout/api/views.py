@@ -186,6 +186,10 @@ class CheckoutPlace(APIView):
                 strategy=price_strategy_for(request._request), subject=api_subject(request))
         except services.CheckoutError as error:
             raise _refused(error) from None
+        if result.payment.checkout_id != checkout.pk:
+            # The key belongs to another checkout's attempt (of an identical cart): never show its outcome.
+            raise ServiceRefusal("This Idempotency-Key was already used for another checkout: use a new one.",
+                                 status_code=409, code="conflict")
         return self._answer(request, result)
 
     def _answer(self, request, result) -> Response:
