@@ -9,6 +9,7 @@ become the same shape with their status and message.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class ServiceRefusal(exceptions.APIException):
@@ -53,14 +56,18 @@ def error_body(*, status_code: int, code: str, message: str, fields: dict | None
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """DRF's handler, then our shape. Anything it does not know stays a 500 (and is logged)."""
+    """DRF's handler, then our shape; anything else is a bug: a 500 in the same shape, logged."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        # A bug: logged with its traceback (through the redaction filter), answered in the API's shape.
+        logger.exception("Unhandled error in the API view %s", type(context.get("view")).__name__)
+        return Response(error_body(status_code=500, code="server_error",
+                                   message="Something went wrong on our side. Please try again later."),
+                        status=500)
     if isinstance(exc, exceptions.ValidationError):
         fields = _field_messages(exc.detail)
         first_field, messages = next(iter(fields.items()))

@@ -167,3 +167,13 @@ def test_a_forged_forwarded_address_does_not_escape_the_search_throttle(api, thr
     codes = [api.get("/api/v1/products/search/", {"q": "lamp"},
                      HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7").status_code for n in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_an_unexpected_error_is_a_500_in_the_api_shape_and_logged(api, settings, caplog):
+    settings.ROOT_URLCONF = "tests.api.urls_failing"
+    response = api.get("/api/v1/broken/")
+    assert response.status_code == 500
+    assert response.json()["error"] == {"status": 500, "code": "server_error",
+                                        "message": "Something went wrong on our side. Please try again later."}
+    assert "simulated failure" not in response.content.decode()
+    assert any(record.exc_info and "simulated failure" in str(record.exc_info[1]) for record in caplog.records)
