@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import override_settings
 from django.urls import reverse
 
 from personalization.models import ModelVersion, PreviewAuditEntry
@@ -48,6 +49,7 @@ def test_versions_list_shows_metrics_and_a_chart_across_versions(client, trained
     assert "Train now" not in html  # viewing is not training
 
 
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)  # in-process, as on the embedded default
 def test_train_now_trains_a_new_version_that_serves(client, trained):
     merchant(client, "view_modelversion", "change_modelversion")
 

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from shop.catalog.fragments import catalog_changed
 from shop.catalog.services import product_popularity_refresh
 from shop.demo_import.loader import load_plan
 from shop.demo_import.source import ImportFileError, plan_import
@@ -67,6 +68,8 @@ class Command(BaseCommand):
             bar.close()
         if result.created["orders"]:
             product_popularity_refresh()
+        if any(result.created.values()):
+            catalog_changed()  # bulk inserts send no save signals: pages cached before the import go stale
 
         self.stdout.write(self.style.SUCCESS("Import finished."))
         self.stdout.write(f"  {'':24}{'created':>10}{'already there':>16}")
