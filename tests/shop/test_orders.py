@@ -209,15 +209,13 @@ def test_four_refunds_of_one_order_at_once_give_one_refund_and_three_clean_409s(
     assert Charge.objects.get().refunded_amount == order.total
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_merchants_refunding_one_order_at_once_through_the_admin_get_one_refund_and_no_error_page():
+def paid_order_and_two_order_managers():
+    """A paid order of 2 lamps (1 left in stock) and two order managers signed in, each in a browser."""
     shipping_methods_ensure()
     staff_roles_sync()
     lamp = ProductFactory(variant__stock=3)
     shopper = Client()
     pay(shopper, checkout_to_review(shopper, lamp, quantity=2))
-    order = Order.objects.get()
     merchants = []
     for _ in range(2):
         merchant = Client()
@@ -225,6 +223,13 @@ def test_two_merchants_refunding_one_order_at_once_through_the_admin_get_one_ref
         user.groups.set(Group.objects.filter(name="Order manager"))
         merchant.force_login(user)
         merchants.append(merchant)
+    return Order.objects.get(), lamp, merchants
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_merchants_refunding_one_order_at_once_through_the_admin_get_one_refund_and_no_error_page():
+    order, lamp, merchants = paid_order_and_two_order_managers()
     changelist = reverse("admin:orders_order_changelist")
     action = {"action": "refund_orders", "_selected_action": [order.pk]}
 
@@ -242,19 +247,7 @@ def test_two_merchants_refunding_one_order_at_once_through_the_admin_get_one_ref
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_refund_buttons_pressed_at_once_give_one_refund_and_one_409_never_a_500():
-    shipping_methods_ensure()
-    staff_roles_sync()
-    lamp = ProductFactory(variant__stock=3)
-    shopper = Client()
-    pay(shopper, checkout_to_review(shopper, lamp, quantity=2))
-    order = Order.objects.get()
-    merchants = []
-    for _ in range(2):
-        merchant = Client()
-        user = UserFactory(is_staff=True)
-        user.groups.set(Group.objects.filter(name="Order manager"))
-        merchant.force_login(user)
-        merchants.append(merchant)
+    order, lamp, merchants = paid_order_and_two_order_managers()
     button = reverse("admin:orders_order_status", args=[order.pk, OrderStatus.REFUNDED])
 
     responses = run_at_once(lambda i: merchants[i].post(button), 2)
