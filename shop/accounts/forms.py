@@ -6,7 +6,9 @@ def shipping_country_choices() -> list[tuple[str, str]]:
     return sorted(settings.SHOP_SHIPPING_COUNTRIES.items(), key=lambda choice: choice[1])
 
 
-class SavedAddressForm(forms.Form):
+class PostalAddressForm(forms.Form):
+    """A postal address the shop ships to: for a saved address, and the checkout's address step."""
+
     full_name = forms.CharField(label="Full name", max_length=200)
     line1 = forms.CharField(label="Address line 1", max_length=200)
     line2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
@@ -20,3 +22,7 @@ class SavedAddressForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = shipping_country_choices()
         self.fields["country"].initial = settings.SHOP_HOME_COUNTRY
+
+
+class SavedAddressForm(PostalAddressForm):
+    """An address kept in the shopper's account, to pick at checkout."""

@@ -1,26 +1,20 @@
 from django import forms
-from django.conf import settings
+
+from shop.accounts.forms import PostalAddressForm
 
 
-class AddressForm(forms.Form):
+class AddressForm(PostalAddressForm):
+    """Where to ship: the postal address, plus the e-mail for a guest or "save it" for an account."""
+
     email = forms.EmailField(label="E-mail for your order confirmation", max_length=254,
                              error_messages={"required": "Please give an e-mail address for your order "
                                                          "confirmation.",
                                              "invalid": "Enter a valid e-mail address, like ada@example.com."})
-    full_name = forms.CharField(label="Full name", max_length=200)
-    line1 = forms.CharField(label="Address line 1", max_length=200)
-    line2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
-    city = forms.CharField(label="Town or city", max_length=100)
-    postcode = forms.CharField(label="Postcode", max_length=20)
-    country = forms.ChoiceField(label="Country", error_messages={"invalid_choice": "Sorry, we do not ship to "
-                                                                                   "that country."})
-    phone = forms.CharField(label="Phone (optional, for the carrier)", max_length=40, required=False)
     save_address = forms.BooleanField(label="Save this address in my account", required=False)
+    field_order = ["email", "full_name", "line1", "line2", "city", "postcode", "country", "phone", "save_address"]
 
     def __init__(self, *args, guest: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = sorted(settings.SHOP_SHIPPING_COUNTRIES.items(), key=lambda c: c[1])
-        self.fields["country"].initial = settings.SHOP_HOME_COUNTRY
         if guest:
             del self.fields["save_address"]
         else:
