@@ -7,6 +7,8 @@ for a recent login: an API token alone must not be enough to delete an account.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
@@ -26,6 +28,8 @@ from privacy.services import consent_decide
 from privacy.subjects import ConsentSubject
 from shop.api.errors import ServiceRefusal
 from shop.api.fields import StrictCharField
+from shop.api.subjects import cart_token_from
+from shop.cart.api.views import CART_TOKEN
 
 STATUS_CODES = {404: "not_found", 409: "conflict", 410: "gone", 429: "throttled"}
 
@@ -67,21 +71,39 @@ def _consent_body(state) -> dict:
 
 
 class ConsentDetail(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+    """The requester's own consent: the account's; else the cart token's visitor (clients without
+    cookies); else the browser session's visitor, exactly as the banner records it (with its cookie)."""
 
-    @extend_schema(responses={200: ConsentSerializer}, summary="Your consent, per purpose")
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=[CART_TOKEN], responses={200: ConsentSerializer}, summary="Your consent, per purpose")
     def get(self, request):
-        return Response(_consent_body(consent_state(subject=ConsentSubject.for_user(request.user))))
+        subject = _consent_subject(request)
+        state = consent_state(subject=subject) if subject else request._request.privacy_consent.state
+        return Response(_consent_body(state))
 
-    @extend_schema(request=ConsentChangeSerializer, responses={200: ConsentSerializer},
+    @extend_schema(parameters=[CART_TOKEN], request=ConsentChangeSerializer, responses={200: ConsentSerializer},
                    summary="Grant or withdraw consent for some purposes",
                    description="Withdrawing personalization stops it at once and deletes its behavioural data.")
     def put(self, request):
         data = ConsentChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        state = consent_decide(subject=ConsentSubject.for_user(request.user),
-                               choices=data.validated_data["purposes"], source=ConsentSource.API)
-        return Response(_consent_body(state))
+        choices = data.validated_data["purposes"]
+        subject = _consent_subject(request)
+        if subject is not None:
+            return Response(_consent_body(consent_decide(subject=subject, choices=choices, source=ConsentSource.API)))
+        browser = request._request.privacy_consent
+        consent_decide(subject=browser.subject_for_decision(), choices=choices, source=ConsentSource.API)
+        browser.refresh()
+        return Response(_consent_body(browser.state))
+
+
+def _consent_subject(request) -> ConsentSubject | None:
+    """The account, or the cart token's visitor; None for a browser session's visitor."""
+    if request.user.is_authenticated:
+        return ConsentSubject.for_user(request.user)
+    token = cart_token_from(request)
+    return ConsentSubject.for_visitor(uuid.UUID(hex=token)) if token else None
 
 
 class PasswordSerializer(serializers.Serializer):

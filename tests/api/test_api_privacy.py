@@ -39,9 +39,38 @@ def test_bad_consent_changes_are_refused_and_change_nothing(alice_api, alice, pa
     assert not consent_state(subject=ConsentSubject.for_user(alice)).decided
 
 
-def test_privacy_resources_need_authentication(api):
-    for path in ("/api/v1/privacy/consent/", "/api/v1/privacy/export/", "/api/v1/privacy/erasure/"):
+def test_data_requests_need_authentication(api):
+    for path in ("/api/v1/privacy/export/", "/api/v1/privacy/erasure/"):
         assert api.get(path).status_code == 401
+
+
+def test_a_token_cart_visitor_consents_and_only_then_their_views_are_stored(api, django_capture_on_commit_callbacks):
+    from personalization.models import BehaviourEvent
+    from tests.factories import ProductFactory
+
+    lantern = ProductFactory()
+    token = api.post("/api/v1/cart/").json()["cart_token"]
+    other = api.post("/api/v1/cart/").json()["cart_token"]
+    with django_capture_on_commit_callbacks(execute=True):
+        api.get(f"/api/v1/products/{lantern.slug}/", HTTP_X_CART_TOKEN=token)
+    assert not BehaviourEvent.objects.exists()
+
+    changed = api.put("/api/v1/privacy/consent/", {"purposes": {PERSONALIZATION: True}}, format="json",
+                      HTTP_X_CART_TOKEN=token)
+    assert changed.json()["purposes"][PERSONALIZATION] is True
+    assert api.get("/api/v1/privacy/consent/", HTTP_X_CART_TOKEN=other).json()["purposes"][PERSONALIZATION] is False
+    with django_capture_on_commit_callbacks(execute=True):
+        api.get(f"/api/v1/products/{lantern.slug}/", HTTP_X_CART_TOKEN=token)
+        api.get(f"/api/v1/products/{lantern.slug}/", HTTP_X_CART_TOKEN=other)
+    assert [event.visitor_id.hex for event in BehaviourEvent.objects.all()] == [token]
+
+
+def test_a_browser_visitor_s_consent_is_the_banner_s(client):
+    changed = client.put("/api/v1/privacy/consent/", {"purposes": {PERSONALIZATION: True}},
+                         content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["purposes"][PERSONALIZATION] is True
+    assert client.get("/api/v1/privacy/consent/").json()["purposes"][PERSONALIZATION] is True
+    assert "attuned_consent" in changed.cookies  # the same cookie the banner sets
 
 
 def test_export_needs_the_password_and_only_its_owner_downloads_it(alice_api, bob_api, alice,
