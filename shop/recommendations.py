@@ -83,10 +83,12 @@ class NoRails:
 _source: RailSource = NoRails()
 
 
-def rail_source_register(source: RailSource | None) -> None:
-    """Use `source` for every page's rails; None restores the default (no rails)."""
+def rail_source_register(source: RailSource | None) -> RailSource:
+    """Use `source` for every page's rails (None: the default, no rails); returns the one it replaces,
+    so whoever swaps a source in can put the previous one back."""
     global _source
-    _source = source or NoRails()
+    previous, _source = _source, source or NoRails()
+    return previous
 
 
 def rails_for(request: HttpRequest, *, page: str, product_id: int | None = None,

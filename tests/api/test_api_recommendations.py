@@ -27,9 +27,9 @@ def source():
     lamp, candle = ProductFactory(title="Desk Lamp"), ProductFactory(title="Candle")
     recording = RecordingSource([Suggestion(lamp.pk, "You viewed Tin Lantern"),
                                  Suggestion(candle.pk, "Often bought with Tin Lantern")])
-    recommendations.rail_source_register(recording)
+    previous = recommendations.rail_source_register(recording)
     yield recording
-    recommendations.rail_source_register(None)
+    recommendations.rail_source_register(previous)
 
 
 def test_rails_come_with_a_reason_per_product_for_the_token_user(alice_api, alice, source,

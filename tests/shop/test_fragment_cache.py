@@ -199,8 +199,7 @@ class PersonalRails:
 def test_no_shared_fragment_holds_a_persons_name_cart_or_recommendations(client, lantern):
     mug = ProductFactory(title="Red Retrospot Mug", slug="red-retrospot-mug", category=lantern.category)
     person = UserFactory(email="zebedee@example.com")
-    previous = recommendations._source
-    recommendations.rail_source_register(PersonalRails(mug.pk))
+    previous = recommendations.rail_source_register(PersonalRails(mug.pk))
     try:
         client.force_login(person)
         response = client.post(reverse("cart:add"), {"variant": lantern.variants.get().pk, "quantity": 7})
