@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ("import django; django.setup(); from django.conf import settings as s; "
           "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, "
@@ -56,3 +58,14 @@ def test_a_queued_task_runs_in_process_and_nothing_reaches_for_a_broker():
     # kombu warns "No hostname was supplied" when it builds a broker connection without one.
     assert "hostname" not in result.stderr
     assert "redis" not in result.stderr.lower() and "amqp" not in result.stderr.lower()
+
+
+@pytest.mark.django_db
+def test_the_embedded_database_syncs_at_checkpoints_not_at_every_commit():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: the embedded default")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 1  # NORMAL (FULL, 2, syncs the disk at every commit)
