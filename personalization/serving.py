@@ -96,28 +96,33 @@ class StoredRails:
         subject = consent.subject if consent is not None else None
         personal = subject is not None and has_consent(request, PERSONALIZATION)
         user_id = subject.user_id if personal else None
-        wanted = Q(pk__in=[])
+        terms: list[Q] = []
         if page == "home":
-            wanted |= Q(rail=Rail.TRENDING, user__isnull=True, product__isnull=True)
+            terms.append(Q(rail=Rail.TRENDING, user__isnull=True, product__isnull=True))
             if user_id is not None:
-                wanted |= Q(rail=Rail.FOR_YOU, user_id=user_id)
+                terms.append(Q(rail=Rail.FOR_YOU, user_id=user_id))
             if personal:
-                wanted |= Q(rail__in=[Rail.ALSO_BOUGHT, Rail.SIMILAR], product_id__in=self._recently_viewed(subject))
+                terms.append(Q(rail__in=[Rail.ALSO_BOUGHT, Rail.SIMILAR],
+                               product_id__in=self._recently_viewed(subject)))
         elif page == "product" and product_id is not None:
-            wanted |= Q(rail__in=[Rail.ALSO_BOUGHT, Rail.SIMILAR], product_id=product_id)
+            terms.append(Q(rail__in=[Rail.ALSO_BOUGHT, Rail.SIMILAR], product_id=product_id))
         elif page == "cart" and basket_product_ids:
-            wanted |= Q(rail=Rail.ALSO_BOUGHT, product_id__in=list(basket_product_ids))
+            terms.append(Q(rail=Rail.ALSO_BOUGHT, product_id__in=list(basket_product_ids)))
         elif page == "account" and user_id is not None:
-            wanted |= Q(rail=Rail.BUY_AGAIN, user_id=user_id)
+            terms.append(Q(rail=Rail.BUY_AGAIN, user_id=user_id))
         elif page == "order_placed" and personal and basket_product_ids:
-            wanted |= Q(rail=Rail.ALSO_BOUGHT, product_id__in=list(basket_product_ids))
-        else:
+            terms.append(Q(rail=Rail.ALSO_BOUGHT, product_id__in=list(basket_product_ids)))
+        if not terms:
             return []
-        # The serving version as a scalar subquery: still one query, and the list's own index
-        # (version, rail, product or user) finds the rows instead of a join over every version.
-        serving = ModelVersion.objects.filter(status=ModelVersionStatus.ACTIVE).values("pk")[:1]
-        rows = list(RecommendationList.objects.filter(version_id=Subquery(serving))
-                    .filter(wanted).order_by("rail", "product_id").values_list("rail", "product_id", "items"))
+        # One query. The serving version is a scalar subquery inside every alternative, so each
+        # alternative is answered by the list's own index (version, rail, user or product)
+        # rather than by a scan of the whole version.
+        serving = Subquery(ModelVersion.objects.filter(status=ModelVersionStatus.ACTIVE).values("pk")[:1])
+        wanted = Q(pk__in=[])
+        for term in terms:
+            wanted |= term & Q(version_id=serving)
+        rows = list(RecommendationList.objects.filter(wanted).order_by("rail", "product_id")
+                    .values_list("rail", "product_id", "items"))
         return self._compose(page, rows)
 
     @staticmethod
