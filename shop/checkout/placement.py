@@ -111,7 +111,11 @@ def order_place(*, checkout: Checkout, idempotency_key: str, payment_token: str,
     fingerprint = summary.fingerprint()
     existing = Payment.objects.select_related("order").filter(idempotency_key=idempotency_key).first()
     if existing is not None:
-        if existing.order_id and existing.checkout_id == checkout.pk:
+        if existing.checkout_id != checkout.pk:
+            # A key belongs to one checkout: someone else's answer (their order, their order
+            # link) is never handed out, however alike the carts.
+            raise IdempotencyConflict()
+        if existing.order_id:
             return _outcome(existing)  # this attempt already bought the cart
         if existing.fingerprint != fingerprint:
             raise IdempotencyConflict()
@@ -128,7 +132,7 @@ def order_place(*, checkout: Checkout, idempotency_key: str, payment_token: str,
             )
     except IntegrityError:  # the same key, submitted twice at once: the first one answers
         payment = Payment.objects.select_related("order").get(idempotency_key=idempotency_key)
-        if payment.fingerprint != fingerprint:
+        if payment.checkout_id != checkout.pk or payment.fingerprint != fingerprint:
             raise IdempotencyConflict() from None
         return _outcome(payment)
     try:

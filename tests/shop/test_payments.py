@@ -126,6 +126,25 @@ def test_the_stale_review_form_resent_after_a_decline_and_a_cart_change_is_refus
 
 
 @pytest.mark.django_db
+def test_someone_else_s_key_with_an_identical_cart_never_gets_their_order(client):
+    from django.test import Client
+
+    lamp = ProductFactory(title="Lamp")
+    first = checkout_to_review(client, lamp)
+    assert pay(client, first).status_code == 302
+    order = Order.objects.get()
+    other = Client()
+    checkout_to_review(other, lamp)  # the same item, country and shipping: the same total
+
+    response = pay(other, first)  # a key that leaked from the first shopper's page
+
+    assert response.status_code == 409
+    assert "already used for a different cart" in unescape(response.content.decode())
+    assert order.number not in response.content.decode() and "Location" not in response
+    assert Order.objects.count() == 1 and Charge.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_tampered_total_is_refused_before_anything_is_charged(client):
     form = checkout_to_review(client, ProductFactory(price=Decimal("10.00")))
 
