@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, Max, Min
+
 from shop.visitors import Subject
 
 from .models import BehaviourEvent, EventKind, ModelVersion, ModelVersionStatus
@@ -29,8 +31,6 @@ def events_about_product(*, subject: Subject, product_id: int, kind: EventKind, 
 
 
 def purchase_history_summary(*, subject: Subject) -> HistorySummary:
-    from django.db.models import Count, Max, Min
-
     found = (BehaviourEvent.objects.of_subject(user_id=subject.user_id, visitor_id=subject.visitor_id)
              .filter(kind=EventKind.PURCHASED).aggregate(n=Count("id"), first=Min("occurred_at"),
                                                           last=Max("occurred_at")))

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from personalization.models import BehaviourEvent, EventKind
 from tests.factories import PASSWORD, ProductFactory, verified_user
-from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
+from tests.privacy.conftest import csrf_token_in, session_visitor
 
 pytestmark = pytest.mark.django_db
 

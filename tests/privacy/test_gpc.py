@@ -5,7 +5,6 @@ import pytest
 from privacy.consent import has_consent
 from privacy.models import ConsentRecord
 from privacy.notice import GPC_TEXT
-from privacy.subjects import ConsentSubject
 from tests.factories import UserFactory
 from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
