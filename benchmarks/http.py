@@ -127,7 +127,7 @@ if grow > 1 and not Product.objects.filter(slug__endswith="-copy-1").exists():
                         price=p.price, is_published=p.is_published, popularity=0, created_at=p.created_at)
                 for p in originals])
             ProductVariant.objects.bulk_create([
-                ProductVariant(product=new, sku=f"{v.sku}-C{copy}", name=v.name, price=v.price,
+                ProductVariant(product=new, sku=f"{v.sku}-C{copy}", name=v.name, price=v.price, base_price=v.base_price,
                                stock_quantity=v.stock_quantity, position=v.position)
                 for new, original in zip(products, originals) for v in original.variants.all()])
 customer = (User.objects.filter(orders__isnull=False).annotate(n=Count("orders")).order_by("-n", "pk").first())

@@ -47,6 +47,14 @@ class Product(models.Model):
     # The lowest variant price, kept by catalog services so listings can sort and
     # filter on a column instead of an aggregate.
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    # An announced reduction of that price: the lowest price of the 30 days before it (kept with `price`).
+    reduced_from = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, editable=False)
+    # Guardrails for every variant's price, whatever rule sets it (empty: the pricing settings' band
+    # around each variant's list price).
+    price_floor = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                                      validators=[MinValueValidator(Decimal("0"))])
+    price_ceiling = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                                        validators=[MinValueValidator(Decimal("0"))])
     is_published = models.BooleanField(default=True)
     # Distinct buyers over the last 90 days, refreshed by a scheduled task.
     popularity = models.PositiveIntegerField(default=0, db_index=True)
@@ -76,7 +84,16 @@ class ProductVariant(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField("SKU", max_length=64, unique=True)
     name = models.CharField(max_length=120, blank=True, help_text="Empty for a product's only variant.")
+    # The merchant's list price; `price` is the public price now in force (the list price, or what a
+    # pricing rule set within the product's guardrails), stored so listings sort and filter on it.
+    base_price = models.DecimalField("list price", max_digits=10, decimal_places=2,
+                                     validators=[MinValueValidator(Decimal("0"))])
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    # Which rule set `price`: "list" or "demand:<rule id>"; copied to cart and order lines.
+    price_rule = models.CharField(max_length=60, default="list", editable=False)
+    price_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # An announced reduction: the lowest price of the 30 days before it (EU price indication).
+    reduced_from = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, editable=False)
     stock_quantity = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)
 
@@ -85,6 +102,11 @@ class ProductVariant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.title} — {self.name}" if self.name else self.product.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self.base_price is None:  # a new variant's list price is the price it was given
+            self.base_price = self.price
+        super().save(*args, **kwargs)
 
 
 def product_image_path(instance: "ProductImage", filename: str) -> str:

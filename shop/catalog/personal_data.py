@@ -21,6 +21,7 @@ MODELS = {
     "catalog.Product": {
         "fields": {"id": "not_personal", "title": "not_personal", "slug": "not_personal",
                    "description": "not_personal", "category": "not_personal", "price": "not_personal",
+                   "reduced_from": "not_personal", "price_floor": "not_personal", "price_ceiling": "not_personal",
                    "is_published": "not_personal",
                    "popularity": "not_personal",  # an aggregate count of buyers, never who
                    "created_at": "not_personal", "updated_at": "not_personal",
@@ -29,7 +30,8 @@ MODELS = {
     },
     "catalog.ProductVariant": {
         "fields": {"id": "not_personal", "product": "not_personal", "sku": "not_personal", "name": "not_personal",
-                   "price": "not_personal", "stock_quantity": "not_personal", "position": "not_personal"},
+                   "base_price": "not_personal", "price": "not_personal", "price_rule": "not_personal",
+                   "price_changed_at": "not_personal", "reduced_from": "not_personal", "stock_quantity": "not_personal", "position": "not_personal"},
         **_CATALOG,
     },
     "catalog.ProductImage": {

@@ -93,7 +93,7 @@ def _load_products(plan: ImportPlan, categories: dict[str, Category], progress: 
             for planned in batch
         ])
         variants = ProductVariant.objects.bulk_create([
-            ProductVariant(product=product, sku=planned.sku, price=planned.price,
+            ProductVariant(product=product, sku=planned.sku, price=planned.price, base_price=planned.price,
                            stock_quantity=planned.stock_quantity)
             for product, planned in zip(products, batch, strict=True)
         ])
