@@ -107,10 +107,12 @@ class PublicPrice:
 
 CatalogPrice = PublicPrice  # the name this strategy had before demand pricing stored its prices
 
-StrategyFactory = Callable[["HttpRequest | None"], PriceStrategy]
+# factory(request, customer=None): a request's strategy, or (request None) a customer's for an
+# e-mail or a task; the factory checks consent itself.
+StrategyFactory = Callable[..., PriceStrategy]
 
 
-def _public_price(request: HttpRequest | None) -> PriceStrategy:
+def _public_price(request: HttpRequest | None, customer=None) -> PriceStrategy:
     return PublicPrice()
 
 
@@ -118,7 +120,8 @@ _factory: StrategyFactory = _public_price
 
 
 def price_strategy_register(factory: StrategyFactory | None) -> StrategyFactory:
-    """Use `factory(request)` to choose each request's strategy; None restores the public price.
+    """Use `factory(request, customer=None)` to choose each request's (or customer's) strategy;
+    None restores the public price.
 
     Returns the factory it replaces, so a test can put it back."""
     global _factory
@@ -136,3 +139,9 @@ def price_strategy_for(request: HttpRequest | None) -> PriceStrategy:
         strategy = _factory(request)
         request._shop_price_strategy = strategy
     return strategy
+
+
+def price_strategy_for_customer(customer) -> PriceStrategy:
+    """The strategy for an account outside any request (an e-mail, a task): what that person
+    would see in the shop now."""
+    return _factory(None, customer=customer)
