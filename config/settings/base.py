@@ -213,6 +213,8 @@ PERSONALIZATION_RETRAIN_DEADLINE = timedelta(hours=env.int("PERSONALIZATION_RETR
 PERSONALIZATION_KEEP_VERSIONS = env.int("PERSONALIZATION_KEEP_VERSIONS", default=3)
 # BLAS threads a training may use (a worker shares its machine with the web processes).
 PERSONALIZATION_TRAINING_THREADS = env.int("PERSONALIZATION_TRAINING_THREADS", default=2)
+# The largest discount a segment price may give (percent); a larger one is refused in the admin.
+PERSONALIZATION_MAX_SEGMENT_DISCOUNT = env.int("PERSONALIZATION_MAX_SEGMENT_DISCOUNT", default=30)
 
 # --- Authentication ----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
