@@ -15,7 +15,8 @@ from shop.accounts.models import User
 from shop.catalog.models import Product
 
 from .charts import metrics_chart
-from .models import BehaviourEvent, ModelVersion, ModelVersionStatus, PreviewAuditEntry, Rail
+from .models import (SEGMENT_INPUTS_NOTE, BehaviourEvent, ModelVersion, ModelVersionStatus, PreviewAuditEntry, Rail,
+                     SegmentDiscount)
 from .previews import customer_preview, product_preview
 from .serving import reason_text
 from .tasks import train_recommenders
@@ -186,3 +187,22 @@ def _readable(rails: dict[str, list[dict]]) -> list[tuple[str, list[tuple[str, s
                                 for e in entries]) for rail, entries in rails.items()]
 
 from . import marketing_admin  # noqa: E402,F401  (segments, campaigns, subscribers)
+
+
+@admin.register(SegmentDiscount)
+class SegmentDiscountAdmin(admin.ModelAdmin):
+    """Segment prices: discounts only, for consenting customers of a segment; refused with a reason when
+    they would be a mark-up, above the maximum, for an unknown segment or a second enabled one."""
+
+    list_display = ["segment", "percent", "enabled", "reason", "updated_at"]
+    list_filter = ["enabled", "segment"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [(None, {
+        "description": f"{SEGMENT_INPUTS_NOTE} A segment price is shown only to signed-in customers with "
+                       "personalization consent in force, labelled as personalized with the reason below; "
+                       "everyone else pays the public price. It is never below the product's price floor.",
+        "fields": ["segment", "percent", "enabled", "reason", "created_at", "updated_at"],
+    })]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "subtitle": SEGMENT_INPUTS_NOTE})

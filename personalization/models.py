@@ -316,3 +316,65 @@ class SegmentMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment} (run {self.run_id})"
+
+
+def segment_choices() -> list[tuple[str, str]]:
+    """The segments `personalization.segments` names (from recency, frequency and spend only)."""
+    from .segments import BIG_BASKETS, LAPSING, LOYAL, NEW, OCCASIONAL
+
+    return [(name, name.capitalize()) for name in (LOYAL, NEW, BIG_BASKETS, OCCASIONAL, LAPSING)]
+
+
+SEGMENT_INPUTS_NOTE = ("Segments come from the recency, frequency and monetary value of a customer's orders "
+                       "only; country, device, browsing intensity and sensitive attributes are never inputs.")
+
+
+class SegmentDiscount(models.Model):
+    """A lower price for the customers of one segment: a personalized price, given only with consent.
+
+    Only discounts exist (0 < percent < 100, and at most PERSONALIZATION_MAX_SEGMENT_DISCOUNT
+    through the admin): a personalized mark-up cannot be stored. At most one enabled discount
+    per segment. The strategy in personalization/pricing.py applies it to signed-in customers
+    with personalization consent in force who are in that segment in the latest run; everyone
+    else pays the public price. The rule names no person; which rule applies to whom is the
+    person's segment membership (personal data, exported and erased).
+    """
+
+    segment = models.CharField(max_length=40, choices=segment_choices, help_text=SEGMENT_INPUTS_NOTE)
+    percent = models.DecimalField(
+        "discount (%)", max_digits=5, decimal_places=2,
+        help_text="How much lower than the public price, in percent: more than 0, at most "
+                  "PERSONALIZATION_MAX_SEGMENT_DISCOUNT. Never below the product's price floor.")
+    enabled = models.BooleanField(default=True)
+    reason = models.CharField(max_length=80, help_text="Shown to the shopper beside the price, e.g. "
+                                                       "\"Thank you for being a loyal customer\".")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["segment", "-enabled", "-updated_at"]
+        verbose_name = "personalized price (segment discount)"
+        verbose_name_plural = "personalized prices (segment discounts)"
+        constraints = [
+            models.UniqueConstraint(fields=["segment"], condition=models.Q(enabled=True),
+                                    name="segment_discount_one_enabled_per_segment",
+                                    violation_error_message="This segment already has an enabled discount: "
+                                                            "disable that one first."),
+            models.CheckConstraint(condition=models.Q(percent__gt=0, percent__lt=100),
+                                   name="segment_discount_only_lower",
+                                   violation_error_message="A segment price can only be lower: personalized "
+                                                           "mark-ups are not allowed."),
+        ]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .pricing import segment_discount_percent_problems
+
+        # The segment is checked against the segments computed (choices), the percent here.
+        problems = segment_discount_percent_problems(self.percent)
+        if problems:
+            raise ValidationError({"percent": problems})
+
+    def __str__(self) -> str:
+        return f"{self.segment}: {self.percent}% off{'' if self.enabled else ' (disabled)'}"

@@ -161,3 +161,31 @@ MODELS.update({
         "data_subjects": "Customers who consented to personalisation",
     },
 })
+
+# Segment prices (personalization/pricing.py). The rule names nobody; which rule applies to a person
+# follows from their segment membership, so the discount that applies to them now is theirs to see:
+# their export has a "personalized prices" section (found by the finder, consent included). Erasure
+# and withdrawal delete the membership, after which no rule applies to them.
+MODELS.update({
+    "personalization.SegmentDiscount": {
+        "fields": {
+            "id": "not_personal",
+            "segment": "personal",
+            "percent": "personal",
+            "enabled": "not_personal",
+            "reason": "personal",
+            "created_at": "not_personal",
+            "updated_at": "not_personal",
+        },
+        "purpose": "Give consenting customers of a segment (recency, frequency and spend of their orders) a "
+                   "lower price, labelled with its reason",
+        "legal_basis": "consent",
+        "retention": "The rule is kept while the merchant offers it; it applies to a person only while they "
+                     "consent and are in its segment",
+        "subject": None,
+        "finder": "personalization.pricing.personalized_prices_of",
+        "export": True,
+        "erasure": "keep",
+        "data_subjects": "Customers who consented to personalisation and are in a segment with a discount",
+    },
+})

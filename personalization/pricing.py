@@ -1,0 +1,170 @@
+"""Segment prices: a lower price for consenting customers of a segment, plugged into the shop's price seam.
+
+Registered in `PersonalizationConfig.ready()` as the shop's strategy factory
+(`shop.pricing.price_strategy_register`). A shopper gets a segment price only when all hold:
+
+- personalization consent is in force, checked on the server: for a request, the consent the
+  middleware resolved for it; for a customer outside a request (an e-mail, a task), the
+  consent records of that account;
+- they are signed in;
+- they are in a segment of the latest segment run that has an enabled `SegmentDiscount`.
+
+Everyone else gets `shop.pricing.PublicPrice()`. The membership and the discount are read in
+one query per request (none for a visitor or a shopper without consent), never per item.
+Segments come from the recency, frequency and monetary value of orders only; nothing else
+about the person (country, device, browsing, sensitive attributes) decides a price. A
+withdrawal of consent deletes the person's memberships at once (receivers), and the next
+request's consent check fails anyway: the next page shows the public price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import QuerySet, Subquery
+from django.http import HttpRequest
+
+from privacy.consent import has_consent
+from privacy.purposes import PERSONALIZATION
+from shop.money import Money, round_money
+from shop.pricing import PriceQuote, PriceStrategy, PublicPrice, public_product_quote, public_variant_quote
+
+from .models import SegmentDiscount, SegmentMembership, SegmentRun
+
+if TYPE_CHECKING:
+    from privacy.reach import SubjectIdentity
+    from shop.catalog.models import Product, ProductVariant
+
+SEGMENT_RULE = "segment:{segment}"
+ONLY_LOWER = "A segment price can only be lower: personalized mark-ups are not allowed."
+HUNDRED = Decimal(100)
+
+
+def max_segment_discount() -> Decimal:
+    return Decimal(settings.PERSONALIZATION_MAX_SEGMENT_DISCOUNT)
+
+
+def segment_discount_percent_problems(percent) -> list[str]:
+    """Why a discount percent may not be saved; empty when it may.
+
+    Refused: zero or a negative discount (a mark-up), and a discount above
+    PERSONALIZATION_MAX_SEGMENT_DISCOUNT. (Something that is not a number is the field's to refuse.)
+    """
+    try:
+        value = Decimal(percent)
+    except (InvalidOperation, TypeError, ValueError):
+        return []
+    if not value.is_finite():
+        return []
+    if value <= 0:
+        return [ONLY_LOWER]
+    if value > max_segment_discount():
+        return [f"A segment discount above {max_segment_discount()}% is refused "
+                "(PERSONALIZATION_MAX_SEGMENT_DISCOUNT)."]
+    return []
+
+
+def _latest_run_id() -> Subquery:
+    return Subquery(SegmentRun.objects.order_by("-computed_at", "-id").values("pk")[:1])
+
+
+def segment_discounts_for_user(user_id: int) -> QuerySet[SegmentDiscount]:
+    """The enabled discounts of the segments the customer is in, in the latest run; largest first.
+
+    Consent is not checked here: memberships exist only for customers who consented, and
+    go at once when they withdraw. The strategy checks consent besides."""
+    segments = SegmentMembership.objects.filter(user_id=user_id, run_id=_latest_run_id()).values("segment")
+    return (SegmentDiscount.objects.filter(enabled=True, segment__in=segments)
+            .order_by("-percent", "segment"))
+
+
+class SegmentPrice:
+    """The public price less the segment's discount, rounded to the penny, within the guardrails:
+    never below the product's floor (when set), never above the public price."""
+
+    name = "segment"
+
+    def __init__(self, *, segment: str, percent: Decimal, reason: str):
+        self.segment = segment
+        # A discount stored before the maximum was lowered gives no more than the maximum now.
+        self.percent = min(Decimal(percent), max_segment_discount())
+        self.reason = reason
+        self.rule = SEGMENT_RULE.format(segment=segment)
+        # Names the price group (segment and percent), never a person.
+        self.fragment_key = f"segment:{segment}:{format(self.percent.normalize(), 'f')}"
+
+    def _lower(self, public: PriceQuote, *, floor: Decimal | None) -> PriceQuote:
+        amount = round_money(public.public.amount * (HUNDRED - self.percent) / HUNDRED)
+        if floor is not None:
+            amount = max(amount, floor)
+        amount = min(amount, public.public.amount)
+        if amount >= public.public.amount:
+            return public
+        return replace(public, amount=Money(amount, public.public.currency), rule=self.rule, personalized=True,
+                       reason=self.reason)
+
+    def variant_quote(self, variant: ProductVariant) -> PriceQuote:
+        # The variant's product is loaded with it by the shop's selectors (for the floor).
+        return self._lower(public_variant_quote(variant), floor=variant.product.price_floor)
+
+    def product_quote(self, product: Product) -> PriceQuote:
+        return self._lower(public_product_quote(product), floor=product.price_floor)
+
+    def variant_price(self, variant: ProductVariant) -> Money:
+        return self.variant_quote(variant).amount
+
+    def product_price(self, product: Product) -> Money:
+        return self.product_quote(product).amount
+
+
+def _consenting_user_id(request, customer) -> int | None:
+    """The signed-in customer whose personalization consent is in force, or None."""
+    if request is None:
+        if customer is None or not getattr(customer, "is_active", False):
+            return None
+        return customer.pk if has_consent(customer, PERSONALIZATION) else None
+    user = getattr(request, "user", None)  # an API request's user is the one its token authenticated
+    if user is None or not user.is_authenticated:
+        return None
+    django_request = request if isinstance(request, HttpRequest) else getattr(request, "_request", None)
+    resolved = getattr(django_request, "privacy_consent", None)
+    subject = resolved.subject if resolved is not None else None
+    if subject is not None and subject.is_user and subject.user_id == user.pk:
+        consented = has_consent(django_request, PERSONALIZATION)  # the request's resolved consent
+    else:
+        consented = has_consent(user, PERSONALIZATION)  # signed in by an API token: the account's records
+    return user.pk if consented else None
+
+
+def segment_price_strategy(request: HttpRequest | None = None, customer=None) -> PriceStrategy:
+    """The shop's strategy factory: a segment price for a consenting customer in a discounted segment,
+    else the public price. At most one query (none without a signed-in, consenting customer)."""
+    user_id = _consenting_user_id(request, customer)
+    if user_id is None:
+        return PublicPrice()
+    discount = segment_discounts_for_user(user_id).only("segment", "percent", "reason").first()
+    if discount is None:
+        return PublicPrice()
+    return SegmentPrice(segment=discount.segment, percent=discount.percent, reason=discount.reason)
+
+
+def segment_discount_applying(*, user_id: int) -> SegmentDiscount | None:
+    """The discount the customer's prices carry now, as the strategy decides (consent included)."""
+    from shop.accounts.models import User
+
+    customer = User.objects.filter(pk=user_id).first()
+    if customer is None or _consenting_user_id(None, customer) is None:
+        return None
+    return segment_discounts_for_user(user_id).first()
+
+
+def personalized_prices_of(identity: SubjectIdentity) -> QuerySet[SegmentDiscount]:
+    """The registry's finder: the segment discount that applies to the person now (for their export).
+
+    The rule itself names nobody; the person's link to it is their membership."""
+    applying = [discount.pk for user_id in identity.user_ids
+                if (discount := segment_discount_applying(user_id=user_id)) is not None]
+    return SegmentDiscount.objects.filter(pk__in=applying)
