@@ -1,5 +1,9 @@
 """Rails from the serving model version's stored lists: one query per page, a reason for each product.
 
+Lists that say nothing about the person (trending, also bought, similar) are kept under the
+catalog version (`shop.catalog.fragments.shared_read`): a cached page reads none; activating a
+new version bumps the catalog version.
+
 Registered as the shop's rail source (`shop.recommendations`). Consent is checked on
 the server for every request: without personalization consent only rails that use
 nothing about the person are read (trending, also bought, similar), and nothing about
@@ -18,6 +22,7 @@ from django.urls import reverse
 
 from privacy.consent import has_consent
 from privacy.purposes import PERSONALIZATION
+from shop.catalog.fragments import shared_read
 from shop.recommendations import SHOWN_PER_RAIL, RailSpec, Suggestion
 
 from .models import BehaviourEvent, EventKind, ModelVersion, ModelVersionStatus, Rail, RecommendationList
@@ -114,6 +119,17 @@ class StoredRails:
             terms.append(Q(rail=Rail.ALSO_BOUGHT, product_id__in=list(basket_product_ids)))
         if not terms:
             return []
+        if page in ("product", "cart") or (page == "home" and not personal):
+            # Lists that hold nothing about the person (trending, also bought, similar) are the
+            # same for everyone: kept under the catalog version, which a new serving version bumps.
+            vary_on = (page, product_id, tuple(sorted(basket_product_ids)))
+            rows = shared_read("stored-rails", vary_on, lambda: self._rows(terms))
+        else:
+            rows = self._rows(terms)
+        return self._compose(page, rows)
+
+    @staticmethod
+    def _rows(terms: list[Q]) -> list[tuple[str, int | None, list]]:
         # One query. The serving version is a scalar subquery inside every alternative, so each
         # alternative is answered by the list's own index (version, rail, user or product)
         # rather than by a scan of the whole version.
@@ -121,9 +137,8 @@ class StoredRails:
         wanted = Q(pk__in=[])
         for term in terms:
             wanted |= term & Q(version_id=serving)
-        rows = list(RecommendationList.objects.filter(wanted).order_by("rail", "product_id")
+        return list(RecommendationList.objects.filter(wanted).order_by("rail", "product_id")
                     .values_list("rail", "product_id", "items"))
-        return self._compose(page, rows)
 
     @staticmethod
     def _recently_viewed(subject):

@@ -31,6 +31,7 @@ from threadpoolctl import threadpool_limits
 
 from privacy.purposes import PERSONALIZATION
 from privacy.selectors import consenting_subjects
+from shop.catalog.fragments import catalog_changed
 from shop.catalog.models import Product
 
 from .models import (
@@ -295,6 +296,7 @@ def _activate(version: ModelVersion) -> None:
         # Requests made before this training read the event store are fulfilled by it.
         RetrainingRequest.objects.filter(fulfilled_by__isnull=True, requested_at__lte=version.started_at).update(
             fulfilled_by=version)
+        catalog_changed()  # rails kept for everyone under the catalog version come from the new lists
 
 
 def versions_prune() -> int:

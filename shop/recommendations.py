@@ -15,6 +15,7 @@ unpublished or out of stock, and renders them as product cards.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import Protocol
 
 from django.http import HttpRequest
 
+from shop.catalog.fragments import shared_read
 from shop.catalog.models import Product
 from shop.catalog.selectors import product_cards_by_id
 
@@ -66,6 +68,12 @@ class ProductRail:
     personal: bool = False
 
 
+class Rails(list):
+    """A page's rails; `shared_key` names them when nothing in them is about the person."""
+
+    shared_key: str | None = None
+
+
 class RailSource(Protocol):
     def rails(self, request: HttpRequest, *, page: str, product_id: int | None = None,
               basket_product_ids: Sequence[int] = ()) -> list[RailSpec]:
@@ -92,22 +100,37 @@ def rail_source_register(source: RailSource | None) -> RailSource:
 
 
 def rails_for(request: HttpRequest, *, page: str, product_id: int | None = None,
-              basket_product_ids: Sequence[int] = (), shown: int = SHOWN_PER_RAIL) -> list[ProductRail]:
+              basket_product_ids: Sequence[int] = (), shown: int = SHOWN_PER_RAIL) -> Rails:
     """The page's rails with their products, at most `shown` each; empty rails are dropped.
 
-    Costs the source's query plus one: every rail's products are loaded together.
+    Costs the source's query plus one: every rail's products are loaded together (none when
+    the rails are the same for everyone and the catalog version's copy is cached).
     """
     try:
         specs = _source.rails(request, page=page, product_id=product_id, basket_product_ids=basket_product_ids)
     except Exception:  # a failing recommender must never break the page it decorates
         logger.exception("The rail source failed for the %s page; the page is shown without rails.", page)
-        return []
+        return Rails()
     if not specs:
-        return []
+        return Rails()
+    if any(spec.personal for spec in specs):
+        return _rails_load(specs, product_id=product_id, basket_product_ids=basket_product_ids, shown=shown)
+    # Rails that say nothing about the person are the same for everyone who gets these suggestions:
+    # their products are kept under the catalog version (a stock or catalog change reloads them),
+    # and `shared_key` lets the template keep their rendering the same way.
+    vary_on = (page, product_id, tuple(basket_product_ids), shown, repr(specs))
+    rails = shared_read("rails", vary_on, lambda: _rails_load(
+        specs, product_id=product_id, basket_product_ids=basket_product_ids, shown=shown))
+    rails.shared_key = hashlib.sha256(repr(vary_on).encode()).hexdigest()[:32]
+    return rails
+
+
+def _rails_load(specs: Sequence[RailSpec], *, product_id: int | None, basket_product_ids: Sequence[int],
+                shown: int) -> Rails:
     wanted = {s.product_id for spec in specs for s in spec.suggestions}
     excluded = {product_id, *basket_product_ids} - {None}
     products = product_cards_by_id(ids=wanted - excluded)
-    rails = []
+    rails = Rails()
     for spec in specs:
         entries, seen = [], set()
         for suggestion in spec.suggestions:
