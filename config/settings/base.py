@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that vary come from config.env."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from csp.constants import NONCE, NONE, SELF
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "shop.checkout",
     "shop.payments",
     "shop.storefront",
+    "shop.pricing",  # demand rules, the recompute and the price history (the seam is shop/pricing/__init__.py)
     "privacy",
     "personalization",
     "merchant",  # the admin dashboard: reads shop and privacy, owns no models
@@ -202,6 +204,7 @@ CELERY_BEAT_SCHEDULE = {
                                   "schedule": 24 * 60 * 60},
     "send-weekly-digest": {"task": "personalization.tasks.start_weekly_digest", "schedule": 7 * 24 * 60 * 60},
     "send-cart-reminders": {"task": "personalization.tasks.send_cart_reminders", "schedule": 60 * 60},
+    "recompute-demand-prices": {"task": "shop.pricing.tasks.recompute_demand_prices", "schedule": 60 * 60},
 }
 # Behavioural events are kept this long, then purged (and at once on withdrawal).
 PERSONALIZATION_EVENT_RETENTION_DAYS = env.int("PERSONALIZATION_EVENT_RETENTION_DAYS", default=365)
@@ -328,6 +331,21 @@ SHOP_SELLER_ADDRESS = env("SHOP_SELLER_ADDRESS",
 SHOP_VAT_NUMBER = env("SHOP_VAT_NUMBER", default="GB000000000")
 # Merchant dashboard: groups smaller than this are not shown (the same floor as segments).
 SEGMENT_MIN_SIZE = env.int("SEGMENT_MIN_SIZE", default=20)
+
+# --- Demand pricing (shop/pricing) ----------------------------------------------
+# A price moves at most this fraction from the price in force 24 hours earlier, however many
+# recomputes run (a merchant's own list-price change is applied at once).
+PRICING_MAX_DAILY_CHANGE = Decimal(env("PRICING_MAX_DAILY_CHANGE", default="0.10"))
+# A product without its own floor or ceiling stays within this fraction of each variant's list price.
+PRICING_DEFAULT_BAND = Decimal(env("PRICING_DEFAULT_BAND", default="0.25"))
+# The largest increase or decrease (percent) a demand rule may be given.
+PRICING_MAX_ADJUSTMENT_PERCENT = Decimal(env("PRICING_MAX_ADJUSTMENT_PERCENT", default="50"))
+# Moves smaller than this fraction are not made (no churn of pennies), unless they reach the list price.
+PRICING_MIN_CHANGE = Decimal(env("PRICING_MIN_CHANGE", default="0.01"))
+# An announced reduction quotes the lowest price of this many days before it (EU price indication).
+PRICING_REDUCTION_REFERENCE_DAYS = 30
+# A recompute still marked running after this many seconds is taken as crashed, and another may start.
+PRICING_RUN_STALE_SECONDS = env.int("PRICING_RUN_STALE_SECONDS", default=15 * 60)
 
 # --- Static and media ----------------------------------------------------------
 STATIC_URL = "/static/"

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from .services import RecomputeInProgress, prices_recompute
+
+
+@shared_task(acks_late=True)
+def recompute_demand_prices() -> str:
+    """Recompute the catalog's demand prices (hourly). Takes no arguments and is safe to run twice;
+    while another recompute runs, this one does nothing."""
+    try:
+        result = prices_recompute(trigger="schedule")
+    except RecomputeInProgress:
+        return "skipped: another recompute is running"
+    summary = result.summary
+    return f"{summary.up} up, {summary.down} down of {result.run.variants_seen} variants"
