@@ -314,6 +314,8 @@ SHOP_SHIPPING_COUNTRIES = {
     "CA": "Canada", "AU": "Australia", "JP": "Japan",
 }
 SHOP_STOCK_RESERVATION_MINUTES = env.int("SHOP_STOCK_RESERVATION_MINUTES", default=15)
+# How long a cart line keeps the unit price it was quoted when added (the lower current price wins).
+CART_PRICE_LOCK_MINUTES = env.int("CART_PRICE_LOCK_MINUTES", default=60)
 # Cache rendered fragments that are the same for everyone (product grids and details, the
 # category navigation) under the catalog version (shop/catalog/fragments.py).
 SHOP_SHARED_FRAGMENTS = env.bool("SHOP_SHARED_FRAGMENTS", default=True)
