@@ -24,7 +24,7 @@ NOTICE_TEMPLATE = "privacy/notice.html"
 BANNER_HEADING = "Your privacy, your choice"
 BANNER_TEXT = (
     "We set only the cookies the shop needs to work. With your permission we would also remember "
-    "your preferences, count visits, recommend products from what you view, and send you offers. "
+    "your preferences, count visits, recommend products from what you view (with loyalty prices for some customer groups), and send you offers. "
     "Say no and everything still works. You can change your mind at any time under "
     "“Cookie settings” at the bottom of every page."
 )

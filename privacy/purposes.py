@@ -36,8 +36,10 @@ PURPOSES: tuple[Purpose, ...] = (
     ),
     Purpose(
         PERSONALIZATION, "Personalised recommendations",
-        "Keeps a record of the products you view and buy to suggest others you may like. "
-        "Without it you still see best-sellers, and nothing about your browsing is stored.",
+        "Keeps a record of the products you view and buy to suggest others you may like, and puts "
+        "you in a customer group from your orders (how recently, how often, how much) that may "
+        "get a lower price, never a higher one. Without it you still see best-sellers and the "
+        "price everyone pays, and nothing about your browsing is stored.",
     ),
     Purpose(
         MARKETING, "Marketing",
