@@ -27,6 +27,7 @@ from privacy.selectors import consenting_subjects
 from shop.cart.selectors import carts_idle_of_accounts
 from shop.catalog.models import Product
 from shop.orders.selectors import latest_order_times
+from shop.pricing import PriceStrategy, price_strategy_for_customer
 
 from .models import (Campaign, CampaignKind, MarketingEmail, MarketingEmailStatus, ModelVersionStatus, Rail,
                      RecommendationList, Subscriber, SubscriberStatus)
@@ -212,11 +213,21 @@ def _counts_add(campaign_id: int, outcome: Counter, *, eligible: int = 0) -> Non
         campaign.save(update_fields=["counts", "updated_at"])
 
 
-def digest_items(entries: list[tuple[str, dict]], products: dict[int, Product]) -> list[dict]:
+def digest_items(entries: list[tuple[str, dict]], products: dict[int, Product],
+                 strategy: PriceStrategy | None = None) -> list[dict]:
+    """The digest's products, each priced as the reader would see it in the shop now (`strategy`:
+    `price_strategy_for_customer` of the subscriber's account; the public price without one)."""
     base = settings.SHOP_BASE_URL.rstrip("/")
-    return [{"title": products[e["product"]].title, "url": base + products[e["product"]].get_absolute_url(),
-             "price": products[e["product"]].price, "reason": reason_text(e)}
-            for _, e in entries if e["product"] in products]
+    strategy = strategy or price_strategy_for_customer(None)
+    items = []
+    for _, e in entries:
+        product = products.get(e["product"])
+        if product is None:
+            continue
+        quote = strategy.product_quote(product)
+        items.append({"title": product.title, "url": base + product.get_absolute_url(), "price": quote.amount,
+                      "quote": quote, "reason": reason_text(e)})
+    return items
 
 
 def digest_batch_send(*, campaign_id: int, subscriber_ids: list[int]) -> Counter:
@@ -225,7 +236,7 @@ def digest_batch_send(*, campaign_id: int, subscriber_ids: list[int]) -> Counter
     Consent and subscription are checked again here, in bulk, just before sending.
     """
     campaign = Campaign.objects.get(pk=campaign_id)
-    subscribers = list(Subscriber.objects.filter(pk__in=subscriber_ids).order_by("pk"))
+    subscribers = list(Subscriber.objects.filter(pk__in=subscriber_ids).select_related("user").order_by("pk"))
     outcome: Counter = Counter()
     confirmed = [s for s in subscribers if s.status == SubscriberStatus.CONFIRMED]
     if len(confirmed) < len(subscribers):
@@ -240,7 +251,8 @@ def digest_batch_send(*, campaign_id: int, subscriber_ids: list[int]) -> Counter
             if subscriber.pk not in consenting:
                 outcome[SKIP_NO_CONSENT] += 1
                 continue
-            items = digest_items(entries.get(subscriber.pk, []), products)
+            items = digest_items(entries.get(subscriber.pk, []), products,
+                                 price_strategy_for_customer(subscriber.user))
             if not items:
                 outcome[SKIP_NOTHING_TO_SHOW] += 1
                 continue
@@ -261,7 +273,7 @@ def digest_preview(*, subscriber: Subscriber) -> dict:
     """What the digest would hold for `subscriber` now (for the merchant's audited preview): no send."""
     entries = digest_entries([subscriber]).get(subscriber.pk, [])
     products = Product.objects.in_bulk({e["product"] for _, e in entries})
-    return {"items": digest_items(entries, products),
+    return {"items": digest_items(entries, products, price_strategy_for_customer(subscriber.user)),
             "personal": bool(entries) and entries[0][0] == Rail.FOR_YOU}
 
 
@@ -286,7 +298,8 @@ def cart_reminders_send(*, now: datetime | None = None) -> Counter:
         return outcome
     ordered = latest_order_times(user_ids=[c.user_id for c in carts])
     subscribers = {s.user_id: s for s in Subscriber.objects.filter(user_id__in=[c.user_id for c in carts],
-                                                                   status=SubscriberStatus.CONFIRMED)}
+                                                                   status=SubscriberStatus.CONFIRMED)
+                   .select_related("user")}
     consenting = marketing_consenting(subscribers.values())
     products = Product.objects.published().in_bulk({p for c in carts for p in c.product_ids})
     key = cart_reminder_campaign_key(now)
@@ -305,8 +318,10 @@ def cart_reminders_send(*, now: datetime | None = None) -> Counter:
             if ordered.get(cart.user_id) and ordered[cart.user_id] >= cart.first_added_at:
                 outcome[SKIP_ORDERED] += 1
                 continue
+            strategy = price_strategy_for_customer(subscriber.user)  # what they would pay in the shop now
+            quotes = {p: strategy.product_quote(products[p]) for p in cart.product_ids if p in products}
             items = [{"title": products[p].title, "url": base + products[p].get_absolute_url(),
-                      "price": products[p].price} for p in cart.product_ids if p in products]
+                      "price": quote.amount, "quote": quote} for p, quote in quotes.items()]
             if not items:
                 outcome[SKIP_NOTHING_TO_SHOW] += 1
                 continue

@@ -9,20 +9,24 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from shop.catalog.models import Category, Product, ProductVariant
-from shop.money import shop_currency
+from shop.money import round_money
+from shop.pricing import public_variant_quote
 
 SCHEMA_IN_STOCK = "https://schema.org/InStock"
 SCHEMA_OUT_OF_STOCK = "https://schema.org/OutOfStock"
 
 
 def product_structured_data(*, request: HttpRequest, product: Product, variants: list[ProductVariant]) -> str:
-    """schema.org Product JSON-LD, safe to place inside a <script> element."""
+    """schema.org Product JSON-LD, safe to place inside a <script> element.
+
+    Offers carry the public price (what anyone without a personal price pays), never the
+    visitor's own: search engines and link previews show it to everyone."""
     url = request.build_absolute_uri(product.get_absolute_url())
-    currency = shop_currency()
 
     def offer(variant: ProductVariant) -> dict:
-        return {"@type": "Offer", "url": url, "sku": variant.sku, "price": f"{variant.price:.2f}",
-                "priceCurrency": currency,
+        public = public_variant_quote(variant).public
+        return {"@type": "Offer", "url": url, "sku": variant.sku, "price": f"{round_money(public.amount):.2f}",
+                "priceCurrency": public.currency,
                 "availability": SCHEMA_IN_STOCK if variant.stock_quantity > 0 else SCHEMA_OUT_OF_STOCK}
 
     data: dict = {

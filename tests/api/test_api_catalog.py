@@ -72,21 +72,25 @@ def test_detail_has_variants_with_prices_from_the_pricing_strategy(api, lamps):
     cheap, _ = lamps
     variant_create(product=cheap, name="Large", price=Decimal("5.00"), stock=0)
 
-    class HalfPrice:
+    class HalfPrice(pricing.PublicPrice):
         name = "half"
+        fragment_key = "half"
 
-        def variant_price(self, variant):
-            return Money(variant.price / 2, "GBP")
+        def variant_quote(self, variant):
+            return pricing.PriceQuote(amount=Money(variant.price / 2, "GBP"), public=Money(variant.price, "GBP"),
+                                      rule="test:half", personalized=True, reason="Half price for testers")
 
-        def product_price(self, product):
-            return Money(product.price / 2, "GBP")
+        def product_quote(self, product):
+            return pricing.PriceQuote(amount=Money(product.price / 2, "GBP"), public=Money(product.price, "GBP"),
+                                      rule="test:half", personalized=True, reason="Half price for testers")
 
-    pricing.price_strategy_register(lambda request: HalfPrice())
+    previous = pricing.price_strategy_register(lambda request, customer=None: HalfPrice())
     try:
         body = api.get("/api/v1/products/tin-lantern/").json()
     finally:
-        pricing.price_strategy_register(None)
-    assert body["price"] == {"amount": "1.50", "currency": "GBP"}
+        pricing.price_strategy_register(previous)
+    assert body["price"] == {"amount": "1.50", "currency": "GBP", "public_amount": "3.00", "personalized": True,
+                             "reason": "Half price for testers", "reduced_from": None}
     assert [(v["name"], v["price"]["amount"], v["in_stock"]) for v in body["variants"]] == [
         ("", "1.50", True), ("Large", "2.50", False)]
 

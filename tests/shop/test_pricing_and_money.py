@@ -18,21 +18,26 @@ from tests.factories import ProductFactory
 from tests.shop.checkout_helpers import add_to_cart, checkout_to_review, pay
 
 
-class HalfPrice:
+class HalfPrice(pricing.PublicPrice):
+    """Everyone pays half the public price (a quote like any strategy's)."""
+
     name = "half"
+    fragment_key = "half"
 
-    def variant_price(self, variant):
-        return Money(variant.price / 2, "GBP")
+    def variant_quote(self, variant):
+        public = pricing.public_variant_quote(variant)
+        return pricing.PriceQuote(amount=Money(variant.price / 2, "GBP"), public=public.public, rule="test:half")
 
-    def product_price(self, product):
-        return Money(product.price / 2, "GBP")
+    def product_quote(self, product):
+        public = pricing.public_product_quote(product)
+        return pricing.PriceQuote(amount=Money(product.price / 2, "GBP"), public=public.public, rule="test:half")
 
 
 @pytest.fixture
 def half_price():
-    pricing.price_strategy_register(lambda request: HalfPrice())
+    previous = pricing.price_strategy_register(lambda request, customer=None: HalfPrice())
     yield
-    pricing.price_strategy_register(None)
+    pricing.price_strategy_register(previous)
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from shop.api.fields import QueryBooleanField
 from rest_framework import serializers
 
 from shop.catalog.selectors import SEARCH_SORT_OPTIONS, SORT_OPTIONS, ListingFilters
+from shop.money import round_money
 from shop.pricing import price_strategy_for
 
 MAX_PRICE = Decimal("99999999.99")
@@ -42,8 +43,28 @@ def _images(product, request) -> list[dict]:
     return found
 
 
-def _money(money) -> dict:
-    return {"amount": f"{money.amount:.2f}", "currency": money.currency}
+class PriceQuoteSerializer(serializers.Serializer):
+    """A price as the pages show it: what you pay, the public price and why they differ."""
+
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True,
+                                      help_text="What you pay, VAT included.")
+    currency = serializers.CharField()
+    public_amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True,
+                                             help_text="What anyone without a personal price pays.")
+    personalized = serializers.BooleanField(help_text="The amount is a personal price (see reason).")
+    reason = serializers.CharField(help_text="Why a personal price applies; empty otherwise.")
+    reduced_from = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True,
+                                            allow_null=True, help_text=(
+                                                "An announced reduction: the lowest price of the 30 days "
+                                                "before it."))
+
+
+def _quote(quote) -> dict:
+    """The price as {amount, currency} (as before) with what the pages say beside it."""
+    return {"amount": f"{round_money(quote.amount.amount):.2f}", "currency": quote.amount.currency,
+            "public_amount": f"{round_money(quote.public.amount):.2f}", "personalized": quote.personalized,
+            "reason": quote.reason if quote.personalized else "",
+            "reduced_from": f"{round_money(quote.reduced_from.amount):.2f}" if quote.reduced_from else None}
 
 
 class ProductCardSerializer(serializers.Serializer):
@@ -61,9 +82,9 @@ class ProductCardSerializer(serializers.Serializer):
     def get_category(self, product) -> dict:
         return {"id": product.category.pk, "name": product.category.name, "slug": product.category.slug}
 
-    @extend_schema_field(MoneySerializer)
+    @extend_schema_field(PriceQuoteSerializer)
     def get_price(self, product) -> dict:
-        return _money(price_strategy_for(self.context["request"]).product_price(product))
+        return _quote(price_strategy_for(self.context["request"]).product_quote(product))
 
     @extend_schema_field(ImageSerializer(many=True))
     def get_images(self, product) -> list[dict]:
@@ -77,9 +98,9 @@ class VariantSerializer(serializers.Serializer):
     price = serializers.SerializerMethodField()
     in_stock = serializers.SerializerMethodField()
 
-    @extend_schema_field(MoneySerializer)
+    @extend_schema_field(PriceQuoteSerializer)
     def get_price(self, variant) -> dict:
-        return _money(price_strategy_for(self.context["request"]).variant_price(variant))
+        return _quote(price_strategy_for(self.context["request"]).variant_quote(variant))
 
     def get_in_stock(self, variant) -> bool:
         return variant.stock_quantity > 0

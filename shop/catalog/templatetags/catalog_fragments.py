@@ -3,29 +3,45 @@ the same for every visitor, cached under the catalog version (see shop/catalog/f
 
 Only wrap what holds nothing about the person: no CSRF token, nonce, consent state, cart,
 account or recommendation reason (tests/shop/test_fragment_cache.py checks the pages that use it).
+
+A fragment that shows prices says so with `with_prices` among its arguments:
+
+    {% shared_fragment "category-grid" category.pk with_prices %}
+
+It is then kept per price group (the request strategy's `fragment_key`, shop.pricing): visitors
+paying public prices share one copy, and a copy rendered for one group is never served to another.
 """
 
 from django import template
 from django.conf import settings
 
 from shop.catalog import fragments
+from shop.pricing import price_strategy_for
 
 register = template.Library()
+
+WITH_PRICES = "with_prices"
 
 
 class SharedFragmentNode(template.Node):
     def __init__(self, nodelist: template.NodeList, name: template.base.FilterExpression,
-                 vary_on: list[template.base.FilterExpression]):
+                 vary_on: list[template.base.FilterExpression], with_prices: bool = False):
         self.nodelist = nodelist
         self.name = name
         self.vary_on = vary_on
+        self.with_prices = with_prices
+
+    def _vary_on(self, context: template.Context) -> tuple[object, ...]:
+        values = tuple(value.resolve(context) for value in self.vary_on)
+        if self.with_prices:
+            values += (f"prices:{price_strategy_for(context.get('request')).fragment_key}",)
+        return values
 
     def render(self, context: template.Context) -> str:
         if not settings.SHOP_SHARED_FRAGMENTS:
             return self.nodelist.render(context)
         version = fragments.catalog_version()
-        key = fragments.fragment_key(version, str(self.name.resolve(context)),
-                                     tuple(value.resolve(context) for value in self.vary_on))
+        key = fragments.fragment_key(version, str(self.name.resolve(context)), self._vary_on(context))
         content = fragments.fragment_get(key)
         if content is None:
             content = self.nodelist.render(context)
@@ -40,4 +56,6 @@ def do_shared_fragment(parser: template.base.Parser, token: template.base.Token)
         raise template.TemplateSyntaxError(f"'{bits[0]}' needs a fragment name.")
     nodelist = parser.parse(("end_shared_fragment",))
     parser.delete_first_token()
-    return SharedFragmentNode(nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(bit) for bit in bits[2:]])
+    vary_on = [bit for bit in bits[2:] if bit != WITH_PRICES]
+    return SharedFragmentNode(nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(bit) for bit in vary_on],
+                              with_prices=len(vary_on) < len(bits) - 2)
