@@ -29,6 +29,15 @@ class CartLine(models.Model):
     variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.CASCADE, related_name="cart_lines")
     quantity = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
+    # The unit price quoted when the line was added (VAT included, home rate), held until
+    # `price_locked_until`: the shopper pays it, or the current price if that is lower
+    # (shop.cart.price_lock). Empty on lines from before prices were locked.
+    quoted_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    quoted_public_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    quoted_rule = models.CharField(max_length=60, blank=True, default="", db_default="")
+    quoted_personalized = models.BooleanField(default=False, db_default=False)
+    quoted_reason = models.CharField(max_length=120, blank=True, default="", db_default="")
+    price_locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["added_at", "id"]

@@ -24,6 +24,14 @@ MODELS = {
             "variant": "not_personal",
             "quantity": "not_personal",
             "added_at": "not_personal",
+            # The unit price quoted to this shopper when adding the line: a personalized price
+            # (a segment's rule and reason) says something about the person.
+            "quoted_price": "personal",
+            "quoted_public_price": "not_personal",
+            "quoted_rule": "personal",
+            "quoted_personalized": "personal",
+            "quoted_reason": "personal",
+            "price_locked_until": "not_personal",
         },
         "purpose": "Keep what a shopper means to buy between visits",
         "legal_basis": "contract",

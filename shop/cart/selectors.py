@@ -5,21 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Sum
+from django.utils import timezone
 
 from shop.catalog.models import ProductVariant
 from shop.catalog.stock import units_reserved
 from shop.money import Money, money_sum, round_money, shop_currency
-from shop.pricing import PriceStrategy
+from shop.pricing import PriceQuote, PriceStrategy
 
 from .models import Cart, CartLine
+from .price_lock import LinePrice, cart_line_price
 
 
 @dataclass(frozen=True)
 class CartLineView:
     variant: ProductVariant
     quantity: int
-    unit_price: Money
+    price: LinePrice  # the unit price charged, lock included (shop.cart.price_lock)
     available: int
+
+    @property
+    def unit_price(self) -> Money:
+        return self.price.amount
+
+    @property
+    def quote(self) -> PriceQuote:
+        return self.price.quote
 
     @property
     def product(self):
@@ -55,6 +65,11 @@ class CartView:
     def has_shortages(self) -> bool:
         return any(line.exceeds_stock for line in self.lines)
 
+    @property
+    def price_changes(self) -> list[CartLineView]:
+        """Lines whose price moved since they were added (their quoted price no longer holds)."""
+        return [line for line in self.lines if line.price.changed_from is not None]
+
 
 def cart_find(*, user_id: int | None = None, visitor_key: str | None = None) -> Cart | None:
     if user_id is not None:
@@ -69,13 +84,16 @@ def cart_lines(*, cart: Cart) -> list[CartLine]:
 
 
 def cart_view(*, cart: Cart | None, strategy: PriceStrategy) -> CartView:
-    """The cart's lines with unit prices from `strategy` and what stock allows, in one query."""
+    """The cart's lines with unit prices from `strategy` (each line's quoted price while it holds,
+    shop.cart.price_lock) and what stock allows, in one query."""
     if cart is None:
         return CartView(cart=None, lines=())
     lines = list(cart.lines.select_related("variant__product__category").order_by("added_at", "id")
                  .annotate(units_reserved=units_reserved(OuterRef("variant"))))
+    now = timezone.now()
     return CartView(cart=cart, lines=tuple(
-        CartLineView(variant=line.variant, quantity=line.quantity, unit_price=strategy.variant_price(line.variant),
+        CartLineView(variant=line.variant, quantity=line.quantity,
+                     price=cart_line_price(line=line, strategy=strategy, now=now),
                      available=max(0, line.variant.stock_quantity - line.units_reserved))
         for line in lines
     ))

@@ -10,8 +10,10 @@ from django.db import transaction
 from shop import events
 from shop.catalog.models import ProductVariant
 from shop.catalog.stock import stock_available
+from shop.pricing import PriceStrategy, price_strategy_for
 
 from .models import Cart, CartLine
+from .price_lock import cart_line_lock, cart_line_lock_copy, cart_line_price, lock_in_force
 
 MAX_LINE_QUANTITY = 99
 
@@ -57,19 +59,33 @@ def _check_stock(variant: ProductVariant, quantity: int) -> None:
 
 
 @transaction.atomic
-def cart_line_add(*, cart: Cart, variant_id: int, quantity: int, subject: events.Subject | None) -> CartLine:
-    """Add `quantity` units to the cart (on top of what it holds), within the stock."""
+def cart_line_add(*, cart: Cart, variant_id: int, quantity: int, subject: events.Subject | None,
+                  strategy: PriceStrategy | None = None) -> CartLine:
+    """Add `quantity` units to the cart (on top of what it holds), within the stock.
+
+    The line holds the unit price `strategy` quotes now (shop.cart.price_lock). Adding to a line
+    whose quoted price still holds keeps it (unless the current price is lower); a line whose
+    lock ran out, or whose personal price no longer applies, is quoted afresh.
+    Without a strategy, the public price (callers outside a request)."""
     _check_quantity(quantity)
+    strategy = strategy or price_strategy_for(None)
     variant = _variant_for_sale(variant_id)
     line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
     new_quantity = quantity + (line.quantity if line else 0)
     _check_quantity(new_quantity)
     _check_stock(variant, new_quantity)
     if line is None:
-        line = CartLine.objects.create(cart=cart, variant=variant, quantity=new_quantity)
+        line = CartLine(cart=cart, variant=variant, quantity=new_quantity)
+        cart_line_lock(line, strategy.variant_quote(variant))
+        line.save()
     else:
+        line.variant = variant
         line.quantity = new_quantity
-        line.save(update_fields=["quantity"])
+        fields = ["quantity"]
+        price = cart_line_price(line=line, strategy=strategy)
+        if not price.is_locked:  # the quoted price no longer holds, or the current one is lower
+            fields += cart_line_lock(line, price.quote)
+        line.save(update_fields=fields)
     cart.save(update_fields=["updated_at"])
     events.emit(events.AddedToCart(subject=subject, product_id=variant.product_id, variant_id=variant.pk,
                                    quantity=quantity))
@@ -154,9 +170,14 @@ def cart_merge(*, visitor_key: str, user_id: int) -> list[MergeNote]:
             continue
         if existing:
             existing.quantity = allowed
-            existing.save(update_fields=["quantity"])
+            fields = ["quantity"]
+            if _lock_better(line, existing):
+                fields += cart_line_lock_copy(line, existing)
+            existing.save(update_fields=fields)
         else:
-            CartLine.objects.create(cart=target, variant=variant, quantity=allowed)
+            merged = CartLine(cart=target, variant=variant, quantity=allowed)
+            cart_line_lock_copy(line, merged)  # the price quoted before logging in still holds
+            merged.save()
         if allowed < wanted:
             notes.append(MergeNote(f"{name}: only {allowed} in stock, so your cart now holds {allowed}.",
                                    limited=True))
@@ -168,6 +189,14 @@ def cart_merge(*, visitor_key: str, user_id: int) -> list[MergeNote]:
     source.delete()
     target.save(update_fields=["updated_at"])
     return notes
+
+
+def _lock_better(incoming: CartLine, existing: CartLine) -> bool:
+    """Whether the visitor's line holds a lower quoted price than the account's line (or the
+    account's holds none): the merged line keeps the lock that is better for the shopper."""
+    if not lock_in_force(incoming):
+        return False
+    return not lock_in_force(existing) or incoming.quoted_price < existing.quoted_price
 
 
 def carts_abandoned_purge(*, before: datetime) -> int:

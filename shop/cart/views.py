@@ -38,7 +38,8 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     try:
         cart = request_cart(request, create=True)
         line = services.cart_line_add(cart=cart, variant_id=form.cleaned_data["variant"],
-                                      quantity=form.cleaned_data["quantity"], subject=subject_for(request))
+                                      quantity=form.cleaned_data["quantity"], subject=subject_for(request),
+                                      strategy=price_strategy_for(request))
     except services.CartError as error:
         return _render(request, error=error.message, status=error.status)
     messages.success(request, f"Added {form.cleaned_data['quantity']} × {line.variant} to your cart.")

@@ -70,7 +70,8 @@ def _snapshot(checkout: Checkout, summary: CheckoutSummary, subject: events.Subj
         "country": summary.country,
         "shipping_method": summary.shipping_method.name if summary.shipping_method else "",
         "lines": [{"variant_id": line.variant_id, "product_id": line.product_id, "sku": line.sku,
-                   "title": line.title, "quantity": line.quantity, "unit_price": str(line.unit_price.amount)}
+                   "title": line.title, "quantity": line.quantity, "unit_price": str(line.unit_price.amount),
+                   "price_rule": line.price_rule, "price_personalized": line.personalized}
                   for line in summary.lines],
         "subtotal": str(summary.subtotal.amount), "shipping_total": str(summary.shipping.amount),
         "tax_total": str(summary.tax.amount), "vat_rate": str(summary.vat_rate),
@@ -191,7 +192,10 @@ def _order_from_snapshot(payment: Payment) -> Order:
     snap = payment.snapshot
     token = UUID(snap["checkout_token"])
     lines = [NewOrderLine(variant_id=line["variant_id"], product_id=line["product_id"], sku=line["sku"],
-                          title=line["title"], quantity=line["quantity"], unit_price=Decimal(line["unit_price"]))
+                          title=line["title"], quantity=line["quantity"], unit_price=Decimal(line["unit_price"]),
+                          # payments snapshotted before order lines recorded their rule have none
+                          price_rule=line.get("price_rule", ""),
+                          price_personalized=line.get("price_personalized", False))
              for line in snap["lines"]]
     stock_take(holder=token, quantities={line.variant_id: line.quantity for line in lines})
     checkout = Checkout.objects.filter(token=token).first()

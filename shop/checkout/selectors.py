@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -10,10 +11,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from shop.cart.models import Cart
+from shop.cart.price_lock import LinePrice, cart_line_price
 from shop.cart.selectors import cart_lines
 from shop.catalog.stock import stock_available
 from shop.money import Money, money_sum, shop_currency
-from shop.pricing import PriceStrategy
+from shop.pricing import PriceQuote, PriceStrategy
 
 from . import tax
 from .models import Checkout, CheckoutStatus, ShippingMethod
@@ -29,6 +31,20 @@ class SummaryLine:
     unit_price: Money        # at the shipping country's VAT
     home_unit_price: Money   # at the home country's VAT, as in the catalog
     available: int
+    price: LinePrice         # where the home unit price comes from (its rule, a held quote)
+    country_quote: PriceQuote  # that quote at the shipping country's VAT, as the review shows it
+
+    @property
+    def quote(self) -> PriceQuote:
+        return self.price.quote
+
+    @property
+    def price_rule(self) -> str:
+        return self.price.quote.rule
+
+    @property
+    def personalized(self) -> bool:
+        return self.price.quote.personalized
 
     @property
     def line_total(self) -> Money:
@@ -107,19 +123,34 @@ def shipping_methods_for(*, country: str) -> list[ShippingMethod]:
     return [method for method in ShippingMethod.objects.filter(is_active=True) if method.serves(country)]
 
 
+def _quote_for_country(quote: PriceQuote, country: str) -> PriceQuote:
+    def convert(money: Money | None) -> Money | None:
+        return None if money is None else Money(tax.price_for_country(money.amount, country), money.currency)
+
+    return dataclasses.replace(quote, amount=convert(quote.amount), public=convert(quote.public),
+                               reduced_from=convert(quote.reduced_from))
+
+
 def checkout_summary(*, checkout: Checkout, strategy: PriceStrategy) -> CheckoutSummary:
-    """The lines of the checkout's cart priced for its shipping country (three queries)."""
+    """The lines of the checkout's cart priced for its shipping country (three queries).
+
+    Each unit price is the cart's (shop.cart.price_lock.cart_line_price): what the shopper saw
+    when adding the item while that quote holds, or the current price if lower."""
     country = checkout.country or tax.home_country()
     lines = cart_lines(cart=checkout.cart) if checkout.cart_id else []
     available = stock_available(variants=[line.variant for line in lines], holder=checkout.token)
+    now = timezone.now()
     summary_lines = []
     for line in lines:
-        home_price = strategy.variant_price(line.variant)
+        price = cart_line_price(line=line, strategy=strategy, now=now)
+        home_price = price.amount
+        country_quote = _quote_for_country(price.quote, country)
         summary_lines.append(SummaryLine(
             variant_id=line.variant_id, product_id=line.variant.product_id, sku=line.variant.sku,
             title=str(line.variant), quantity=line.quantity,
             unit_price=Money(tax.price_for_country(home_price.amount, country), home_price.currency),
-            home_unit_price=home_price.rounded(), available=available[line.variant_id],
+            home_unit_price=home_price.rounded(), available=available[line.variant_id], price=price,
+            country_quote=country_quote,
         ))
     method = checkout.shipping_method
     home_shipping = Money(method.price if method else Decimal("0.00"), shop_currency())

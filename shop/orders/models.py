@@ -117,6 +117,11 @@ class OrderLine(models.Model):
     # Units later cancelled (imported cancellations or refunds); never above quantity.
     quantity_cancelled = models.PositiveIntegerField(default=0)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    # What produced `unit_price`: "list", "demand:<rule id>", "segment:<name>" (a personalized price),
+    # or "personalized" once the person is erased (the segment said something about them).
+    # Defaults in the database too: the order history import inserts lines without the ORM.
+    price_rule = models.CharField(max_length=60, blank=True, default="", db_default="")
+    price_personalized = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["order_id", "line_number"]

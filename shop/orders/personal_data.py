@@ -55,7 +55,11 @@ MODELS = {
             "product_title": "not_personal",
             "quantity": "not_personal",
             "quantity_cancelled": "not_personal",
-            "unit_price": "not_personal",
+            "unit_price": "not_personal",  # kept for tax law; names no one once the order is anonymised
+            # Which rule produced the price; a personalized one names the person's segment
+            # ("segment:<name>"), generalised to "personalized" on erasure.
+            "price_rule": "personal",
+            "price_personalized": "personal",
         },
         "purpose": "Fulfil and account for orders",
         "legal_basis": "legal_obligation",
@@ -64,6 +68,8 @@ MODELS = {
         "parent": "order",
         "export": True,
         "erasure": "keep",
+        # Kept for tax law; a personalized price's rule loses the segment it names.
+        "scrubber": "shop.orders.personal_prices.order_lines_personal_prices_generalise",
         "data_subjects": "Customers",
     },
     "orders.OrderStatusChange": {

@@ -49,6 +49,8 @@ class NewOrderLine:
     title: str
     quantity: int
     unit_price: Decimal
+    price_rule: str = ""             # what produced the unit price (shop.pricing.PriceQuote.rule)
+    price_personalized: bool = False
 
 
 def order_create_paid(*, checkout_token: UUID, user_id: int | None, email: str | None, address_id: int | None,
@@ -68,7 +70,8 @@ def order_create_paid(*, checkout_token: UUID, user_id: int | None, email: str |
     )
     OrderLine.objects.bulk_create([
         OrderLine(order=order, line_number=number, variant_id=line.variant_id, product_sku=line.sku,
-                  product_title=line.title, quantity=line.quantity, unit_price=line.unit_price)
+                  product_title=line.title, quantity=line.quantity, unit_price=line.unit_price,
+                  price_rule=line.price_rule, price_personalized=line.price_personalized)
         for number, line in enumerate(lines, start=1)
     ])
     OrderStatusChange.objects.create(order=order, from_status="", to_status=OrderStatus.PAID, note="Paid online")

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from shop.cart.services import MAX_LINE_QUANTITY
 from shop.catalog.api.serializers import MoneySerializer
+from shop.money import round_money
 
 
 class CartProductSerializer(serializers.Serializer):
@@ -19,7 +20,15 @@ class CartLineSerializer(serializers.Serializer):
     name = serializers.CharField()
     product = CartProductSerializer()
     quantity = serializers.IntegerField()
-    unit_price = MoneySerializer()
+    unit_price = MoneySerializer(help_text="What you pay per unit: the price quoted when the line was added while "
+                                           "it holds (CART_PRICE_LOCK_MINUTES), or the current one if lower.")
+    public_unit_price = MoneySerializer(help_text="What anyone without a personal price pays per unit.")
+    personalized = serializers.BooleanField(help_text="The unit price is a personal one (see price_reason).")
+    price_reason = serializers.CharField(help_text="Why a personal price applies; empty otherwise.")
+    price_locked_until = serializers.DateTimeField(allow_null=True,
+                                                   help_text="Until when the quoted unit price holds.")
+    price_changed_from = MoneySerializer(allow_null=True, help_text=(
+        "The unit price quoted when the line was added, when it no longer holds and the price moved."))
     line_total = MoneySerializer()
     available = serializers.IntegerField(help_text="Units in stock now; above it, checkout refuses the line.")
 
@@ -43,7 +52,7 @@ class CartLineQuantitySerializer(serializers.Serializer):
 
 
 def _money(money) -> dict:
-    return {"amount": f"{money.amount:.2f}", "currency": money.currency}
+    return {"amount": f"{round_money(money.amount):.2f}", "currency": money.currency}
 
 
 def cart_body(view) -> dict:
@@ -54,6 +63,10 @@ def cart_body(view) -> dict:
             "variant_id": line.variant.pk, "sku": line.variant.sku, "name": str(line.variant),
             "product": {"id": line.product.pk, "title": line.product.title, "slug": line.product.slug},
             "quantity": line.quantity, "unit_price": _money(line.unit_price),
+            "public_unit_price": _money(line.quote.public), "personalized": line.quote.personalized,
+            "price_reason": line.quote.reason if line.quote.personalized else "",
+            "price_locked_until": line.price.locked_until,
+            "price_changed_from": _money(line.price.changed_from) if line.price.changed_from else None,
             "line_total": _money(line.line_total),
             "available": line.available,
         } for line in view.lines],

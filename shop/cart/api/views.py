@@ -59,7 +59,8 @@ class CartLines(APIView):
         cart = api_cart(request, create=True)
         try:
             services.cart_line_add(cart=cart, variant_id=data.validated_data["variant_id"],
-                                   quantity=data.validated_data["quantity"], subject=api_subject(request))
+                                   quantity=data.validated_data["quantity"], subject=api_subject(request),
+                                   strategy=price_strategy_for(request._request))
         except services.CartError as error:
             raise _refused(error) from None
         return _cart_response(request, cart)

@@ -18,7 +18,10 @@ class CheckoutLineSerializer(serializers.Serializer):
     sku = serializers.CharField()
     title = serializers.CharField()
     quantity = serializers.IntegerField()
-    unit_price = MoneySerializer(help_text="At the shipping country's VAT.")
+    unit_price = MoneySerializer(help_text="At the shipping country's VAT: the cart line's price (the one quoted "
+                                           "when it was added, while it holds, or the current one if lower).")
+    personalized = serializers.BooleanField(help_text="The unit price is a personal one (see price_reason).")
+    price_reason = serializers.CharField(help_text="Why a personal price applies; empty otherwise.")
     line_total = MoneySerializer()
 
 
@@ -46,7 +49,9 @@ def checkout_body(checkout, summary, methods_prices=None) -> dict:
     method = summary.shipping_method
     return {
         "lines": [{"variant_id": line.variant_id, "sku": line.sku, "title": line.title, "quantity": line.quantity,
-                   "unit_price": _money(line.unit_price), "line_total": _money(line.line_total)}
+                   "unit_price": _money(line.unit_price), "personalized": line.personalized,
+                   "price_reason": line.quote.reason if line.personalized else "",
+                   "line_total": _money(line.line_total)}
                   for line in summary.lines],
         "country": summary.country,
         "has_address": checkout.shipping_address_id is not None,
