@@ -186,3 +186,20 @@ def test_the_strategy_adds_at_most_one_query_to_a_listing_whatever_the_number_of
     with django_assert_max_num_queries(public_only + 1):  # twice the products, still one query
         html = client.get(url).content.decode()
     assert html.count("Your price") >= 24 and Product.objects.filter(category=category).count() == 24
+
+
+@pytest.mark.parametrize("name", ["product", "category", "home"])
+def test_cached_shared_fragments_never_carry_a_segment_price_to_another_price_group(
+        client, customer, lamp, name, shared_fragments):
+    consenting(customer)
+    client.force_login(customer)
+    assert SEGMENT in page(client, name, lamp)  # rendered, and cached, for the loyal 10% group
+
+    stranger = consenting(UserFactory(email="stranger@example.com"), consents=False)
+    client.force_login(stranger)
+    html = page(client, name, lamp)
+    assert PUBLIC in html and SEGMENT not in html and LOYAL_REASON not in html
+
+    client.logout()
+    html = page(client, name, lamp)
+    assert PUBLIC in html and SEGMENT not in html and LOYAL_REASON not in html
