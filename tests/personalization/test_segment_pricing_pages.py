@@ -203,3 +203,28 @@ def test_cached_shared_fragments_never_carry_a_segment_price_to_another_price_gr
     client.logout()
     html = page(client, name, lamp)
     assert PUBLIC in html and SEGMENT not in html and LOYAL_REASON not in html
+
+
+@pytest.mark.parametrize("consents", [True, False], ids=["consenting", "without consent"])
+def test_the_order_charges_what_the_pages_showed_and_records_the_segment_rule(
+        client, customer, lamp, consents, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from shop.checkout.models import ShippingMethod
+    from shop.orders.models import Order
+    from tests.shop.checkout_helpers import pay
+
+    consenting(customer, consents=consents)
+    client.force_login(customer)
+    form = checkout_to_review(client, lamp, quantity=2)
+    shipping = ShippingMethod.objects.get(code="standard").price
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pay(client, form).status_code == 302
+
+    line = Order.objects.get(user=customer).lines.get()
+    expected = (Decimal("36.00"), "segment:loyal", True) if consents else (Decimal("40.00"), "list", False)
+    assert (line.unit_price, line.price_rule, line.price_personalized) == expected
+    assert form["expected_total"] == 2 * expected[0] + shipping
+    [receipt] = mail.outbox
+    assert ("Your price" in receipt.alternatives[0][0]) is consents
