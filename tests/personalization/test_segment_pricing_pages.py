@@ -205,9 +205,20 @@ def test_cached_shared_fragments_never_carry_a_segment_price_to_another_price_gr
     assert PUBLIC in html and SEGMENT not in html and LOYAL_REASON not in html
 
 
+@pytest.fixture
+def tasks_run_in_process():
+    """The receipt is sent by a task: in-process here, as on the embedded default, also when Redis is set."""
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.mark.parametrize("consents", [True, False], ids=["consenting", "without consent"])
 def test_the_order_charges_what_the_pages_showed_and_records_the_segment_rule(
-        client, customer, lamp, consents, django_capture_on_commit_callbacks):
+        client, customer, lamp, consents, django_capture_on_commit_callbacks, tasks_run_in_process):
     from django.core import mail
 
     from shop.checkout.models import ShippingMethod
