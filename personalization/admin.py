@@ -18,6 +18,7 @@ from .charts import metrics_chart
 from .models import (SEGMENT_INPUTS_NOTE, BehaviourEvent, ModelVersion, ModelVersionStatus, PreviewAuditEntry, Rail,
                      SegmentDiscount)
 from .previews import customer_preview, product_preview
+from .pricing import segment_discount_effect
 from .serving import reason_text
 from .tasks import train_recommenders
 
@@ -196,13 +197,25 @@ class SegmentDiscountAdmin(admin.ModelAdmin):
 
     list_display = ["segment", "percent", "enabled", "reason", "updated_at"]
     list_filter = ["enabled", "segment"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["effect", "created_at", "updated_at"]
     fieldsets = [(None, {
         "description": f"{SEGMENT_INPUTS_NOTE} A segment price is shown only to signed-in customers with "
                        "personalization consent in force, labelled as personalized with the reason below; "
                        "everyone else pays the public price. It is never below the product's price floor.",
-        "fields": ["segment", "percent", "enabled", "reason", "created_at", "updated_at"],
+        "fields": ["segment", "percent", "enabled", "reason", "effect", "created_at", "updated_at"],
     })]
+
+    @admin.display(description="effect on the catalog")
+    def effect(self, discount: SegmentDiscount) -> str:
+        if discount.pk is None:
+            return "Save the discount disabled to see its effect on the catalog before enabling it."
+        found = segment_discount_effect(segment=discount.segment, percent=discount.percent)
+        customers = ("no reported customers in the latest run" if found.customers is None
+                     else f"{found.customers:,} customers in the latest run")
+        return (f"{customers}; {found.lowered:,} of {found.variants:,} published variants get a lower price "
+                f"(on average {found.average_cut_percent}% lower, at most {found.largest_cut} less), "
+                f"{found.held_at_floor:,} of them held at their floor; {found.unchanged:,} stay at the public "
+                "price (their floor leaves no room).")
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}), "subtitle": SEGMENT_INPUTS_NOTE})

@@ -19,7 +19,7 @@ request's consent check fails anyway: the next page shows the public price.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -96,11 +96,15 @@ class SegmentPrice:
         # Names the price group (segment and percent), never a person.
         self.fragment_key = f"segment:{segment}:{format(self.percent.normalize(), 'f')}"
 
-    def _lower(self, public: PriceQuote, *, floor: Decimal | None) -> PriceQuote:
-        amount = round_money(public.public.amount * (HUNDRED - self.percent) / HUNDRED)
+    def lowered_amount(self, public: Decimal, *, floor: Decimal | None) -> Decimal:
+        """The public amount less the discount, to the penny, not below `floor`, not above `public`."""
+        amount = round_money(public * (HUNDRED - self.percent) / HUNDRED)
         if floor is not None:
             amount = max(amount, floor)
-        amount = min(amount, public.public.amount)
+        return min(amount, public)
+
+    def _lower(self, public: PriceQuote, *, floor: Decimal | None) -> PriceQuote:
+        amount = self.lowered_amount(public.public.amount, floor=floor)
         if amount >= public.public.amount:
             return public
         return replace(public, amount=Money(amount, public.public.currency), rule=self.rule, personalized=True,
@@ -168,3 +172,44 @@ def personalized_prices_of(identity: SubjectIdentity) -> QuerySet[SegmentDiscoun
     applying = [discount.pk for user_id in identity.user_ids
                 if (discount := segment_discount_applying(user_id=user_id)) is not None]
     return SegmentDiscount.objects.filter(pk__in=applying)
+
+
+@dataclass(frozen=True)
+class SegmentDiscountEffect:
+    """What a segment discount would do, for the merchant before enabling it. Counts, never people."""
+
+    customers: int | None      # in the segment in the latest run (as reported: None if not reported)
+    variants: int              # published variants
+    lowered: int               # get a lower price
+    held_at_floor: int         # of those, stopped at the product's floor (less than the full discount)
+    unchanged: int             # the floor leaves no room: the public price
+    largest_cut: Decimal       # the largest reduction of one unit, in money
+    average_cut_percent: Decimal  # the average reduction of the lowered ones, in percent
+
+
+def segment_discount_effect(*, segment: str, percent: Decimal) -> SegmentDiscountEffect:
+    """The whole catalog priced with `percent` off for `segment`, as the strategy would (floor included)."""
+    from shop.catalog.models import ProductVariant
+
+    strategy = SegmentPrice(segment=segment, percent=percent, reason="")
+    latest = SegmentRun.objects.order_by("-computed_at", "-id").only("segments").first()
+    reported = {s["name"]: s["size"] for s in latest.segments} if latest else {}
+    lowered = held = unchanged = 0
+    largest = Decimal("0.00")
+    cut_percents = Decimal(0)
+    rows = (ProductVariant.objects.filter(product__is_published=True)
+            .values_list("price", "product__price_floor").iterator(chunk_size=2000))
+    full = HUNDRED - strategy.percent
+    for price, floor in rows:
+        amount = strategy.lowered_amount(price, floor=floor)
+        if amount >= price:
+            unchanged += 1
+            continue
+        lowered += 1
+        held += amount > round_money(price * full / HUNDRED)
+        largest = max(largest, price - amount)
+        cut_percents += (price - amount) * HUNDRED / price
+    return SegmentDiscountEffect(
+        customers=reported.get(segment), variants=lowered + unchanged, lowered=lowered, held_at_floor=held,
+        unchanged=unchanged, largest_cut=largest,
+        average_cut_percent=(cut_percents / lowered).quantize(Decimal("0.1")) if lowered else Decimal("0.0"))

@@ -243,6 +243,22 @@ def test_a_second_enabled_discount_for_a_segment_is_refused(client):
     assert SegmentDiscount.objects.filter(enabled=True).count() == 1
 
 
+def test_the_merchant_previews_a_disabled_discounts_effect_on_the_catalog_before_enabling_it(client):
+    merchant(client)
+    SegmentRun.objects.create(computed_at=timezone.now(), customers=60, k=2, min_size=20,
+                              segments=[{"name": "loyal", "size": 25}, {"name": "new", "size": 35}])
+    ProductFactory(price=Decimal("10.00"))
+    ProductFactory(price=Decimal("10.00"), price_floor=Decimal("9.50"))
+    ProductFactory(price=Decimal("10.00"), price_floor=Decimal("10.00"))
+    ProductFactory(price=Decimal("10.00"), is_published=False)
+    draft = discount(percent="10", enabled=False)
+
+    page = client.get(reverse("admin:personalization_segmentdiscount_change", args=[draft.pk])).content.decode()
+
+    assert ("25 customers in the latest run; 2 of 3 published variants get a lower price (on average 7.5% "
+            "lower, at most 1.00 less), 1 of them held at their floor; 1 stay at the public price") in page
+
+
 def test_the_database_refuses_a_mark_up_written_around_the_admin():
     from django.db import IntegrityError, transaction
 
