@@ -93,6 +93,24 @@ class PriceChange(models.Model):
         return f"{self.variant_id}: {self.old_price} → {self.new_price} ({self.rule})"
 
     @property
+    def explanation(self) -> str:
+        """The inputs in one line: "2.1 sold a day, 9 in stock (4.3 days of cover): +6.9%; held by the daily limit"."""
+        inputs = self.inputs or {}
+        if self.source == PriceChangeSource.MERCHANT:
+            reason = inputs.get("reason") or "the merchant set the list price"
+        elif "velocity_per_day" in inputs:
+            cover = inputs.get("cover_days")
+            cover_text = f"{cover} days of cover" if cover is not None else "no sales"
+            reason = (f"{inputs['velocity_per_day']} sold a day over {inputs.get('window_days')} days, "
+                      f"{inputs.get('stock')} in stock ({cover_text}): {inputs.get('raw_adjustment_percent')}%")
+        else:
+            reason = "back towards the list price"
+        clamps = inputs.get("clamps") or []
+        if clamps:
+            reason += "; held by the " + " and ".join(clamp.replace("_", " ") for clamp in clamps)
+        return reason
+
+    @property
     def change_percent(self) -> Decimal | None:
         if not self.old_price:
             return None

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import F, IntegerField, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
+from shop.catalog.models import Category, ProductVariant
 from shop.orders.models import OrderLine, OrderStatus
 
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus
@@ -121,3 +122,65 @@ def product_price_history(*, product, now: datetime, days: int = 90) -> list[His
             points.append(HistoryPoint(at=at, price=min(prices.values())))
     points.append(HistoryPoint(at=now, price=min(current.values())))
     return points
+
+
+@dataclass(frozen=True)
+class BoundConflict:
+    title: str
+    sku: str
+    list_price: Decimal
+    bound_name: str  # "floor" or "ceiling"
+    bound: Decimal
+    move: str        # "a 20% decrease"
+    extreme: Decimal
+
+
+@dataclass(frozen=True)
+class BoundConflicts:
+    count: int  # products
+    example: BoundConflict | None
+
+
+def category_with_descendants(category) -> list[int]:
+    """The category's id and those of every category below it (one query)."""
+    children: dict[int | None, list[int]] = {}
+    for category_id, parent_id in Category.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(category_id)
+    found, queue = [], [category.pk]
+    while queue:
+        current = queue.pop()
+        if current in found:
+            continue
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+def rule_bound_conflicts(*, category, max_increase_percent: Decimal, max_decrease_percent: Decimal) -> BoundConflicts:
+    """Products in the scope whose own floor or ceiling the rule's range could cross (at its
+    extremes, before guardrails): a rule must fit inside the bounds the merchant set."""
+    from .guardrails import pence
+
+    variants = (ProductVariant.objects.filter(Q(product__price_floor__isnull=False)
+                                              | Q(product__price_ceiling__isnull=False))
+                .select_related("product").only("sku", "base_price", "product__title", "product__price_floor",
+                                                "product__price_ceiling").order_by("product__title", "id"))
+    if category is not None:
+        variants = variants.filter(product__category_id__in=category_with_descendants(category))
+    hundred = Decimal("100")
+    products, example = set(), None
+    for variant in variants:
+        product = variant.product
+        lowest = pence(variant.base_price * (1 - max_decrease_percent / hundred))
+        highest = pence(variant.base_price * (1 + max_increase_percent / hundred))
+        conflict = None
+        if product.price_floor is not None and lowest < product.price_floor:
+            conflict = BoundConflict(product.title, variant.sku, variant.base_price, "floor", product.price_floor,
+                                     f"a {max_decrease_percent:g}% decrease", lowest)
+        elif product.price_ceiling is not None and highest > product.price_ceiling:
+            conflict = BoundConflict(product.title, variant.sku, variant.base_price, "ceiling", product.price_ceiling,
+                                     f"a {max_increase_percent:g}% increase", highest)
+        if conflict is not None:
+            products.add(product.pk)
+            example = example or conflict
+    return BoundConflicts(count=len(products), example=example)

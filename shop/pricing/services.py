@@ -24,6 +24,7 @@ from shop.catalog.fragments import catalog_changed
 from shop.catalog.models import Category, Product, ProductVariant
 
 from . import LIST_PRICE_RULE
+from .bulk import rows_update
 from .demand import RuleParameters, demand_signal
 from .guardrails import guarded_price, pence
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus
@@ -54,10 +55,7 @@ class VariantPricing:
     inputs: dict
     clamps: tuple[str, ...]
     moves: bool  # the price changes (a move too small to make is not one)
-
-    @property
-    def old_price(self) -> Decimal:
-        return self.variant.price
+    old_price: Decimal  # the price before (the variant's own is updated when the plan is applied)
 
 
 @dataclass
@@ -120,7 +118,7 @@ def price_plan(*, rules: list[DemandRule], now: datetime, daily_limit: bool = Tr
     products_qs = Product.objects.only("id", "title", "category_id", "price", "reduced_from", "price_floor",
                                        "price_ceiling")
     variants_qs = ProductVariant.objects.only("id", "product_id", "sku", "base_price", "price", "price_rule",
-                                              "reduced_from", "stock_quantity").order_by("id")
+                                              "reduced_from", "price_changed_at", "stock_quantity").order_by("id")
     if product_ids is not None:
         product_ids = list(product_ids)
         products_qs = products_qs.filter(pk__in=product_ids)
@@ -164,7 +162,8 @@ def price_plan(*, rules: list[DemandRule], now: datetime, daily_limit: bool = Tr
                        "reference_price": str(reference), "floor": str(guarded.bounds.low),
                        "ceiling": str(guarded.bounds.high), "clamps": list(guarded.clamps)})
         entries.append(VariantPricing(variant=variant, product=product, rule=rule, code=code, new_price=new_price,
-                                      reduced_from=reduced_from, inputs=inputs, clamps=guarded.clamps, moves=moves))
+                                      reduced_from=reduced_from, inputs=inputs, clamps=guarded.clamps, moves=moves,
+                                      old_price=variant.price))
     return PricePlan(entries=entries, products=products)
 
 
@@ -187,8 +186,9 @@ def _plan_apply(*, plan: PricePlan, now: datetime, run: PricingRun | None) -> No
             changed_variants.append(variant)
     if not changed_variants:
         return
-    ProductVariant.objects.bulk_update(changed_variants, ["price", "price_rule", "price_changed_at", "reduced_from"],
-                                       batch_size=500)
+    rows_update(model=ProductVariant, fields=["price", "price_rule", "price_changed_at", "reduced_from"],
+                rows=[(variant.pk, variant.price, variant.price_rule, variant.price_changed_at, variant.reduced_from)
+                      for variant in changed_variants])
     PriceChange.objects.bulk_create(changes, batch_size=500)
     touched = {variant.product_id for variant in changed_variants}
     by_product: dict[int, list[ProductVariant]] = defaultdict(list)
@@ -202,7 +202,9 @@ def _plan_apply(*, plan: PricePlan, now: datetime, run: PricingRun | None) -> No
         if (product.price, product.reduced_from) != (price, reduced_from):
             product.price, product.reduced_from, product.updated_at = price, reduced_from, now
             changed_products.append(product)
-    Product.objects.bulk_update(changed_products, ["price", "reduced_from", "updated_at"], batch_size=500)
+    rows_update(model=Product, fields=["price", "reduced_from", "updated_at"],
+                rows=[(product.pk, product.price, product.reduced_from, product.updated_at)
+                      for product in changed_products])
     catalog_changed()
 
 
