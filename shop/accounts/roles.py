@@ -1,6 +1,6 @@
 """Staff roles: groups with exactly the permissions each job needs.
 
-- Catalog manager: products, variants, pictures, stock, categories, shipping methods.
+- Catalog manager: products, variants, pictures, stock, categories, shipping methods, demand pricing rules.
 - Order manager: orders (status changes, refunds) and the customer details they need to ship them.
 - Owner: everything above, plus staff accounts and payments.
 
@@ -12,7 +12,9 @@ from django.contrib.auth.models import Group, Permission
 
 CATALOG = [f"catalog.{action}_{model}" for model in ("category", "product", "productvariant", "productimage")
            for action in ("add", "change", "delete", "view")] + [
-    f"checkout.{action}_shippingmethod" for action in ("add", "change", "view")]
+    f"checkout.{action}_shippingmethod" for action in ("add", "change", "view")] + [
+    f"pricing.{action}_demandrule" for action in ("add", "change", "delete", "view")] + [
+    "pricing.view_pricechange", "pricing.view_pricingrun"]
 ORDERS = ["orders.view_order", "orders.view_orderline", "orders.view_orderstatuschange",
           "orders.change_order_status", "orders.refund_order", "orders.view_customer_details",
           "payments.view_payment", "payments.view_refund"]
