@@ -154,7 +154,7 @@ def test_a_product_edit_in_the_admin_shows_at_once(client, lantern, django_captu
         "variants-TOTAL_FORMS": "1", "variants-INITIAL_FORMS": "1", "variants-MIN_NUM_FORMS": "1",
         "variants-MAX_NUM_FORMS": "1000",
         "variants-0-id": variant.pk, "variants-0-product": lantern.pk, "variants-0-sku": variant.sku,
-        "variants-0-name": "", "variants-0-price": "7.25", "variants-0-stock_quantity": "5",
+        "variants-0-name": "", "variants-0-base_price": "7.25", "variants-0-stock_quantity": "5",
         "variants-0-position": "0",
         "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0", "images-MIN_NUM_FORMS": "0",
         "images-MAX_NUM_FORMS": "1000",
