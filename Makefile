@@ -28,6 +28,7 @@ demo: install-app
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_online_retail $(DATA) --end-today
 	$(BIN)/python manage.py train_recommenders
+	$(BIN)/python manage.py create_demo_demand_rule
 	$(BIN)/python manage.py run_scheduled_jobs --skip train-recommenders
 	$(BIN)/python manage.py create_merchant
 	$(BIN)/python manage.py create_demo_shopper
