@@ -132,6 +132,16 @@ def test_withdrawing_consent_in_the_privacy_settings_shows_the_public_price_at_t
     assert PUBLIC in cart_page
 
 
+def test_a_global_privacy_control_signal_refuses_the_segment_price_on_that_very_request(client, customer, lamp):
+    consenting(customer)
+    client.force_login(customer)
+
+    html = client.get(reverse("storefront:product", args=[lamp.slug]), HTTP_SEC_GPC="1").content.decode()
+
+    assert PUBLIC in html and SEGMENT not in html and LOYAL_REASON not in html
+    assert not SegmentMembership.objects.filter(user=customer).exists()
+
+
 def test_the_customers_e_mail_strategy_gives_the_segment_price_only_with_consent(customer, lamp):
     variant = ProductVariant.objects.select_related("product").get(product=lamp)
     consenting(customer, consents=False)
