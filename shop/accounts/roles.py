@@ -2,7 +2,7 @@
 
 - Catalog manager: products, variants, pictures, stock, categories, shipping methods, demand pricing rules.
 - Order manager: orders (status changes, refunds) and the customer details they need to ship them.
-- Owner: everything above, plus staff accounts and payments.
+- Owner: everything above, plus staff accounts, payments and segment discounts (personalized prices).
 
 Customer names, addresses and guests' e-mail addresses are decrypted in the admin
 only for holders of `orders.view_customer_details`.
@@ -18,7 +18,8 @@ CATALOG = [f"catalog.{action}_{model}" for model in ("category", "product", "pro
 ORDERS = ["orders.view_order", "orders.view_orderline", "orders.view_orderstatuschange",
           "orders.change_order_status", "orders.refund_order", "orders.view_customer_details",
           "payments.view_payment", "payments.view_refund"]
-OWNER_EXTRA = ["accounts.view_user", "accounts.change_user", "auth.view_group"]
+OWNER_EXTRA = ["accounts.view_user", "accounts.change_user", "auth.view_group"] + [
+    f"personalization.{action}_segmentdiscount" for action in ("add", "change", "delete", "view")]
 
 ROLES: dict[str, list[str]] = {
     "Catalog manager": CATALOG,
