@@ -52,7 +52,7 @@ def price_history_chart(points: list[HistoryPoint]) -> PriceHistoryChart | None:
 
     coordinates = []
     for index, point in enumerate(points):
-        if index:  # hold the previous price until this change: a step
+        if index and points[index - 1].price != point.price:  # hold the previous price until this change: a step
             coordinates.append(f"{x(point.at)},{y(points[index - 1].price)}")
         coordinates.append(f"{x(point.at)},{y(point.price)}")
     y_labels = [(y(price), price) for price in sorted({lowest, highest})]
