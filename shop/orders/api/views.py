@@ -20,6 +20,7 @@ class OrderLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
     quantity_cancelled = serializers.IntegerField()
     unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    price_personalized = serializers.BooleanField(help_text="The unit price was a personal one (a segment price).")
 
 
 class OrderSerializer(serializers.Serializer):
