@@ -1,8 +1,10 @@
-"""Writing many rows' new values in a fixed number of statements, on SQLite and PostgreSQL.
+"""Writing many rows in a fixed number of statements, on SQLite and PostgreSQL.
 
 Django's `bulk_update` builds a CASE expression per field and row in Python (about 0.3 ms per
 row and field: 5 s for the catalog's variants). Here the values go into a temporary table in one
 `executemany`, and one UPDATE copies them over: four statements whatever the row count.
+`bulk_create` on SQLite splits its INSERT into batches of 999 parameters (one statement per 90
+price changes); `rows_insert` is one `executemany`.
 """
 
 from __future__ import annotations
@@ -43,3 +45,19 @@ def rows_update(*, model: type[models.Model], fields: Sequence[str], rows: Seque
         written = cursor.rowcount
         cursor.execute(f"DROP TABLE {_TEMP_TABLE}")
     return written
+
+
+def rows_insert(*, objects: Sequence[models.Model]) -> int:
+    """Insert unsaved model instances of one model in one `executemany` (no primary keys returned)."""
+    if not objects:
+        return 0
+    meta = objects[0]._meta
+    concrete = [field for field in meta.concrete_fields if not field.primary_key and not field.generated]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in concrete)
+    placeholders = ", ".join(["%s"] * len(concrete))
+    rows = [[field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in concrete]
+            for instance in objects]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})", rows)
+    return len(rows)

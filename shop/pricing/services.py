@@ -24,7 +24,7 @@ from shop.catalog.fragments import catalog_changed
 from shop.catalog.models import Category, Product, ProductVariant
 
 from . import LIST_PRICE_RULE
-from .bulk import rows_update
+from .bulk import rows_insert, rows_update
 from .demand import RuleParameters, demand_signal
 from .guardrails import guarded_price, pence
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus
@@ -189,7 +189,7 @@ def _plan_apply(*, plan: PricePlan, now: datetime, run: PricingRun | None) -> No
     rows_update(model=ProductVariant, fields=["price", "price_rule", "price_changed_at", "reduced_from"],
                 rows=[(variant.pk, variant.price, variant.price_rule, variant.price_changed_at, variant.reduced_from)
                       for variant in changed_variants])
-    PriceChange.objects.bulk_create(changes, batch_size=500)
+    rows_insert(objects=changes)
     touched = {variant.product_id for variant in changed_variants}
     by_product: dict[int, list[ProductVariant]] = defaultdict(list)
     for entry in plan.entries:

@@ -409,3 +409,35 @@ def test_the_preview_counts_what_a_rule_would_move_without_saving(shelves):
     assert [name for name, *_ in preview.summary.biggest] == ["Cold vase", "Hot lamp"]
     assert not DemandRule.objects.exists() and not PriceChange.objects.exists()
     assert variant_of(shelves["cold"]).price == Decimal("10.00")
+
+
+@pytest.mark.django_db
+def test_the_demo_gets_an_enabled_rule_once_and_its_scheduled_jobs_apply_it(shelves):
+    out = io.StringIO()
+    call_command("create_demo_demand_rule", stdout=out)
+    call_command("create_demo_demand_rule", stdout=out)
+    assert DemandRule.objects.get().enabled is True
+    assert "A demand rule exists already: nothing created." in out.getvalue()
+
+    call_command("run_scheduled_jobs", "recompute-demand-prices", stdout=io.StringIO())
+
+    demo = DemandRule.objects.get()
+    assert variant_of(shelves["cold"]).price == Decimal("9.00")  # nothing sold: down, within the daily limit
+    assert variant_of(shelves["cold"]).price_rule == demo.code
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_task_runs_on_a_real_worker_through_the_broker():
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+    from shop.pricing.tasks import recompute_demand_prices
+
+    rule()
+    cold = product("Cold vase", stock=100)
+    app.conf.task_always_eager = False  # the shop's tests run tasks in-process; this one goes through Redis
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        outcome = recompute_demand_prices.delay().get(timeout=60)
+    assert outcome == "0 up, 1 down of 1 variants"
+    assert variant_of(cold).price == Decimal("9.00")
