@@ -69,6 +69,9 @@ def test_within_the_lock_checkout_charges_the_price_shown_when_added_though_the_
     form = checkout_to_review(client)
     assert form["expected_total"] == Decimal("20.00") + Decimal("3.95")
     assert "£10.00 The price when you added it" in text(form["html"])
+    api_checkout = client.get("/api/v1/checkout/").json()
+    assert ([line["unit_price"]["amount"] for line in api_checkout["lines"]], api_checkout["total"]["amount"]) == (
+        ["10.00"], "23.95")
     assert pay(client, form).status_code == 302
 
     line = OrderLine.objects.get()
