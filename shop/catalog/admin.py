@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from shop.pricing import LIST_PRICE_RULE
 from shop.pricing.charts import price_history_chart
-from shop.pricing.selectors import product_price_history, recompute_running
+from shop.pricing.selectors import RECOMPUTE_RUNNING_MESSAGE, product_price_history, recompute_running
 from shop.storefront.templatetags.storefront import money
 
 from .models import Category, Product, ProductImage, ProductVariant
@@ -27,7 +27,6 @@ from .services import (
     variant_list_price_set,
 )
 
-RECOMPUTE_RUNNING = "Prices are being recomputed; try again in a minute."
 PRICE_HISTORY_DAYS = 90
 
 
@@ -83,7 +82,7 @@ class VariantFormSet(BaseInlineFormSet):
             except ListPriceRefused as error:
                 form.add_error("base_price", str(error))
         if changed and recompute_running():
-            raise forms.ValidationError(RECOMPUTE_RUNNING)
+            raise forms.ValidationError(RECOMPUTE_RUNNING_MESSAGE)
 
 
 class ProductVariantInline(LabelledTabularInline):

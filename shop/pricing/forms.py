@@ -10,9 +10,7 @@ from django.conf import settings
 from shop.storefront.templatetags.storefront import money
 
 from .models import DemandRule
-from .selectors import recompute_running, rule_bound_conflicts
-
-RECOMPUTE_RUNNING = "Prices are being recomputed; try again in a minute."
+from .selectors import RECOMPUTE_RUNNING_MESSAGE, recompute_running, rule_bound_conflicts
 
 
 class DemandRuleForm(forms.ModelForm):
@@ -41,7 +39,7 @@ class DemandRuleForm(forms.ModelForm):
         if not self.errors:
             self._check_bounds(cleaned)
         if recompute_running() is not None:
-            raise forms.ValidationError(RECOMPUTE_RUNNING, code="recompute_running")
+            raise forms.ValidationError(RECOMPUTE_RUNNING_MESSAGE, code="recompute_running")
         return cleaned
 
     def _check_bounds(self, cleaned) -> None:

@@ -87,6 +87,9 @@ def enabled_demand_rules() -> list[DemandRule]:
     return list(DemandRule.objects.filter(enabled=True).order_by("id"))
 
 
+RECOMPUTE_RUNNING_MESSAGE = "Prices are being recomputed; try again in a minute."
+
+
 def recompute_running() -> PricingRun | None:
     """The recompute running now, if any (a crashed one stops counting after PRICING_RUN_STALE_SECONDS)."""
     from django.utils import timezone

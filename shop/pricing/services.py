@@ -29,7 +29,7 @@ from .demand import RuleParameters, demand_signal
 from .guardrails import guarded_price, pence
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus
 from .reductions import reduced_from_after
-from .selectors import (daily_references, enabled_demand_rules, lowest_prices_in_window,
+from .selectors import (RECOMPUTE_RUNNING_MESSAGE, daily_references, enabled_demand_rules, lowest_prices_in_window,
                         units_sold_by_variant)
 
 logger = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ def _run_start(*, trigger: str) -> PricingRun:
         with transaction.atomic():
             return PricingRun.objects.create(started_at=started, status=PricingRunStatus.RUNNING, trigger=trigger)
     except IntegrityError as error:
-        raise RecomputeInProgress("Prices are being recomputed; try again in a minute.") from error
+        raise RecomputeInProgress(RECOMPUTE_RUNNING_MESSAGE) from error
 
 
 @dataclass
