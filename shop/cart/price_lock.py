@@ -43,10 +43,6 @@ class LinePrice:
     def is_locked(self) -> bool:
         return self.locked_until is not None
 
-    @property
-    def went_up(self) -> bool:
-        return self.changed_from is not None and self.quote.amount.amount > self.changed_from.amount
-
 
 def price_lock_deadline(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) + timedelta(minutes=settings.CART_PRICE_LOCK_MINUTES)
