@@ -31,7 +31,13 @@ class PriceBounds:
 class GuardedPrice:
     price: Decimal
     clamps: tuple[str, ...]  # which guardrails changed the asked price, in the order applied
-    bounds: PriceBounds
+    bounds: PriceBounds      # the floor and ceiling
+    daily: PriceBounds       # the daily limit around the reference price
+
+    def allows(self, price: Decimal) -> bool:
+        """Whether `price` keeps every guardrail (a price that does need not move)."""
+        return (self.bounds.low <= price <= self.bounds.high
+                and (self.daily.low <= price <= self.daily.high or price == self.price))
 
 
 def pence(amount: Decimal) -> Decimal:
@@ -70,4 +76,5 @@ def guarded_price(*, target: Decimal, list_price: Decimal, floor: Decimal | None
         price, clamps = bounds.low, [*clamps, FLOOR]
     elif price > bounds.high:
         price, clamps = bounds.high, [*clamps, CEILING]
-    return GuardedPrice(price=max(price, ZERO), clamps=tuple(clamps), bounds=bounds)
+    return GuardedPrice(price=max(price, ZERO), clamps=tuple(clamps), bounds=bounds,
+                        daily=PriceBounds(low=step_low, high=step_high))

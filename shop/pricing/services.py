@@ -151,8 +151,9 @@ def price_plan(*, rules: list[DemandRule], now: datetime, daily_limit: bool = Tr
                                 max_daily_change=max_daily_change, band=band)
         new_price = guarded.price
         moves = new_price != variant.price
-        if moves and abs(new_price - variant.price) < variant.price * min_change and new_price != variant.base_price:
-            moves, new_price = False, variant.price  # pennies of churn: not worth a change
+        if (moves and abs(new_price - variant.price) < variant.price * min_change
+                and new_price != variant.base_price and guarded.allows(variant.price)):
+            moves, new_price = False, variant.price  # pennies of churn, and the price keeps its guardrails
         reduced_from = variant.reduced_from
         if moves:
             reduced_from = reduced_from_after(
@@ -168,10 +169,21 @@ def price_plan(*, rules: list[DemandRule], now: datetime, daily_limit: bool = Tr
 
 
 def _plan_apply(*, plan: PricePlan, now: datetime, run: PricingRun | None) -> None:
-    """Write the plan: the variants that moved (or whose rule changed), their history, their products."""
+    """Write the plan: the variants that moved (or whose rule changed), their history, their products.
+
+    The variant rows are locked first (in primary-key order, as checkout locks them) and a move
+    is made only if its variant still has the price and list price it was computed from: a list
+    price the merchant set meanwhile wins, and the next recompute starts from it."""
+    if not any(entry.moves or entry.code != entry.variant.price_rule for entry in plan.entries):
+        return
+    current = {pk: (price, list_price) for pk, price, list_price in ProductVariant.objects.select_for_update()
+               .order_by("pk").values_list("pk", "price", "base_price")}
     changed_variants, changes = [], []
     for entry in plan.entries:
         variant = entry.variant
+        if current.get(variant.pk) != (entry.old_price, variant.base_price):
+            entry.moves, entry.code = False, variant.price_rule  # changed since it was read: left alone
+            continue
         if entry.moves:
             changes.append(PriceChange(variant_id=variant.pk, product_id=variant.product_id,
                                        old_price=variant.price, new_price=entry.new_price,
@@ -279,7 +291,7 @@ class RecomputeResult:
 
 
 def prices_recompute(*, dry_run: bool = False, now: datetime | None = None, trigger: str = "command",
-                     ) -> RecomputeResult:
+                     progress: Callable[[str], None] | None = None) -> RecomputeResult:
     """Recompute every variant's demand price and store what moved (the whole catalog, in a fixed
     number of queries). Sets each variant's price, rule, change time and announced reduction, then
     each product's 'from' price; records a PriceChange per move and renews shared fragments after
@@ -287,11 +299,13 @@ def prices_recompute(*, dry_run: bool = False, now: datetime | None = None, trig
 
     One at a time: raises RecomputeInProgress when another is running. Safe to run twice: the
     second run finds nothing more to move (the daily limit is measured from 24 hours ago).
-    A dry run computes the same and writes only its run record."""
+    A dry run computes the same and writes only its run record. `progress` hears each stage."""
     now = now or timezone.now()
+    say = progress or (lambda message: None)
     clock = time.perf_counter()
     if dry_run:
         plan = price_plan(rules=enabled_demand_rules(), now=now)
+        say(f"Priced {len(plan.entries)} variants (dry run: nothing is written).")
         summary = _plan_summary(plan)
         run = PricingRun.objects.create(
             started_at=timezone.now(), finished_at=timezone.now(), status=PricingRunStatus.FINISHED, dry_run=True,
@@ -302,6 +316,7 @@ def prices_recompute(*, dry_run: bool = False, now: datetime | None = None, trig
     try:
         with transaction.atomic():
             plan = price_plan(rules=enabled_demand_rules(), now=now)
+            say(f"Priced {len(plan.entries)} variants; writing {len(plan.moves)} price changes ...")
             _plan_apply(plan=plan, now=now, run=run)
     except Exception as error:
         PricingRun.objects.filter(pk=run.pk).update(status=PricingRunStatus.FAILED, finished_at=timezone.now(),

@@ -59,7 +59,7 @@ def test_a_recompute_prices_the_catalog_from_velocity_and_cover_and_records_why(
     demand = rule()
     version = catalog_version()
 
-    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(25):
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(26):
         result = prices_recompute(now=NOW)
 
     hot, cold, steady = (variant_of(shelves[name]) for name in ("hot", "cold", "steady"))
@@ -91,7 +91,7 @@ def test_the_query_count_does_not_grow_with_the_catalog(django_assert_max_num_qu
     rule()
     for index in range(60):
         product(f"Item {index}", stock=index % 7, sold=index % 5)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         result = prices_recompute(now=NOW)
     assert result.run.variants_seen == 60 and result.summary.up + result.summary.down >= 25
 
@@ -441,3 +441,19 @@ def test_the_task_runs_on_a_real_worker_through_the_broker():
         outcome = recompute_demand_prices.delay().get(timeout=60)
     assert outcome == "0 up, 1 down of 1 variants"
     assert variant_of(cold).price == Decimal("9.00")
+
+
+@pytest.mark.django_db
+def test_a_price_outside_the_daily_limit_moves_back_inside_however_small_the_move():
+    # £1.16 -> £1.05 exactly 24 hours ago, back to £1.16 an hour ago (within the limit of the £1.16 of
+    # 24 hours before that). Now the price in force 24 hours ago is £1.05: £1.16 is 10.5% above it,
+    # so it comes down to £1.15 although that move is under PRICING_MIN_CHANGE.
+    variant = variant_of(product("Lamp", price="1.16"))
+    for moment, old, new in ((NOW - timedelta(hours=24), "1.16", "1.05"), (NOW - timedelta(hours=1), "1.05", "1.16")):
+        PriceChange.objects.create(variant=variant, product_id=variant.product_id, old_price=Decimal(old),
+                                   new_price=Decimal(new), rule="list", changed_at=moment)
+
+    prices_recompute(now=NOW)
+
+    variant.refresh_from_db()
+    assert variant.price == Decimal("1.15")

@@ -80,7 +80,7 @@ def rule_fields(parameters: dict) -> dict:
 @pytest.mark.django_db
 @given(items=st.lists(catalog_item, min_size=1, max_size=4), parameters=rule_parameters,
        steps=st.lists(recompute_step, min_size=2, max_size=12))
-@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                             HealthCheck.too_slow])
 def test_across_simulated_demand_no_price_leaves_its_bounds_or_exceeds_the_daily_change(items, parameters, steps):
     for model in (OrderLine, Order, PriceChange, PricingRun, DemandRule, ProductVariant, Product, Category):

@@ -20,7 +20,8 @@ class Command(BaseCommand):
                           + ("" if rules else " — prices move back towards their list prices."))
         self.stdout.write("Reading sales, stock and the last 30 days of prices ...")
         try:
-            result = prices_recompute(dry_run=dry_run, trigger="dry run" if dry_run else "command")
+            result = prices_recompute(dry_run=dry_run, trigger="dry run" if dry_run else "command",
+                                      progress=lambda message: self.stdout.write(f"  {message}"))
         except RecomputeInProgress as error:
             raise CommandError(str(error)) from error
         summary: MoveSummary = result.summary
