@@ -457,3 +457,20 @@ def test_a_price_outside_the_daily_limit_moves_back_inside_however_small_the_mov
 
     variant.refresh_from_db()
     assert variant.price == Decimal("1.15")
+
+
+@pytest.mark.django_db
+def test_a_list_price_set_while_the_recompute_computed_wins_over_the_computed_price(shelves):
+    from shop.pricing.services import _plan_apply, price_plan
+
+    rule()
+    plan = price_plan(rules=list(DemandRule.objects.all()), now=NOW)  # the recompute has read the catalog
+    cold = variant_of(shelves["cold"])
+    variant_list_price_set(variant=cold, list_price=Decimal("12.00"), now=NOW)  # the merchant, meanwhile
+
+    _plan_apply(plan=plan, now=NOW, run=None)
+
+    cold.refresh_from_db()
+    assert (cold.price, cold.price_rule) == (Decimal("12.00"), "list")
+    assert variant_of(shelves["hot"]).price == Decimal("10.64")  # the others were written
+    assert list(PriceChange.objects.filter(variant=cold).values_list("new_price", flat=True)) == [Decimal("12.00")]
