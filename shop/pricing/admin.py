@@ -4,8 +4,9 @@ every price change (read-only, filterable) and the log of recomputes."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,7 +16,9 @@ from shop.storefront.templatetags.storefront import money
 
 from .forms import DemandRuleForm
 from .models import DemandRule, PriceChange, PricingRun
+from .selectors import recompute_running
 from .services import demand_rule_preview
+from .tasks import recompute_demand_prices
 
 
 @admin.register(DemandRule)
@@ -57,8 +60,34 @@ class DemandRuleAdmin(admin.ModelAdmin):
             path("preview/", self.admin_site.admin_view(self.preview_view), name="pricing_demandrule_preview_new"),
             path("<int:object_id>/preview/", self.admin_site.admin_view(self.preview_view),
                  name="pricing_demandrule_preview"),
+            path("recompute/", self.admin_site.admin_view(self.recompute_view), name="pricing_demandrule_recompute"),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "last_run": PricingRun.objects.filter(dry_run=False).exclude(status="running").first(),
+                         "running": recompute_running(), "may_recompute": self._may_recompute(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _may_recompute(self, request) -> bool:
+        return self.has_change_permission(request)
+
+    def recompute_view(self, request):
+        """Recompute now (POST): in this process on the embedded default, else queued for a worker."""
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:pricing_demandrule_changelist"))
+        if not self._may_recompute(request):
+            raise PermissionDenied
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            outcome = recompute_demand_prices.apply().get()
+            level = messages.WARNING if outcome.startswith("skipped") else messages.SUCCESS
+            self.message_user(request, f"Prices recomputed: {outcome}." if level == messages.SUCCESS
+                              else "Prices are being recomputed already; try again in a minute.", level)
+        else:
+            recompute_demand_prices.delay()
+            self.message_user(request, "Recompute queued: prices change within a minute.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:pricing_demandrule_changelist"))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "preview_url": (

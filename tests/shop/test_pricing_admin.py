@@ -241,3 +241,27 @@ def test_price_changes_are_listed_read_only_with_filters(merchant):
     assert "Lamp" not in merchant.get(reverse("admin:pricing_pricechange_changelist")
                                       + "?source__exact=recompute").content.decode().split("<tbody>")[-1]
     assert merchant.get(reverse("admin:pricing_pricechange_add")).status_code == 403
+
+
+def test_the_merchant_recomputes_now_from_the_rule_list_and_sees_the_last_run(merchant, shelves):
+    DemandRule.objects.create(name="Demand", enabled=True, max_decrease_percent=Decimal("20"),
+                              ample_cover_days=60)
+    before = merchant.get(reverse("admin:pricing_demandrule_changelist")).content.decode()
+    assert "No recompute has run yet" in before
+
+    response = merchant.post(reverse("admin:pricing_demandrule_recompute"), follow=True)
+
+    page = response.content.decode()
+    assert "Prices recomputed: 1 up, 1 down of 3 variants." in page
+    assert re.search(r"Last recompute .*?: 1 up, 1 down of 3 variants, 1 held by a guardrail", page)
+    assert ProductVariant.objects.get(product=shelves["cold"]).price == Decimal("9.00")
+
+
+def test_recompute_now_while_one_runs_changes_nothing_and_says_so(merchant, shelves):
+    DemandRule.objects.create(name="Demand", enabled=True)
+    PricingRun.objects.create(started_at=timezone.now(), status=PricingRunStatus.RUNNING)
+
+    page = merchant.post(reverse("admin:pricing_demandrule_recompute"), follow=True).content.decode()
+
+    assert "Prices are being recomputed already; try again in a minute." in page
+    assert not PriceChange.objects.exists()
