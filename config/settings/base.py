@@ -346,7 +346,8 @@ PRICING_MAX_ADJUSTMENT_PERCENT = Decimal(env("PRICING_MAX_ADJUSTMENT_PERCENT", d
 PRICING_MIN_CHANGE = Decimal(env("PRICING_MIN_CHANGE", default="0.01"))
 # An announced reduction quotes the lowest price of this many days before it (EU price indication).
 PRICING_REDUCTION_REFERENCE_DAYS = 30
-# A recompute still marked running after this many seconds is taken as crashed, and another may start.
+# A recompute still marked running after this many seconds is taken as crashed, and another may start
+# (longer than CELERY_TASK_TIME_LIMIT, after which a worker has killed it; a whole recompute takes ~1 s).
 PRICING_RUN_STALE_SECONDS = env.int("PRICING_RUN_STALE_SECONDS", default=15 * 60)
 
 # --- Static and media ----------------------------------------------------------
