@@ -1,6 +1,6 @@
 """A catalog manager in a real browser: drafts a demand rule, previews its effect on the catalog,
 saves it enabled from the preview, and reads a product's price history chart; no page breaks the
-Content Security Policy."""
+Content Security Policy or has a serious accessibility violation (axe)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,6 +9,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
+
+from tests.browser.axe import axe_violations
 
 PASSWORD = "a long staff passphrase 7731"
 EMAIL = "catalog.manager@attuned.test"
@@ -37,6 +39,15 @@ def catalog_manager_and_shelves(transactional_db):
                                    rule="list", source="merchant", inputs={"reason": "the merchant set the list price"},
                                    changed_at=timezone.now() - timedelta(days=days_ago))
     return cold
+
+
+def checked(journey, label: str) -> list[str]:
+    """The page's CSP violations (read first: axe adds styles the policy blocks), then axe's findings."""
+    findings = [f"{label}: CSP {violation}" for violation in journey.csp_violations()]
+    findings += [f"{label}: {finding}" for finding in axe_violations(journey.page)]
+    journey.page.evaluate("window.__cspViolations = []")
+    journey.console_errors.clear()
+    return findings
 
 
 def submit(page, selector="main form button[type=submit]"):
@@ -70,11 +81,14 @@ def test_a_catalog_manager_previews_a_rule_then_enables_it_and_reads_a_price_his
     assert page.locator("[data-testid=preview-up] td").first.inner_text() == "1"
     assert not DemandRule.objects.exists()
     journey.screenshot("rule-preview")
+    findings = checked(journey, "preview")
 
     with page.expect_navigation():
         page.click("input[name=_save]")
     rule = DemandRule.objects.get()
     assert (rule.name, rule.enabled, rule.max_decrease_percent) == ("Velocity and cover", True, Decimal("20"))
+    assert "No recompute has run yet" in page.locator("[data-testid=last-run]").inner_text()  # back on the list
+    findings += checked(journey, "rule list")
 
     journey.goto(f"/admin/catalog/product/{cold.pk}/change/")
     chart = page.locator("[data-testid=price-history] svg")
@@ -83,4 +97,5 @@ def test_a_catalog_manager_previews_a_rule_then_enables_it_and_reads_a_price_his
     page.locator("[data-testid=price-history] summary").click()
     assert page.locator("[data-testid=price-change]").count() == 2
     journey.screenshot("price-history")
-    assert journey.csp_violations() == []
+    findings += checked(journey, "product")
+    assert findings == []
