@@ -2,7 +2,7 @@
 
 `prices_recompute` reads the catalog, the sales and the recent price history in a fixed number
 of queries, asks each variant's rule (or the list price) for a target, passes it through the
-guardrails, and writes what moved with `bulk_update` and `bulk_create`.
+guardrails, and writes what moved in a fixed number of statements too (`bulk.py`).
 """
 
 from __future__ import annotations
@@ -178,11 +178,12 @@ def _plan_apply(*, plan: PricePlan, now: datetime, run: PricingRun | None) -> No
         return
     current = {pk: (price, list_price) for pk, price, list_price in ProductVariant.objects.select_for_update()
                .order_by("pk").values_list("pk", "price", "base_price")}
-    changed_variants, changes = [], []
+    changed_variants, changes, changed_meanwhile = [], [], set()
     for entry in plan.entries:
         variant = entry.variant
         if current.get(variant.pk) != (entry.old_price, variant.base_price):
             entry.moves, entry.code = False, variant.price_rule  # changed since it was read: left alone
+            changed_meanwhile.add(variant.product_id)
             continue
         if entry.moves:
             changes.append(PriceChange(variant_id=variant.pk, product_id=variant.product_id,
@@ -205,8 +206,12 @@ def _plan_apply(*, plan: PricePlan, now: datetime, run: PricingRun | None) -> No
     touched = {variant.product_id for variant in changed_variants}
     by_product: dict[int, list[ProductVariant]] = defaultdict(list)
     for entry in plan.entries:
-        if entry.variant.product_id in touched:
+        if entry.variant.product_id in touched - changed_meanwhile:
             by_product[entry.variant.product_id].append(entry.variant)
+    if touched & changed_meanwhile:  # those products' other variants are read again, as they are now
+        for variant in ProductVariant.objects.filter(product_id__in=touched & changed_meanwhile).only(
+                "id", "product_id", "price", "reduced_from"):
+            by_product[variant.product_id].append(variant)
     changed_products = []
     for product_id, variants in by_product.items():
         product = plan.products[product_id]

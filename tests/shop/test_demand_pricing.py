@@ -474,3 +474,24 @@ def test_a_list_price_set_while_the_recompute_computed_wins_over_the_computed_pr
     assert (cold.price, cold.price_rule) == (Decimal("12.00"), "list")
     assert variant_of(shelves["hot"]).price == Decimal("10.64")  # the others were written
     assert list(PriceChange.objects.filter(variant=cold).values_list("new_price", flat=True)) == [Decimal("12.00")]
+
+
+@pytest.mark.django_db
+def test_a_product_whose_other_variant_changed_meanwhile_gets_its_from_price_from_the_rows_as_they_are():
+    from shop.pricing.services import _plan_apply, price_plan
+
+    rule()
+    vase = product("Vase", price="10.00", stock=100)
+    large = ProductVariant.objects.create(product=vase, sku="VASE-L", price=Decimal("14.00"), stock_quantity=100)
+    plan = price_plan(rules=list(DemandRule.objects.all()), now=NOW)
+    variant_list_price_set(variant=variant_of_sku("SKU-" + str(vase.pk)), list_price=Decimal("16.00"), now=NOW)
+
+    _plan_apply(plan=plan, now=NOW, run=None)
+
+    large.refresh_from_db()
+    assert large.price == Decimal("12.60")  # moved by the rule (-10% today)
+    assert Product.objects.get(pk=vase.pk).price == Decimal("12.60")  # not the £9.00 planned for the other
+
+
+def variant_of_sku(sku: str) -> ProductVariant:
+    return ProductVariant.objects.get(sku=sku)
