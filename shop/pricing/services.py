@@ -110,8 +110,7 @@ def _parameters(rule: DemandRule) -> RuleParameters:
                           scarce_cover_days=rule.scarce_cover_days, ample_cover_days=rule.ample_cover_days)
 
 
-def price_plan(*, rules: list[DemandRule], now: datetime, daily_limit: bool = True,
-               product_ids: Iterable[int] | None = None) -> PricePlan:
+def price_plan(*, rules: list[DemandRule], now: datetime, daily_limit: bool = True) -> PricePlan:
     """Every variant's price under `rules` at `now`, through the guardrails. Reads only.
 
     Without `daily_limit`, the prices the rules settle at (what a preview shows)."""
@@ -119,10 +118,6 @@ def price_plan(*, rules: list[DemandRule], now: datetime, daily_limit: bool = Tr
                                        "price_ceiling")
     variants_qs = ProductVariant.objects.only("id", "product_id", "sku", "base_price", "price", "price_rule",
                                               "reduced_from", "price_changed_at", "stock_quantity").order_by("id")
-    if product_ids is not None:
-        product_ids = list(product_ids)
-        products_qs = products_qs.filter(pk__in=product_ids)
-        variants_qs = variants_qs.filter(product_id__in=product_ids)
     products = {product.pk: product for product in products_qs}
     variants = list(variants_qs)
     chains = _category_chains()
