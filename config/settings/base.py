@@ -35,7 +35,7 @@ SIGNING_BACKEND = "django.core.signing.TimestampSigner"
 # --- Privacy -------------------------------------------------------------------
 # Bump the version whenever the notice, the purposes or the cookie table change:
 # everyone is asked again, and decisions under older versions stop counting.
-PRIVACY_NOTICE_VERSION = "2026-11"
+PRIVACY_NOTICE_VERSION = "2026-11-30"  # personalization now also groups customers and gives loyalty prices
 PRIVACY_CONSENT_COOKIE_NAME = "attuned_consent"
 # Consent and its cookie last at most 12 months (values above 365 are capped).
 PRIVACY_CONSENT_MAX_AGE_DAYS = env.int("PRIVACY_CONSENT_MAX_AGE_DAYS", default=365)

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from shop.catalog.models import Product, ProductVariant
 
 LIST_PRICE_RULE = "list"
+# A product's 'from' price is its lowest variant's public price, whichever rule set it.
+PUBLIC_PRICE_RULE = "public"
 # The key of shared fragments rendered with public prices only (see shop.catalog.fragments).
 PUBLIC_PRICES = "public"
 
@@ -44,6 +46,7 @@ class PriceQuote:
     amount: Money               # what this shopper pays, VAT included
     public: Money               # what anyone without a personal price pays (JSON-LD, sitemap, feeds)
     rule: str                   # what produced `amount`: "list", "demand:<rule id>", "segment:<name>"
+                                # ("public" for a product's 'from' price)
     personalized: bool = False  # `amount` differs from the public price because of who is asking
     reason: str = ""            # one short sentence shown beside a personalized price
     # An announced reduction of the public price: the lowest price of the 30 days before it.
@@ -83,7 +86,7 @@ def public_variant_quote(variant: ProductVariant) -> PriceQuote:
 def public_product_quote(product: Product) -> PriceQuote:
     """A product's public 'from' price as stored (its lowest variant price)."""
     price = Money(product.price, shop_currency())
-    return PriceQuote(amount=price, public=price, rule=LIST_PRICE_RULE, reduced_from=_money(product.reduced_from))
+    return PriceQuote(amount=price, public=price, rule=PUBLIC_PRICE_RULE, reduced_from=_money(product.reduced_from))
 
 
 class PublicPrice:
