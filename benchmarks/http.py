@@ -7,7 +7,8 @@ Needs PostgreSQL and Redis on this machine and Debian's `wrk` (`scripts/apt-inst
 installs nothing itself. It migrates the database it is given (default: a database
 `attuned_http_benchmark`, created when missing), imports the shipped data set when the
 catalog is empty (`--grow N` then copies every product N-1 times, a catalog N times the
-real one), trains the recommenders when no version serves (so pages show their rails), and starts gunicorn from `config/gunicorn.py` with production settings and
+real one), trains the recommenders when no version serves (so pages show their rails), enables the
+demo's demand rule and recomputes prices when there is no rule yet (pages show demand prices), and starts gunicorn from `config/gunicorn.py` with production settings and
 throwaway secrets, plus a bare view that runs one query (`benchmarks/http_urls.py`).
 It prepares a visitor's cart with 3 lines and signs in an imported customer with orders,
 warms every page up, then loads each page with wrk for `--duration` seconds at each
@@ -281,6 +282,9 @@ def main() -> None:
                                 "print('SERVING', model_version_serving())"):
         print("Training the recommenders (the product, home and cart pages show their rails) ...", flush=True)
         manage(environment, "train_recommenders", "--no-progress")
+    if "Created" in manage(environment, "create_demo_demand_rule"):
+        print("Demand pricing on: the demo's rule, prices recomputed ...", flush=True)
+        manage(environment, "recompute_prices")
     manage(environment, "collectstatic", "--noinput", "-v0")
     password = secrets.token_urlsafe(24)
     prepared_output = subprocess.run(
