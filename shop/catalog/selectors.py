@@ -125,6 +125,13 @@ def product_list(*, category: Category | None = None, category_ids: list[int] | 
     return products.order_by(*SORT_OPTIONS.get(sort, SORT_OPTIONS[DEFAULT_SORT]).ordering)
 
 
+def product_list_count(*, category_ids: list[int], filters: ListingFilters | None = None) -> int:
+    """How many published products a category listing holds with these filters: one query, none
+    while the catalog version's count is kept (publishing, stock and price changes bump it)."""
+    return shared_read("listing-count", (tuple(sorted(category_ids)), filters),
+                       lambda: _filtered(_listing_base().filter(category_id__in=category_ids), filters).count())
+
+
 # Result positions a search keeps (a page of 24 beyond them is empty; the count stays exact).
 SEARCH_MAX_RESULTS = 5000
 
