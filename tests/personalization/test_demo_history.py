@@ -86,3 +86,26 @@ def test_the_demo_shopper_login_shows_recommended_for_you(sample_catalog, client
     assert email.split("-")[1].split("@")[0] in consenting_numbers()
     assert client.login(email=email, password=password)
     assert 'id="rail-for_you">Recommended for you' in client.get("/").content.decode()
+
+
+def test_the_demo_shopper_sees_their_segments_price_labelled_with_its_reason(sample_catalog, client):
+    from decimal import Decimal
+
+    from personalization.models import SegmentDiscount
+    from shop.catalog.models import Product
+
+    call_command("train_recommenders", "--no-progress", stdout=io.StringIO())
+    call_command("compute_segments", stdout=io.StringIO())
+    first, second = io.StringIO(), io.StringIO()
+    call_command("create_demo_shopper", stdout=first)
+    call_command("create_demo_shopper", stdout=second)  # a new password, and no second discount
+
+    discount = SegmentDiscount.objects.get()
+    assert f"Their segment, '{discount.segment}', gets 5% off" in first.getvalue()
+    email, password = re.search(r": (\S+@customers\.invalid) / (\S+)", second.getvalue()).groups()
+    product = Product.objects.filter(price__gte=Decimal("2.00")).order_by("pk").first()
+    assert client.login(email=email, password=password)
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert "Your price" in html and discount.reason in html
+    client.logout()
+    assert "Your price" not in client.get(product.get_absolute_url()).content.decode()

@@ -2,16 +2,35 @@
 
 Imported customers cannot log in (their passwords are unusable). To see "Recommended for you"
 and "Buy again" as a shopper would, this picks the consenting imported customer with the
-richest history in the serving model version and gives them a fresh password.
+richest history in the serving model version and gives them a fresh password. When the shop has
+no segment discount yet and segments were computed, their segment gets a small one
+(DEMO_SEGMENT_DISCOUNT), so the demo shows a personalized price labelled with its reason.
 """
 
 import secrets
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand, CommandError
 
-from personalization.models import Rail, RecommendationList
+from personalization.models import Rail, RecommendationList, SegmentDiscount, SegmentMembership, SegmentRun
 from shop.accounts.models import User
+
+
+DEMO_SEGMENT_DISCOUNT = Decimal("5")
+
+
+def demo_segment_discount(user) -> SegmentDiscount | None:
+    """A discount for the user's segment in the latest run, unless the shop has one already."""
+    if SegmentDiscount.objects.exists():
+        return None
+    run = SegmentRun.objects.order_by("-computed_at", "-id").first()
+    membership = SegmentMembership.objects.filter(run=run, user=user).first() if run else None
+    if membership is None:
+        return None
+    return SegmentDiscount.objects.create(
+        segment=membership.segment, percent=DEMO_SEGMENT_DISCOUNT, enabled=True,
+        reason=f"{DEMO_SEGMENT_DISCOUNT.normalize()}% off as a thank-you to our {membership.segment} customers")
 
 
 class Command(BaseCommand):
@@ -32,3 +51,7 @@ class Command(BaseCommand):
                                               defaults={"verified": True, "primary": True})
         self.stdout.write(self.style.SUCCESS(
             f"Demo shopper login (a consenting customer, for 'Recommended for you'): {user.email} / {password}"))
+        discount = demo_segment_discount(user)
+        if discount is not None:
+            self.stdout.write(f"Their segment, {discount.segment!r}, gets {discount.percent.normalize()}% off "
+                              "(admin: Personalized prices); signed in, they see it as 'Your price'.")
