@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shop.accounts.models import User
 from shop.catalog.models import Product
+from shop.read_only_admin import ReadOnlyAdmin
 
 from .charts import metrics_chart
 from .models import (SEGMENT_INPUTS_NOTE, BehaviourEvent, ModelVersion, ModelVersionStatus, PreviewAuditEntry, Rail,
@@ -162,18 +163,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PreviewAuditEntry)
-class PreviewAuditEntryAdmin(admin.ModelAdmin):
+class PreviewAuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["viewed_at", "staff", "customer_pseudonym", "version"]
     readonly_fields = ["viewed_at", "staff", "customer_pseudonym", "version"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _metric(version: ModelVersion, model: str) -> str:

@@ -3,18 +3,9 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from shop.read_only_admin import ReadOnlyAdmin
+
 from .models import AuditEntry, ConsentRecord, DataRequest, DataRequestStatus, NoticeText
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ConsentRecord)

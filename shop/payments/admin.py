@@ -1,17 +1,8 @@
 from django.contrib import admin
 
+from shop.read_only_admin import ReadOnlyAdmin
+
 from .models import Payment, Refund
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Payment)

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from shop.read_only_admin import ReadOnlyAdmin
 from shop.storefront.templatetags.storefront import money
 
 from .forms import DemandRuleForm
@@ -127,7 +128,7 @@ class DemandRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriceChange)
-class PriceChangeAdmin(admin.ModelAdmin):
+class PriceChangeAdmin(ReadOnlyAdmin):
     """Every price change, read-only: what moved, by which rule, and why."""
 
     list_display = ["changed_at", "product", "sku", "old_price_display", "new_price_display", "change",
@@ -162,28 +163,10 @@ class PriceChangeAdmin(admin.ModelAdmin):
     def reduced_from_display(self, change: PriceChange) -> str:
         return money(change.reduced_from) if change.reduced_from is not None else "—"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PricingRun)
-class PricingRunAdmin(admin.ModelAdmin):
+class PricingRunAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "status", "dry_run", "trigger", "variants_seen", "prices_raised", "prices_lowered",
                     "clamped", "duration_seconds"]
     list_filter = ["status", "dry_run"]
     readonly_fields = [field.name for field in PricingRun._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
