@@ -141,7 +141,7 @@ def everything_granted() -> ConsentState:
     "0f8fad5bd9cb469fa16570867728950e",
     signing.dumps({"n": "1", "g": 0, "d": {"marketing": [1, "banner", 1]}}, salt="some.other.salt"),
     signing.dumps({"d": "zz"}, salt="privacy.consent.choices"),
-])
+], ids=["not-signed", "a-bare-id", "another-salt", "malformed-choices"])  # signatures hold the time
 def test_a_forged_consent_cookie_is_refused(csrf_client, forged):
     csrf_client.cookies[CONSENT_COOKIE] = forged
 
