@@ -36,7 +36,8 @@ ORDER_BUTTONS = (
 
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
-    fields = ["line_number", "product_sku", "product_title", "quantity", "quantity_cancelled", "unit_price"]
+    fields = ["line_number", "product_sku", "product_title", "quantity", "quantity_cancelled", "unit_price", "price_rule",
+              "price_personalized"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -21,3 +21,18 @@ def test_only_an_owner_opens_the_segment_discounts(client, settings):
 
     assert page.status_code == 200
     assert "segment discount" in page.content.decode().lower()
+
+
+def test_an_order_manager_sees_which_rule_priced_each_line(client, settings):
+    from shop.orders.models import OrderLine
+    from tests.factories import OrderFactory, ProductFactory, order_line_create
+
+    settings.STAFF_SECOND_FACTOR_REQUIRED = False
+    order = OrderFactory()
+    line = order_line_create(order=order, product=ProductFactory(title="Harbour Lamp"))
+    OrderLine.objects.filter(pk=line.pk).update(price_rule="demand:7")
+    staff(client, "Order manager")
+
+    html = client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+
+    assert "Harbour Lamp" in html and "demand:7" in html
