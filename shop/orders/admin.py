@@ -36,8 +36,7 @@ ORDER_BUTTONS = (
 
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
-    fields = ["line_number", "product_sku", "product_title", "quantity", "quantity_cancelled", "unit_price", "price_rule",
-              "price_personalized"]
+    fields = ["line_number", "product_sku", "product_title", "quantity", "quantity_cancelled", "unit_price"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -50,7 +49,7 @@ class OrderLineInline(admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         return ["line_number", "product_sku", "product_title", "quantity", "quantity_cancelled",
-                "unit_price_display"]
+                "unit_price_display", "price_rule", "price_personalized"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
