@@ -132,6 +132,34 @@ def product_list_count(*, category_ids: list[int], filters: ListingFilters | Non
                        lambda: _filtered(_listing_base().filter(category_id__in=category_ids), filters).count())
 
 
+class CategoryListing(Sequence):
+    """A category's products for a paginator, built only when a page is read.
+
+    The count comes from `product_list_count`; the query is built and run only for a page a
+    template iterates, so a page whose grid is a cached fragment builds neither.
+    """
+
+    ordered = True  # by the sort asked for
+
+    def __init__(self, *, category_ids: list[int], sort: str, filters: ListingFilters | None):
+        self.category_ids, self.sort, self.filters = category_ids, sort, filters
+
+    @cached_property
+    def queryset(self) -> QuerySet[Product]:
+        return product_list(category_ids=self.category_ids, sort=self.sort, filters=self.filters)
+
+    def count(self) -> int:
+        return product_list_count(category_ids=self.category_ids, filters=self.filters)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return SimpleLazyObject(lambda: list(self.queryset[index]))
+        return self.queryset[index]
+
+
 # Result positions a search keeps (a page of 24 beyond them is empty; the count stays exact).
 SEARCH_MAX_RESULTS = 5000
 

@@ -18,11 +18,8 @@ from .forms import ListingFilterForm
 PAGE_SIZE = 24
 
 
-def _page(request: HttpRequest, queryset, *, count: int | None = None) -> Page:
-    paginator = Paginator(queryset, PAGE_SIZE)
-    if count is not None:  # known already: the paginator need not count
-        paginator.count = count
-    return paginator.get_page(request.GET.get("page"))
+def _page(request: HttpRequest, products) -> Page:
+    return Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _sort_from(request: HttpRequest, options: dict, default: str) -> str:
@@ -48,14 +45,13 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such category.")
     sort = _sort_from(request, selectors.SORT_OPTIONS, selectors.DEFAULT_SORT)
     form = ListingFilterForm(request.GET)
-    category_ids, filters = tree.descendant_ids(category), form.filters()
-    products = selectors.product_list(category_ids=category_ids, sort=sort, filters=filters)
+    products = selectors.CategoryListing(category_ids=tree.descendant_ids(category), sort=sort,
+                                         filters=form.filters())
     return render(request, "storefront/category.html", {
         "category": category,
         "ancestors": tree.ancestors(category),
         "subcategories": tree.children.get(category.pk, []),
-        "page": _page(request, products, count=selectors.product_list_count(category_ids=category_ids,
-                                                                           filters=filters)),
+        "page": _page(request, products),
         "sort": sort,
         "sort_options": selectors.SORT_OPTIONS.values(),
         "filter_form": form,
