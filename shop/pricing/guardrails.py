@@ -13,9 +13,10 @@ comes back inside at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-PENNY = Decimal("0.01")
+from shop.money import PENNY, round_money
+
 ZERO = Decimal("0")
 
 FLOOR, CEILING, DAILY_LIMIT = "floor", "ceiling", "daily_limit"
@@ -38,10 +39,6 @@ class GuardedPrice:
         """Whether `price` keeps every guardrail (a price that does need not move)."""
         return (self.bounds.low <= price <= self.bounds.high
                 and (self.daily.low <= price <= self.daily.high or price == self.price))
-
-
-def pence(amount: Decimal) -> Decimal:
-    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def price_bounds(*, list_price: Decimal, floor: Decimal | None, ceiling: Decimal | None,
@@ -71,7 +68,7 @@ def guarded_price(*, target: Decimal, list_price: Decimal, floor: Decimal | None
         price, clamps = step_low, [*clamps, DAILY_LIMIT]
     elif price > step_high:
         price, clamps = step_high, [*clamps, DAILY_LIMIT]
-    price = pence(price)
+    price = round_money(price)
     if price < bounds.low:
         price, clamps = bounds.low, [*clamps, FLOOR]
     elif price > bounds.high:

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.db.models import F, IntegerField, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
-from shop.catalog.models import Category, ProductVariant
+from shop.catalog.models import ProductVariant
+from shop.catalog.selectors import category_tree
+from shop.money import round_money
 from shop.orders.models import OrderLine, OrderStatus
 
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus
@@ -144,38 +146,21 @@ class BoundConflicts:
     example: BoundConflict | None
 
 
-def category_with_descendants(category) -> list[int]:
-    """The category's id and those of every category below it (one query)."""
-    children: dict[int | None, list[int]] = {}
-    for category_id, parent_id in Category.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(category_id)
-    found, queue = [], [category.pk]
-    while queue:
-        current = queue.pop()
-        if current in found:
-            continue
-        found.append(current)
-        queue.extend(children.get(current, []))
-    return found
-
-
 def rule_bound_conflicts(*, category, max_increase_percent: Decimal, max_decrease_percent: Decimal) -> BoundConflicts:
     """Products in the scope whose own floor or ceiling the rule's range could cross (at its
     extremes, before guardrails): a rule must fit inside the bounds the merchant set."""
-    from .guardrails import pence
-
     variants = (ProductVariant.objects.filter(Q(product__price_floor__isnull=False)
                                               | Q(product__price_ceiling__isnull=False))
                 .select_related("product").only("sku", "base_price", "product__title", "product__price_floor",
                                                 "product__price_ceiling").order_by("product__title", "id"))
     if category is not None:
-        variants = variants.filter(product__category_id__in=category_with_descendants(category))
+        variants = variants.filter(product__category_id__in=category_tree().descendant_ids(category))
     hundred = Decimal("100")
     products, example = set(), None
     for variant in variants:
         product = variant.product
-        lowest = pence(variant.base_price * (1 - max_decrease_percent / hundred))
-        highest = pence(variant.base_price * (1 + max_increase_percent / hundred))
+        lowest = round_money(variant.base_price * (1 - max_decrease_percent / hundred))
+        highest = round_money(variant.base_price * (1 + max_increase_percent / hundred))
         conflict = None
         if product.price_floor is not None and lowest < product.price_floor:
             conflict = BoundConflict(product.title, variant.sku, variant.base_price, "floor", product.price_floor,

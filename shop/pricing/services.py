@@ -21,12 +21,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shop.catalog.fragments import catalog_changed
-from shop.catalog.models import Category, Product, ProductVariant
+from shop.catalog.models import Product, ProductVariant
+from shop.catalog.selectors import category_tree
+from shop.money import round_money
 
 from . import LIST_PRICE_RULE
 from .bulk import rows_insert, rows_update
 from .demand import RuleParameters, demand_signal
-from .guardrails import guarded_price, pence
+from .guardrails import guarded_price
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus
 from .reductions import reduced_from_after
 from .selectors import (RECOMPUTE_RUNNING_MESSAGE, daily_references, enabled_demand_rules, lowest_prices_in_window,
@@ -73,16 +75,10 @@ class PricePlan:
 
 
 def _category_chains() -> dict[int, list[int]]:
-    """{category id: [itself, its parent, ... the root]} (one query)."""
-    parents = dict(Category.objects.values_list("id", "parent_id"))
-    chains = {}
-    for category_id in parents:
-        chain, current = [], category_id
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = parents.get(current)
-        chains[category_id] = chain
-    return chains
+    """{category id: [itself, its parent, ... the root]}."""
+    tree = category_tree()
+    return {category_id: [category_id, *(ancestor.pk for ancestor in reversed(tree.ancestors(category)))]
+            for category_id, category in tree.by_id.items()}
 
 
 def _rule_chooser(rules: Iterable[DemandRule]) -> Callable[[list[int]], DemandRule | None]:
@@ -154,7 +150,7 @@ def price_plan(*, rules: list[DemandRule], now: datetime, daily_limit: bool = Tr
             reduced_from = reduced_from_after(
                 old_price=variant.price, new_price=new_price, current_reduced_from=variant.reduced_from,
                 lowest_before=min(variant.price, lowest.get(variant.pk, variant.price)))
-        inputs.update({"list_price": str(variant.base_price), "target": str(pence(max(target, Decimal("0")))),
+        inputs.update({"list_price": str(variant.base_price), "target": str(round_money(max(target, Decimal("0")))),
                        "reference_price": str(reference), "floor": str(guarded.bounds.low),
                        "ceiling": str(guarded.bounds.high), "clamps": list(guarded.clamps)})
         entries.append(VariantPricing(variant=variant, product=product, rule=rule, code=code, new_price=new_price,
