@@ -31,7 +31,7 @@ from .campaigns import digest_preview
 from .models import Campaign, MarketingEmailStatus, PreviewAuditEntry, SegmentRun, Subscriber, SubscriberStatus
 from .newsletter import subscriber_subject
 from .previews import customer_pseudonym
-from .selectors import model_version_serving
+from .selectors import model_version_serving, segment_runs_newest_first
 
 CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 640, 26, 130
 
@@ -77,7 +77,7 @@ class SegmentRunAdmin(admin.ModelAdmin):
         return ", ".join(f"{s['name']} ({s['size']})" for s in run.segments) or "none reported"
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        latest = SegmentRun.objects.order_by("-computed_at", "-id").first()
+        latest = segment_runs_newest_first().first()
         extra_context = {**(extra_context or {}), "latest": latest, "chart": segment_bars(latest)}
         return super().changelist_view(request, extra_context)
 

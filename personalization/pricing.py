@@ -32,7 +32,8 @@ from privacy.purposes import PERSONALIZATION
 from shop.money import Money, round_money
 from shop.pricing import PriceQuote, PriceStrategy, PublicPrice, public_product_quote, public_variant_quote
 
-from .models import SegmentDiscount, SegmentMembership, SegmentRun
+from .models import SegmentDiscount, SegmentMembership
+from .selectors import segment_runs_newest_first
 
 if TYPE_CHECKING:
     from privacy.reach import SubjectIdentity
@@ -68,7 +69,7 @@ def segment_discount_percent_problems(percent) -> list[str]:
 
 
 def _latest_run_id() -> Subquery:
-    return Subquery(SegmentRun.objects.order_by("-computed_at", "-id").values("pk")[:1])
+    return Subquery(segment_runs_newest_first().values("pk")[:1])
 
 
 def segment_discounts_for_user(user_id: int) -> QuerySet[SegmentDiscount]:
@@ -192,7 +193,7 @@ def segment_discount_effect(*, segment: str, percent: Decimal) -> SegmentDiscoun
     from shop.catalog.models import ProductVariant
 
     strategy = SegmentPrice(segment=segment, percent=percent, reason="")
-    latest = SegmentRun.objects.order_by("-computed_at", "-id").only("segments").first()
+    latest = segment_runs_newest_first().only("segments").first()
     reported = {s["name"]: s["size"] for s in latest.segments} if latest else {}
     lowered = held = unchanged = 0
     largest = Decimal("0.00")

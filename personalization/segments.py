@@ -30,6 +30,7 @@ from privacy.selectors import consenting_subjects
 from shop.orders.selectors import order_totals_per_customer
 
 from .models import SegmentMembership, SegmentRun
+from .selectors import segment_runs_newest_first
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ def segments_compute(*, now: datetime | None = None) -> SegmentRun:
     features = customer_features(now=now)
     assigned, k, silhouette = segments_assign(features, min_size=min_size)
     profiles = _profiles(features, assigned)
-    previous_run = SegmentRun.objects.order_by("-computed_at", "-id").first()
+    previous_run = segment_runs_newest_first().first()
     previous = dict(previous_run.memberships.values_list("user_id", "segment")) if previous_run else {}
     with transaction.atomic():
         run = SegmentRun.objects.create(
@@ -219,7 +220,7 @@ def segments_compute(*, now: datetime | None = None) -> SegmentRun:
         SegmentMembership.objects.bulk_create(
             [SegmentMembership(run=run, user_id=user_id, segment=name) for user_id, name in assigned.items()],
             batch_size=2000)
-        stale = SegmentRun.objects.order_by("-computed_at", "-id").values_list("pk", flat=True)[KEEP_RUNS:]
+        stale = segment_runs_newest_first().values_list("pk", flat=True)[KEEP_RUNS:]
         SegmentRun.objects.filter(pk__in=list(stale)).delete()
     logger.info("Segments computed: run %s, %d customers, k=%d, %d segments.", run.pk, run.customers, k,
                 len(profiles))

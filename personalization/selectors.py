@@ -5,15 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, QuerySet
 
 from shop.visitors import Subject
 
-from .models import BehaviourEvent, EventKind, ModelVersion, ModelVersionStatus
+from .models import BehaviourEvent, EventKind, ModelVersion, ModelVersionStatus, SegmentRun
 
 
 def model_version_serving() -> ModelVersion | None:
     return ModelVersion.objects.filter(status=ModelVersionStatus.ACTIVE).first()
+
+
+def segment_runs_newest_first() -> QuerySet[SegmentRun]:
+    """Segment runs, the latest (the one pages and prices use) first."""
+    return SegmentRun.objects.order_by("-computed_at", "-id")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand, CommandError
 
-from personalization.models import Rail, RecommendationList, SegmentDiscount, SegmentMembership, SegmentRun
+from personalization.models import Rail, RecommendationList, SegmentDiscount, SegmentMembership
+from personalization.selectors import segment_runs_newest_first
 from shop.accounts.models import User
 
 
@@ -24,7 +25,7 @@ def demo_segment_discount(user) -> SegmentDiscount | None:
     """A discount for the user's segment in the latest run, unless the shop has one already."""
     if SegmentDiscount.objects.exists():
         return None
-    run = SegmentRun.objects.order_by("-computed_at", "-id").first()
+    run = segment_runs_newest_first().first()
     membership = SegmentMembership.objects.filter(run=run, user=user).first() if run else None
     if membership is None:
         return None
