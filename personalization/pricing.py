@@ -118,12 +118,6 @@ class SegmentPrice:
     def product_quote(self, product: Product) -> PriceQuote:
         return self._lower(public_product_quote(product), floor=product.price_floor)
 
-    def variant_price(self, variant: ProductVariant) -> Money:
-        return self.variant_quote(variant).amount
-
-    def product_price(self, product: Product) -> Money:
-        return self.product_quote(product).amount
-
 
 def _consenting_user_id(request, customer) -> int | None:
     """The signed-in customer whose personalization consent is in force, or None."""

@@ -65,12 +65,6 @@ class PriceStrategy(Protocol):
     def product_quote(self, product: Product) -> PriceQuote:
         """The 'from' price shown for a product: its lowest variant price."""
 
-    def variant_price(self, variant: ProductVariant) -> Money:
-        """The unit price, VAT included, for this shopper (`variant_quote(variant).amount`)."""
-
-    def product_price(self, product: Product) -> Money:
-        """The 'from' price for this shopper (`product_quote(product).amount`)."""
-
 
 def _money(amount) -> Money | None:
     return None if amount is None else Money(amount, shop_currency())
@@ -100,12 +94,6 @@ class PublicPrice:
 
     def product_quote(self, product: Product) -> PriceQuote:
         return public_product_quote(product)
-
-    def variant_price(self, variant: ProductVariant) -> Money:
-        return self.variant_quote(variant).amount
-
-    def product_price(self, product: Product) -> Money:
-        return self.product_quote(product).amount
 
 
 CatalogPrice = PublicPrice  # the name this strategy had before demand pricing stored its prices
