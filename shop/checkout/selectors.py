@@ -28,11 +28,19 @@ class SummaryLine:
     sku: str
     title: str
     quantity: int
-    unit_price: Money        # at the shipping country's VAT
-    home_unit_price: Money   # at the home country's VAT, as in the catalog
     available: int
-    price: LinePrice         # where the home unit price comes from (its rule, a held quote)
+    price: LinePrice           # the unit price at the home country's VAT (its rule, a held quote)
     country_quote: PriceQuote  # that quote at the shipping country's VAT, as the review shows it
+
+    @property
+    def unit_price(self) -> Money:
+        """At the shipping country's VAT."""
+        return self.country_quote.amount
+
+    @property
+    def home_unit_price(self) -> Money:
+        """At the home country's VAT, as in the catalog."""
+        return self.price.amount.rounded()
 
     @property
     def quote(self) -> PriceQuote:
@@ -143,14 +151,10 @@ def checkout_summary(*, checkout: Checkout, strategy: PriceStrategy) -> Checkout
     summary_lines = []
     for line in lines:
         price = cart_line_price(line=line, strategy=strategy, now=now)
-        home_price = price.amount
-        country_quote = _quote_for_country(price.quote, country)
         summary_lines.append(SummaryLine(
             variant_id=line.variant_id, product_id=line.variant.product_id, sku=line.variant.sku,
-            title=str(line.variant), quantity=line.quantity,
-            unit_price=Money(tax.price_for_country(home_price.amount, country), home_price.currency),
-            home_unit_price=home_price.rounded(), available=available[line.variant_id], price=price,
-            country_quote=country_quote,
+            title=str(line.variant), quantity=line.quantity, available=available[line.variant_id], price=price,
+            country_quote=_quote_for_country(price.quote, country),
         ))
     method = checkout.shipping_method
     home_shipping = Money(method.price if method else Decimal("0.00"), shop_currency())
