@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import signing
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from privacy.consent import has_consent
@@ -230,3 +230,26 @@ def test_the_settings_page_works_without_javascript_and_shows_the_current_choice
     assert 'name="purposes" value="preferences" checked' in html
     assert 'name="purposes" value="marketing" aria' in html  # not ticked
     assert BANNER not in html
+
+
+def banner_form(html: str) -> str:
+    return html.split('class="consent-banner__form"', 1)[1].split("</form>", 1)[0]
+
+
+def test_each_visitor_s_banner_carries_their_own_token_and_the_page_they_are_on(csrf_client):
+    # The banner's markup is rendered once per process and variant: what is personal to the
+    # request (its CSRF token, the page to come back to) must still be each request's own.
+    other = Client(enforce_csrf_checks=True)
+    first = banner_form(csrf_client.get("/search/", {"q": 'mug"<b>'}).content.decode())
+    second = banner_form(other.get("/privacy/cookies/").content.decode())
+
+    assert csrf_token_in(first) != csrf_token_in(second)
+    assert 'name="next" value="/search/?q=mug%22%3Cb%3E"' in first
+    assert 'name="next" value="/privacy/cookies/"' in second
+    assert "consent-banner-" not in first + second  # no marker left behind
+
+    response = other.post("/privacy/consent/", {"csrfmiddlewaretoken": csrf_token_in(second), "action": "reject_all",
+                                                "source": "banner", "next": "/privacy/cookies/"})
+    assert response.status_code == 302 and response["Location"] == "/privacy/cookies/"
+    assert BANNER not in other.get("/privacy/cookies/").content.decode()
+    assert BANNER in csrf_client.get("/privacy/cookies/").content.decode()  # the first visitor has not decided

@@ -80,3 +80,13 @@ def test_without_the_signal_nothing_is_recorded(client):
     client.get("/privacy/cookies/", HTTP_SEC_GPC="0")
 
     assert ConsentRecord.objects.count() == 0
+
+
+def test_the_signal_s_note_shows_only_to_the_browser_that_sent_it(client):
+    # The banner is rendered once per variant; the variant with the note must not reach others.
+    from django.test import Client
+
+    assert GPC_TEXT in client.get("/privacy/cookies/", **GPC).content.decode()
+    without = Client().get("/privacy/cookies/").content.decode()
+    assert 'class="consent-banner"' in without and GPC_TEXT not in without
+    assert GPC_TEXT in Client().get("/privacy/cookies/", **GPC).content.decode()
