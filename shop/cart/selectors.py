@@ -88,8 +88,27 @@ def cart_view(*, cart: Cart | None, strategy: PriceStrategy) -> CartView:
     shop.cart.price_lock) and what stock allows, in one query."""
     if cart is None:
         return CartView(cart=None, lines=())
-    lines = list(cart.lines.select_related("variant__product__category").order_by("added_at", "id")
+    return _cart_view(cart, cart.lines.all(), strategy)
+
+
+def cart_view_of(*, user_id: int | None = None, visitor_key: str | None = None,
+                 strategy: PriceStrategy) -> CartView:
+    """`cart_view` of the account's or the visitor's cart, found and read in one query; its `cart`
+    is None when there are no lines (nothing to show)."""
+    if user_id is not None:
+        lines = CartLine.objects.filter(cart__user_id=user_id)
+    elif visitor_key:
+        lines = CartLine.objects.filter(cart__visitor_key=visitor_key)
+    else:
+        return CartView(cart=None, lines=())
+    return _cart_view(None, lines.select_related("cart"), strategy)
+
+
+def _cart_view(cart: Cart | None, lines, strategy: PriceStrategy) -> CartView:
+    lines = list(lines.select_related("variant__product").order_by("added_at", "id")
                  .annotate(units_reserved=units_reserved(OuterRef("variant"))))
+    if cart is None and lines:
+        cart = lines[0].cart
     now = timezone.now()
     return CartView(cart=cart, lines=tuple(
         CartLineView(variant=line.variant, quantity=line.quantity,

@@ -13,12 +13,16 @@ def _cart_count(request: HttpRequest) -> int:
     return cart_item_count(visitor_key=visitor_key(request))
 
 
+def _top_categories() -> list[Category]:
+    return list(Category.objects.filter(parent__isnull=True).only("name", "slug"))
+
+
 def storefront(request: HttpRequest) -> dict[str, object]:
     """What every page's header and footer need: the shop's name, its categories (lazily: one query,
     none when the navigation comes from the shared fragment cache) and the number of units in the
     cart (one query, none for a visitor without a cart or on a page that loaded the cart already)."""
     return {
         "shop_name": settings.SHOP_NAME,
-        "nav_categories": Category.objects.filter(parent__isnull=True).only("name", "slug"),
+        "nav_categories": SimpleLazyObject(_top_categories),
         "cart_count": SimpleLazyObject(lambda: _cart_count(request)),
     }
