@@ -205,6 +205,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-weekly-digest": {"task": "personalization.tasks.start_weekly_digest", "schedule": 7 * 24 * 60 * 60},
     "send-cart-reminders": {"task": "personalization.tasks.send_cart_reminders", "schedule": 60 * 60},
     "recompute-demand-prices": {"task": "shop.pricing.tasks.recompute_demand_prices", "schedule": 60 * 60},
+    "purge-old-price-history": {"task": "shop.pricing.tasks.purge_old_price_history", "schedule": 24 * 60 * 60},
 }
 # Behavioural events are kept this long, then purged (and at once on withdrawal).
 PERSONALIZATION_EVENT_RETENTION_DAYS = env.int("PERSONALIZATION_EVENT_RETENTION_DAYS", default=365)
@@ -349,6 +350,9 @@ PRICING_REDUCTION_REFERENCE_DAYS = 30
 # A recompute still marked running after this many seconds is taken as crashed, and another may start
 # (longer than CELERY_TASK_TIME_LIMIT, after which a worker has killed it; a whole recompute takes ~1 s).
 PRICING_RUN_STALE_SECONDS = env.int("PRICING_RUN_STALE_SECONDS", default=15 * 60)
+# Price changes and recompute runs are kept this many days, then purged by a daily job (at least
+# PRICING_HISTORY_MIN_DAYS: the 30-day reference and the admin's 90-day price chart read them).
+PRICING_HISTORY_RETENTION_DAYS = env.int("PRICING_HISTORY_RETENTION_DAYS", default=400)
 
 # --- Static and media ----------------------------------------------------------
 STATIC_URL = "/static/"

@@ -14,7 +14,8 @@ from django.utils.html import format_html
 
 from shop.pricing import LIST_PRICE_RULE
 from shop.pricing.charts import price_history_chart
-from shop.pricing.selectors import RECOMPUTE_RUNNING_MESSAGE, product_price_history, recompute_running
+from shop.pricing.selectors import (PRICE_CHART_DAYS, RECOMPUTE_RUNNING_MESSAGE, product_price_history,
+                                   recompute_running)
 from shop.storefront.templatetags.storefront import money
 
 from .models import Category, Product, ProductImage, ProductVariant
@@ -27,7 +28,7 @@ from .services import (
     variant_list_price_set,
 )
 
-PRICE_HISTORY_DAYS = 90
+PRICE_HISTORY_DAYS = PRICE_CHART_DAYS
 
 
 @admin.register(Category)

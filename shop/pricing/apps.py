@@ -7,3 +7,6 @@ class PricingConfig(AppConfig):
     name = "shop.pricing"
     label = "pricing"
     verbose_name = "Pricing"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the settings check)

@@ -100,13 +100,18 @@ def recompute_running() -> PricingRun | None:
     return PricingRun.objects.filter(status=PricingRunStatus.RUNNING, started_at__gt=stale).first()
 
 
+# The product page's price chart in the admin covers this many days; price history is kept at least
+# this long (PRICING_HISTORY_RETENTION_DAYS, checked at start-up).
+PRICE_CHART_DAYS = 90
+
+
 @dataclass(frozen=True)
 class HistoryPoint:
     at: datetime
     price: Decimal
 
 
-def product_price_history(*, product, now: datetime, days: int = 90) -> list[HistoryPoint]:
+def product_price_history(*, product, now: datetime, days: int = PRICE_CHART_DAYS) -> list[HistoryPoint]:
     """The product's "from" price (its lowest variant price) over the last `days`, one point per
     change plus the start and now: a step line."""
     start = now - timedelta(days=days)

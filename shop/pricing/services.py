@@ -369,3 +369,23 @@ def demand_rule_preview(*, rule: DemandRule, now: datetime | None = None) -> Rul
     clamped = sum(1 for entries in by_product.values() for entry in entries if entry.clamps)
     return RulePreview(products_in_scope=len(by_product), products_total=len(plan.products), summary=summary,
                        days_to_settle=days, clamped=clamped)
+
+
+@dataclass(frozen=True)
+class HistoryPurged:
+    price_changes: int
+    runs: int
+
+
+def price_history_purge(*, now: datetime | None = None) -> HistoryPurged:
+    """Delete price changes and finished recompute runs older than PRICING_HISTORY_RETENTION_DAYS.
+
+    Everything that reads history looks back at most PRICE_CHART_DAYS (the 24-hour limit, the
+    30-day reference, the admin's chart), walking back from the prices in force, so older rows are
+    not needed. A running recompute is never deleted. Safe to run twice: the second finds nothing.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PRICING_HISTORY_RETENTION_DAYS)
+    changes = PriceChange.objects.filter(changed_at__lt=cutoff).delete()[1].get(PriceChange._meta.label, 0)
+    runs = (PricingRun.objects.filter(started_at__lt=cutoff).exclude(status=PricingRunStatus.RUNNING)
+            .delete()[1].get(PricingRun._meta.label, 0))
+    return HistoryPurged(price_changes=changes, runs=runs)

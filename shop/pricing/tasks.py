@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import RecomputeInProgress, prices_recompute
+from .services import RecomputeInProgress, price_history_purge, prices_recompute
 
 
 @shared_task(acks_late=True)
@@ -13,3 +13,10 @@ def recompute_demand_prices() -> str:
         return "skipped: another recompute is running"
     summary = result.summary
     return f"{summary.up} up, {summary.down} down of {result.run.variants_seen} variants"
+
+
+@shared_task(acks_late=True)
+def purge_old_price_history() -> str:
+    """Delete price changes and recompute runs past PRICING_HISTORY_RETENTION_DAYS (daily; idempotent)."""
+    purged = price_history_purge()
+    return f"{purged.price_changes} price changes and {purged.runs} recompute runs purged"

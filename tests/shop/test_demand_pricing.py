@@ -495,3 +495,45 @@ def test_a_product_whose_other_variant_changed_meanwhile_gets_its_from_price_fro
 
 def variant_of_sku(sku: str) -> ProductVariant:
     return ProductVariant.objects.get(sku=sku)
+
+
+# --- How long price history is kept --------------------------------------------------------
+
+@pytest.mark.django_db
+def test_price_history_past_its_retention_is_purged_and_what_reads_history_is_unchanged(settings):
+    from shop.pricing.selectors import lowest_price_before, product_price_history
+    from shop.pricing.services import price_history_purge
+    from shop.pricing.tasks import purge_old_price_history
+
+    settings.PRICING_HISTORY_RETENTION_DAYS = 120
+    lamp = product("Lamp", price="20.00")
+    variant = variant_of(lamp)
+    history(variant, (300, "14.00"), (130, "17.00"), (100, "12.00"), (20, "18.00"), (2, "16.00"))
+    old_run = PricingRun.objects.create(started_at=NOW - timedelta(days=200), status=PricingRunStatus.FINISHED)
+    recent_run = PricingRun.objects.create(started_at=NOW - timedelta(days=3), status=PricingRunStatus.FINISHED)
+    stuck_run = PricingRun.objects.create(started_at=NOW - timedelta(days=150), status=PricingRunStatus.RUNNING)
+    PriceChange.objects.filter(changed_at__lt=NOW - timedelta(days=120)).update(run=old_run)
+    chart = product_price_history(product=lamp, now=NOW)
+    lowest = lowest_price_before(variant_id=variant.pk, current_price=variant.price, now=NOW)
+
+    purged = price_history_purge(now=NOW)
+
+    assert (purged.price_changes, purged.runs) == (2, 1)
+    assert sorted(PriceChange.objects.values_list("new_price", flat=True)) == [
+        Decimal("12.00"), Decimal("16.00"), Decimal("18.00")]
+    assert set(PricingRun.objects.values_list("pk", flat=True)) == {recent_run.pk, stuck_run.pk}
+    assert product_price_history(product=lamp, now=NOW) == chart  # the 90-day chart reads no older row
+    assert lowest_price_before(variant_id=variant.pk, current_price=variant.price, now=NOW) == lowest
+    assert purge_old_price_history() == "0 price changes and 0 recompute runs purged"  # twice: nothing more
+
+
+@pytest.mark.django_db
+def test_the_purge_is_scheduled_daily_and_a_retention_shorter_than_the_chart_is_refused(settings):
+    from shop.pricing.checks import price_history_kept_long_enough
+
+    assert settings.CELERY_BEAT_SCHEDULE["purge-old-price-history"] == {
+        "task": "shop.pricing.tasks.purge_old_price_history", "schedule": 24 * 60 * 60}
+    assert price_history_kept_long_enough(None) == []
+    settings.PRICING_HISTORY_RETENTION_DAYS = 60
+    [error] = price_history_kept_long_enough(None)
+    assert error.id == "pricing.E001" and "at least 90 days" in error.msg
