@@ -27,7 +27,7 @@ from privacy.selectors import consenting_subjects
 from shop.cart.selectors import carts_idle_of_accounts
 from shop.catalog.models import Product
 from shop.orders.selectors import latest_order_times
-from shop.pricing import PriceStrategy, price_strategy_for_customer
+from shop.pricing import PriceStrategy, price_strategies_for_customers, price_strategy_for_customer
 
 from .models import (Campaign, CampaignKind, MarketingEmail, MarketingEmailStatus, ModelVersionStatus, Rail,
                      RecommendationList, Subscriber, SubscriberStatus)
@@ -245,6 +245,8 @@ def digest_batch_send(*, campaign_id: int, subscriber_ids: list[int]) -> Counter
     entries = digest_entries([s for s in confirmed if s.pk in consenting])
     products = Product.objects.in_bulk({e["product"] for found in entries.values() for _, e in found})
     subject = f"{settings.SHOP_NAME}: picked for you this week"
+    strategies = price_strategies_for_customers(s.user for s in confirmed if s.pk in consenting)
+    public = price_strategy_for_customer(None)
     connection = get_connection()
     with connection:
         for subscriber in confirmed:
@@ -252,7 +254,7 @@ def digest_batch_send(*, campaign_id: int, subscriber_ids: list[int]) -> Counter
                 outcome[SKIP_NO_CONSENT] += 1
                 continue
             items = digest_items(entries.get(subscriber.pk, []), products,
-                                 price_strategy_for_customer(subscriber.user))
+                                 strategies.get(subscriber.user_id, public))
             if not items:
                 outcome[SKIP_NOTHING_TO_SHOW] += 1
                 continue
@@ -306,6 +308,7 @@ def cart_reminders_send(*, now: datetime | None = None) -> Counter:
     campaign, _ = Campaign.objects.get_or_create(key=key, defaults={"kind": CampaignKind.CART_REMINDER,
                                                                     "created_at": now, "updated_at": now})
     base = settings.SHOP_BASE_URL.rstrip("/")
+    strategies = price_strategies_for_customers(s.user for s in subscribers.values() if s.pk in consenting)
     connection = get_connection()
     with connection:
         for cart in carts:
@@ -318,7 +321,7 @@ def cart_reminders_send(*, now: datetime | None = None) -> Counter:
             if ordered.get(cart.user_id) and ordered[cart.user_id] >= cart.first_added_at:
                 outcome[SKIP_ORDERED] += 1
                 continue
-            strategy = price_strategy_for_customer(subscriber.user)  # what they would pay in the shop now
+            strategy = strategies[subscriber.user_id]  # what they would pay in the shop now
             quotes = {p: strategy.product_quote(products[p]) for p in cart.product_ids if p in products}
             items = [{"title": products[p].title, "url": base + products[p].get_absolute_url(),
                       "price": quote.amount, "quote": quote} for p, quote in quotes.items()]

@@ -19,6 +19,7 @@ request's consent check fails anyway: the next page shows the public price.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from django.http import HttpRequest
 
 from privacy.consent import has_consent
 from privacy.purposes import PERSONALIZATION
+from privacy.selectors import consenting_subjects
 from shop.money import Money, round_money
 from shop.pricing import PriceQuote, PriceStrategy, PublicPrice, public_product_quote, public_variant_quote
 
@@ -148,6 +150,32 @@ def segment_price_strategy(request: HttpRequest | None = None, customer=None) ->
     if discount is None:
         return PublicPrice()
     return SegmentPrice(segment=discount.segment, percent=discount.percent, reason=discount.reason)
+
+
+def segment_price_strategies(customers: Iterable) -> dict[int, PriceStrategy]:
+    """`segment_price_strategy` of many accounts outside a request (an e-mail batch), by account id:
+    the same choice for each, in three queries for all (consent, memberships, discounts)."""
+    strategies: dict[int, PriceStrategy] = {customer.pk: PublicPrice() for customer in customers}
+    active = [customer.pk for customer in customers if getattr(customer, "is_active", False)]
+    consenting, _ = consenting_subjects(purpose=PERSONALIZATION, user_ids=active) if active else (set(), set())
+    if not consenting:
+        return strategies
+    segments_of: dict[int, set[str]] = {}
+    for user_id, segment in SegmentMembership.objects.filter(
+            user_id__in=consenting, run_id=_latest_run_id()).values_list("user_id", "segment"):
+        segments_of.setdefault(user_id, set()).add(segment)
+    if not segments_of:
+        return strategies
+    discounts = list(SegmentDiscount.objects.filter(enabled=True).order_by("-percent", "segment")
+                     .only("segment", "percent", "reason"))  # as segment_discounts_for_user orders them
+    for user_id, segments in segments_of.items():
+        best = next((discount for discount in discounts if discount.segment in segments), None)
+        if best is not None:
+            strategies[user_id] = SegmentPrice(segment=best.segment, percent=best.percent, reason=best.reason)
+    return strategies
+
+
+segment_price_strategy.for_customers = segment_price_strategies  # shop.pricing.price_strategies_for_customers
 
 
 def segment_discount_applying(*, user_id: int) -> SegmentDiscount | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -126,8 +126,9 @@ def processing_activities() -> list[ProcessingActivity]:
     return activities
 
 
-def consenting_subjects(*, purpose: str) -> tuple[set[int], set]:
-    """(user ids, visitor ids) whose consent in force grants `purpose`, in one query.
+def consenting_subjects(*, purpose: str, user_ids: Iterable[int] | None = None) -> tuple[set[int], set]:
+    """(user ids, visitor ids) whose consent in force grants `purpose`, in one query; with
+    `user_ids`, only those accounts are looked at (and no visitor).
 
     The same rule as `consent_state`: the latest decision for the purpose under the
     current notice version, within the consent lifetime. For jobs that must act on
@@ -135,12 +136,11 @@ def consenting_subjects(*, purpose: str) -> tuple[set[int], set]:
     """
     purpose_check(purpose)
     latest: dict[tuple, bool] = {}
-    records = (
-        ConsentRecord.objects.filter(purpose=purpose, notice_version=notice_version(),
-                                     created_at__gte=consent_window_start())
-        .order_by("created_at", "id")
-        .values_list("user_id", "visitor_id", "granted")
-    )
+    records = ConsentRecord.objects.filter(purpose=purpose, notice_version=notice_version(),
+                                           created_at__gte=consent_window_start())
+    if user_ids is not None:
+        records = records.filter(user_id__in=list(user_ids))
+    records = records.order_by("created_at", "id").values_list("user_id", "visitor_id", "granted")
     for user_id, visitor_id, granted in records.iterator(chunk_size=5000):
         latest[(user_id, visitor_id)] = granted  # later rows win
     users = {user_id for (user_id, _), granted in latest.items() if granted and user_id is not None}

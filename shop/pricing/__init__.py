@@ -21,7 +21,7 @@ This module is imported while apps load: it must not import models at module lev
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -136,3 +136,15 @@ def price_strategy_for_customer(customer) -> PriceStrategy:
     """The strategy for an account outside any request (an e-mail, a task): what that person
     would see in the shop now."""
     return _factory(None, customer=customer)
+
+
+def price_strategies_for_customers(customers: Iterable) -> dict[int, PriceStrategy]:
+    """`price_strategy_for_customer` of many accounts at once (an e-mail batch), by account id.
+
+    A factory that can choose for many in a few queries says so with a `for_customers(customers)`
+    attribute returning the same mapping; otherwise it is asked once per account."""
+    customers = [customer for customer in customers if customer is not None]
+    for_customers = getattr(_factory, "for_customers", None)
+    if for_customers is not None:
+        return for_customers(customers)
+    return {customer.pk: _factory(None, customer=customer) for customer in customers}

@@ -297,3 +297,32 @@ def test_erasure_leaves_nothing_of_the_person_and_keeps_the_merchants_rule(loyal
     rule = SegmentDiscount.objects.values("segment", "percent", "reason").get()
     assert rule == {"segment": "loyal", "percent": Decimal("10.00"), "reason": LOYAL_REASON}
     assert not [field for field in SegmentDiscount._meta.concrete_fields if field.is_relation]
+
+
+def test_many_customers_strategies_at_once_match_each_one_s_and_cost_the_same_queries_for_3_or_30(
+        lamp, django_assert_max_num_queries):
+    # An e-mail batch chooses everyone's prices together; each must be what that person would see.
+    def customers(n: int) -> list:
+        made = []
+        for index in range(n):
+            kind = index % 6
+            customer = UserFactory(is_active=kind != 5)
+            if kind != 4:
+                consenting(customer, consents=kind != 3)
+            made.append((customer, ("loyal", "bargain", "new", "loyal", "loyal", "loyal")[kind]))
+        return made
+
+    discount("loyal", "10")
+    discount("bargain", "15", reason="For bargain hunters")
+    discount("new", "20", enabled=False)
+    for size in (3, 30):
+        SegmentRun.objects.all().delete()
+        made = customers(size)
+        segment_run(dict(made))
+        people = [customer for customer, _ in made]
+        with django_assert_max_num_queries(4):
+            together = pricing.price_strategies_for_customers(people)
+        one_by_one = {c.pk: pricing.price_strategy_for_customer(c).product_quote(lamp) for c in people}
+        assert {pk: strategy.product_quote(lamp) for pk, strategy in together.items()} == one_by_one
+    amounts = sorted({quote.amount.amount for quote in one_by_one.values()})
+    assert amounts == [Decimal("8.50"), Decimal("9.00"), Decimal("10.00")]  # bargain, loyal, public
