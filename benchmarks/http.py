@@ -16,7 +16,10 @@ number of clients: home, a category, a product, a search, the cart and the accou
 order list, with the bare view measured before each page and after the last. It prints
 and writes as JSON (benchmarks/results/) requests per second, p50/p95/p99 latency,
 errors and non-2xx responses, queries per request and each page's ratio to the bare
-view measured on either side of it (the bare view's row: the median of its runs).
+view measured on either side of it (the bare view's row: the median of its runs). The cart
+and the order list are a person's pages: each is also measured against a personal bare view
+run just before it with the same cookie, which reads the session and the user it names and
+runs one query (the floor of any page of that person's).
 Everything stays on 127.0.0.1.
 
 This is not a test and does not run in CI.
@@ -47,6 +50,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 HOST = "127.0.0.1"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 BARE = "/benchmark/bare/"
+PERSONAL_BARE = "/benchmark/bare-personal/"
 
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -347,6 +351,7 @@ def main() -> None:
         # to the mean of the bare runs on either side of it, so a machine whose load drifts
         # during the run (other work on it) skews ratios far less than absolute numbers.
         bare_url = f"http://{HOST}:{args.port}{BARE}"
+        personal_bare_url = f"http://{HOST}:{args.port}{PERSONAL_BARE}"
         results: dict[str, dict] = {}
         bare_runs: dict[str, list[dict]] = {}
         for count in clients:
@@ -356,8 +361,15 @@ def main() -> None:
                     continue
                 print(f"  {name} at {count} clients ...", flush=True)
                 runs.append(run_wrk(bare_url, count, args.duration, "", script))
+                personal = {}
+                if cookie:  # a person's page: also against the floor of any page of theirs
+                    floor = run_wrk(personal_bare_url, count, args.duration, cookie, script)
+                    personal = {"personal_bare_rps": floor["rps"], "personal_bare_p99_ms": floor["p99_ms"]}
                 measured = run_wrk(f"http://{HOST}:{args.port}{path}", count, args.duration, cookie, script)
-                results.setdefault(name, {})[str(count)] = {**measured, "queries": queries[name]}
+                if personal:
+                    personal["ratio_to_personal_bare"] = (round(measured["rps"] / personal["personal_bare_rps"], 3)
+                                                          if personal["personal_bare_rps"] else None)
+                results.setdefault(name, {})[str(count)] = {**measured, "queries": queries[name], **personal}
             runs.append(run_wrk(bare_url, count, args.duration, "", script))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -391,12 +403,13 @@ def main() -> None:
     }
     print()
     print(f"{'page':<16} {'clients':>7} {'req/s':>8} {'ratio':>6} {'p50':>7} {'p95':>7} {'p99':>7} "
-          f"{'errors':>6} {'non-2xx':>7} {'queries':>7}")
+          f"{'errors':>6} {'non-2xx':>7} {'queries':>7} {'ratio to personal bare':>22}")
     for name, by_clients in results.items():
         for count, row in by_clients.items():
+            personal = row.get("ratio_to_personal_bare")
             print(f"{name:<16} {count:>7} {row['rps']:>8.0f} {row['ratio']:>6.2f} {row['p50_ms']:>6.1f}ms "
                   f"{row['p95_ms']:>6.1f}ms {row['p99_ms']:>6.1f}ms {row['errors']:>6} {row['non_2xx']:>7} "
-                  f"{row['queries']:>7}")
+                  f"{row['queries']:>7} {'' if personal is None else f'{personal:.2f}':>22}")
     RESULTS.mkdir(exist_ok=True)
     out = args.out or RESULTS / f"http-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(report, indent=2))
