@@ -11,6 +11,7 @@ from shop.catalog.models import ProductVariant
 from shop.catalog.stock import units_reserved
 from shop.money import Money, money_sum, round_money, shop_currency
 from shop.pricing import PriceQuote, PriceStrategy
+from shop.visitors import Subject
 
 from .models import Cart, CartLine
 from .price_lock import LinePrice, cart_line_price
@@ -91,16 +92,13 @@ def cart_view(*, cart: Cart | None, strategy: PriceStrategy) -> CartView:
     return _cart_view(cart, cart.lines.all(), strategy)
 
 
-def cart_view_of(*, user_id: int | None = None, visitor_key: str | None = None,
-                 strategy: PriceStrategy) -> CartView:
+def cart_view_of(*, owner: Subject | None, strategy: PriceStrategy) -> CartView:
     """`cart_view` of the account's or the visitor's cart, found and read in one query; its `cart`
     is None when there are no lines (nothing to show)."""
-    if user_id is not None:
-        lines = CartLine.objects.filter(cart__user_id=user_id)
-    elif visitor_key:
-        lines = CartLine.objects.filter(cart__visitor_key=visitor_key)
-    else:
+    if owner is None:
         return CartView(cart=None, lines=())
+    lines = (CartLine.objects.filter(cart__user_id=owner.user_id) if owner.is_user
+             else CartLine.objects.filter(cart__visitor_key=owner.visitor_key))
     return _cart_view(None, lines.select_related("cart"), strategy)
 
 

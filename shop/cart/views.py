@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.pricing import price_strategy_for
 from shop.recommendations import rails_for
-from shop.visitors import subject_for, visitor_key
+from shop.visitors import subject_for
 
 from . import services
 from .forms import CartLineForm, CartRemoveForm
@@ -16,10 +16,7 @@ from .session import request_cart
 
 
 def _render(request: HttpRequest, *, error: str | None = None, status: int = 200) -> HttpResponse:
-    if request.user.is_authenticated:
-        view = cart_view_of(user_id=request.user.pk, strategy=price_strategy_for(request))
-    else:
-        view = cart_view_of(visitor_key=visitor_key(request), strategy=price_strategy_for(request))
+    view = cart_view_of(owner=subject_for(request), strategy=price_strategy_for(request))
     rails = rails_for(request, page="cart", basket_product_ids=[line.product.pk for line in view.lines])
     return render(request, "shop/cart/detail.html", {"cart": view, "error": error, "rails": rails}, status=status)
 
