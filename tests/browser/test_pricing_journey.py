@@ -12,20 +12,12 @@ from django.utils import timezone
 from shop.catalog.fragments import catalog_changed
 from shop.catalog.models import Product, ProductVariant
 from shop.orders.models import Order
+from tests.browser.pages import dismiss_consent_banner
 from tests.factories import CategoryFactory, ProductFactory
+from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.shop.checkout_helpers import shipping_methods_ensure
 
 REDUCTION_NOTE = "Lowest price in the 30 days before this reduction: £9.50"
-
-
-@pytest.fixture(autouse=True)
-def tasks_run_in_process():
-    from config.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 @pytest.fixture
@@ -38,12 +30,6 @@ def lantern(transactional_db, shared_fragments):
     ProductVariant.objects.filter(product=product).update(reduced_from=Decimal("9.50"), price_rule="demand:1",
                                                           price_changed_at=timezone.now())
     return product
-
-
-def dismiss_consent_banner(page):
-    banner = page.locator(".consent-banner")
-    if banner.count() and banner.is_visible():
-        banner.get_by_role("button", name="Reject all").click()
 
 
 def public_price_rises(product: Product, amount: str) -> None:

@@ -10,6 +10,7 @@ from django.core import mail
 
 from shop.cart.models import Cart, CartLine
 from shop.orders.models import Order, OrderStatus
+from tests.browser.pages import dismiss_consent_banner
 from tests.factories import PASSWORD, CategoryFactory, OrderFactory, ProductFactory, verified_user
 from tests.shop.checkout_helpers import shipping_methods_ensure
 
@@ -39,12 +40,6 @@ def shop(transactional_db):
         "mug": ProductFactory(title="Spotty Mug", category=home, price=Decimal("2.50"), variant__stock=10),
     }
     return products
-
-
-def dismiss_consent_banner(page):
-    banner = page.locator(".consent-banner")
-    if banner.count() and banner.is_visible():
-        banner.get_by_role("button", name="Reject all").click()
 
 
 def cart_count(page) -> int:

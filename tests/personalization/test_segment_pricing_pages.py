@@ -18,6 +18,7 @@ from shop.catalog.models import Product, ProductVariant
 from tests.api.conftest import token_client
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
 from tests.personalization.test_segment_pricing import LOYAL_REASON, consenting, discount, segment_run
+from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse: the receipt is a task)
 from tests.shop.checkout_helpers import add_to_cart, checkout_to_review
 
 pytestmark = pytest.mark.django_db
@@ -215,20 +216,9 @@ def test_cached_shared_fragments_never_carry_a_segment_price_to_another_price_gr
     assert PUBLIC in html and SEGMENT not in html and LOYAL_REASON not in html
 
 
-@pytest.fixture
-def tasks_run_in_process():
-    """The receipt is sent by a task: in-process here, as on the embedded default, also when Redis is set."""
-    from config.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
-
-
 @pytest.mark.parametrize("consents", [True, False], ids=["consenting", "without consent"])
 def test_the_order_charges_what_the_pages_showed_and_records_the_segment_rule(
-        client, customer, lamp, consents, django_capture_on_commit_callbacks, tasks_run_in_process):
+        client, customer, lamp, consents, django_capture_on_commit_callbacks):
     from django.core import mail
 
     from shop.checkout.models import ShippingMethod
