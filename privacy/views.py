@@ -66,9 +66,15 @@ def account_privacy(request: HttpRequest) -> HttpResponse:
     })
 
 
+# These pages' addresses hold a token. "same-origin" sends it back only to this shop (which has it
+# anyway) and never to another site; "no-referrer" would make the browser post their forms with
+# "Origin: null", which Django's CSRF check refuses.
+TOKEN_PAGE_REFERRER_POLICY = "same-origin"
+
+
 def _refused(request: HttpRequest, refusal: DataRequestRefused) -> HttpResponse:
     response = render(request, "privacy/request_refused.html", {"message": refusal.message}, status=refusal.status)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = TOKEN_PAGE_REFERRER_POLICY
     return response
 
 
@@ -122,7 +128,7 @@ def export_download(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, f"{settings.SHOP_NAME.lower()}-data.zip")
     response["Content-Length"] = str(len(archive))
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = TOKEN_PAGE_REFERRER_POLICY
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -137,7 +143,7 @@ def erasure_cancel(request: HttpRequest, token: str) -> HttpResponse:
         response = render(request, "privacy/erasure_cancelled.html")
     else:
         response = render(request, "privacy/erasure_cancel.html")
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = TOKEN_PAGE_REFERRER_POLICY
     return response
 
 
@@ -175,7 +181,7 @@ def guest_confirm(request: HttpRequest, token: str) -> HttpResponse:
         response = render(request, "privacy/guest_confirmed.html", context)
     else:
         response = render(request, "privacy/guest_confirm.html")
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = TOKEN_PAGE_REFERRER_POLICY
     return response
 
 

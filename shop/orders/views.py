@@ -50,10 +50,12 @@ def order_guest_detail(request: HttpRequest, token: str) -> HttpResponse:
     order = selectors.order_from_guest_token(token=token)
     if order is None:  # tampered, cut short or older than 180 days: offer a fresh one
         response = render(request, "shop/orders/link_invalid.html", status=404)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
     response = _detail(request, order, guest=True)
-    response["Referrer-Policy"] = "no-referrer"  # the link is the key: never leak it
+    # The link is the key: it goes back only to this shop, never to another site ("no-referrer" would
+    # also make a form on the page post with "Origin: null", which the CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -153,7 +153,7 @@ def test_a_broken_or_expired_order_link_offers_a_fresh_one(client):
     response = client.get(good[:-6] + "xxxxx/")
 
     assert response.status_code == 404
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     html = response.content.decode()
     assert order.number not in html
     assert f'href="{FIND}"' in html
