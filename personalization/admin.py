@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +18,7 @@ from shop.read_only_admin import ReadOnlyAdmin
 
 from .charts import metrics_chart
 from .models import (SEGMENT_INPUTS_NOTE, BehaviourEvent, ModelVersion, ModelVersionStatus, PreviewAuditEntry, Rail,
-                     SegmentDiscount)
+                     RecommendationList, SegmentDiscount)
 from .previews import customer_preview, product_preview
 from .pricing import segment_discount_effect
 from .serving import reason_text
@@ -56,7 +57,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     """Every training with its data window, counts and held-out metrics; the serving one on top."""
 
     list_display = ["__str__", "status", "started_at", "trained_until", "duration", "customers", "events",
-                    "for_you_ndcg", "trending_ndcg", "progress_shown"]
+                    "for_you_ndcg", "trending_ndcg", "lists_kept", "progress_shown"]
     list_filter = ["status"]
     readonly_fields = [field.name for field in ModelVersion._meta.fields]
     change_list_template = "admin/personalization/modelversion/change_list.html"
@@ -66,6 +67,20 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(
+            has_lists=Exists(RecommendationList.objects.filter(version=OuterRef("pk"))))
+
+    @admin.display(description="lists")
+    def lists_kept(self, version: ModelVersion) -> str:
+        # Versions older than a retraining after a withdrawal or an erasure lose their lists: no roll-back
+        # to them is possible, and only their metrics remain.
+        if version.status in (ModelVersionStatus.TRAINING, ModelVersionStatus.FAILED):
+            return "—"
+        if getattr(version, "has_lists", True):
+            return f"{version.counts.get('lists', 0):,}"
+        return "deleted: trained before someone's data left"
 
     @admin.display(description="took")
     def duration(self, version: ModelVersion) -> str:

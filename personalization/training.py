@@ -11,6 +11,9 @@ What it guarantees:
   PERSONALIZATION_MIN_SUPPORT distinct consenting customers behind them.
 - Lists are written under a version that nobody reads until `_activate` switches it
   in one transaction; at that moment, lists of anyone who withdrew meanwhile are dropped.
+- A withdrawal or erasure request is marked done only by a training that started after it
+  and whose every subject still consents at activation; that training also drops the lists
+  of every older version (`model_versions_unlearn`), which keep only their metrics.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from django.utils import timezone
 from scipy import sparse
 from threadpoolctl import threadpool_limits
 
+from privacy.models import ConsentRecord
 from privacy.purposes import PERSONALIZATION
 from privacy.selectors import consenting_subjects
 from shop.catalog.fragments import catalog_changed
@@ -52,6 +56,7 @@ from .recommenders import (
     TrendingRecommender,
 )
 from .recommenders.metrics import ranking_report
+from .retraining import model_versions_unlearn
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +83,9 @@ class TrainingData:
     customers: list[str]  # subject keys of consenting accounts with purchases, sorted
     counts: dict[str, int] = field(default_factory=dict)
     data_from: datetime | None = None
+    # Whose events were read (account ids, visitor ids): held in memory only, never stored.
+    users_read: frozenset[int] = frozenset()
+    visitors_read: frozenset = frozenset()
 
 
 @dataclass
@@ -107,6 +115,8 @@ def training_data_load(*, until: datetime) -> TrainingData:
     items = pd.DataFrame(catalog, columns=["item_id", "title", "category"])
     published = set(items["item_id"])
     rows = []
+    users_read: set[int] = set()
+    visitors_read: set = set()
     events = (BehaviourEvent.objects.filter(kind=EventKind.PURCHASED, occurred_at__lte=until)
               .order_by("occurred_at", "id")
               .values_list("user_id", "visitor_id", "product_id", "occurred_at", "quantity", "order_id"))
@@ -115,8 +125,10 @@ def training_data_load(*, until: datetime) -> TrainingData:
             continue
         if user_id is not None and user_id in users:
             subject = user_key(user_id)
+            users_read.add(user_id)
         elif visitor_id is not None and visitor_id in visitors:
             subject = _visitor_key(visitor_id)
+            visitors_read.add(visitor_id)
         else:
             continue  # consent no longer in force: the event is left out, as if it were not there
         basket = f"o{order_id}" if order_id else f"{subject}:{occurred_at:%Y%m%d%H%M}"
@@ -139,6 +151,8 @@ def training_data_load(*, until: datetime) -> TrainingData:
             "products": int(len(items)),
         },
         data_from=frame["timestamp"].min().to_pydatetime().replace(tzinfo=UTC) if len(frame) else None,
+        users_read=frozenset(users_read),
+        visitors_read=frozenset(visitors_read),
     )
 
 
@@ -284,18 +298,41 @@ def _lists_write(version: ModelVersion, lists: dict) -> int:
     return len(rows)
 
 
-def _activate(version: ModelVersion) -> None:
-    """Switch pages to `version` in one transaction; drop lists of anyone who withdrew meanwhile."""
+def _withdrawn_since(moment: datetime):
+    """Accounts that withdrew personalization consent at or after `moment` (a subquery)."""
+    return ConsentRecord.objects.filter(purpose=PERSONALIZATION, granted=False, created_at__gte=moment,
+                                        user__isnull=False).values("user_id")
+
+
+def _activate(version: ModelVersion, data: TrainingData) -> None:
+    """Switch pages to `version` in one transaction, and settle the retraining requests it answers.
+
+    - Lists of anyone whose consent is no longer in force (withdrawn or lapsed while the
+      training ran), or who withdrew since the training started and has consented again
+      (their lists were computed from events that are deleted), are dropped before it serves.
+    - A request is marked done only if it was made before this training started (and so
+      before it read consent and events), and, for a withdrawal or an erasure, only if every
+      subject whose events it read still consents now: a withdrawal committed after the read
+      leaves its request open for the next training, however its time stamp compares.
+    - When it answers a withdrawal or an erasure, every older version loses its lists.
+    """
+    departures = [RetrainingRequest.Reason.WITHDRAWAL, RetrainingRequest.Reason.ERASURE]
     with transaction.atomic():
-        users, _ = consenting_subjects(purpose=PERSONALIZATION)
+        users, visitors = consenting_subjects(purpose=PERSONALIZATION)
         version.lists.filter(user__isnull=False).exclude(user_id__in=users).delete()
+        version.lists.filter(user_id__in=_withdrawn_since(version.started_at)).delete()
         ModelVersion.objects.filter(status=ModelVersionStatus.ACTIVE).update(status=ModelVersionStatus.RETIRED)
         version.status = ModelVersionStatus.ACTIVE
         version.activated_at = timezone.now()
         version.save(update_fields=["status", "activated_at"])
-        # Requests made before this training read the event store are fulfilled by it.
-        RetrainingRequest.objects.filter(fulfilled_by__isnull=True, requested_at__lte=version.started_at).update(
-            fulfilled_by=version)
+        answered = RetrainingRequest.objects.filter(fulfilled_by__isnull=True, requested_at__lte=version.started_at)
+        someone_left = not (data.users_read <= users and data.visitors_read <= visitors)
+        if someone_left:
+            answered = answered.exclude(reason__in=departures)
+        answers_departure = answered.filter(reason__in=departures).exists()
+        answered.update(fulfilled_by=version)
+        if answers_departure:
+            model_versions_unlearn(serving=version)
         catalog_changed()  # rails kept for everyone under the catalog version come from the new lists
 
 
@@ -351,7 +388,7 @@ def recommenders_train(*, task_id: str = "", until: datetime | None = None,
         version.status = ModelVersionStatus.READY
         version.progress, version.stage = 100, "done"
         version.save()
-        _activate(version)
+        _activate(version, data)
         progress(100, "serving")
     except Exception as exc:
         ModelVersion.objects.filter(pk=version.pk).update(
