@@ -65,9 +65,17 @@ def orders_anonymise_expired() -> int:
     return expired.update(**declarations()["orders.Order"].anonymise_fields)
 
 
+def provider_events_purge() -> int:
+    """Payment providers' event ids past their day: a replay that old fails its signature's age check."""
+    from shop.payments.models import ProviderEvent
+
+    return ProviderEvent.objects.filter(received_at__lt=retention_cutoff("payments.ProviderEvent")).delete()[0]
+
+
 # The entries whose retention_days a purge below enforces (the record of processing says so).
 ENFORCED = ("sessions.Session", "checkout.Checkout", "privacy.ConsentRecord", "admin.LogEntry",
-            "privacy.DataRequest", "privacy.AuditEntry", "privacy.ExportArchive", "orders.Order")
+            "privacy.DataRequest", "privacy.AuditEntry", "privacy.ExportArchive", "orders.Order",
+            "payments.ProviderEvent")
 
 
 def retention_purge() -> dict[str, int]:
@@ -78,5 +86,5 @@ def retention_purge() -> dict[str, int]:
         "sessions": sessions_purge(), "checkouts": checkouts_purge(),
         "visitor_consent_records": visitor_consent_purge(), "admin_log_entries": admin_log_purge(),
         "data_requests": data_requests_purge(), "export_files": exports_expire(),
-        "orders_anonymised": orders_anonymise_expired(),
+        "orders_anonymised": orders_anonymise_expired(), "provider_events": provider_events_purge(),
     }

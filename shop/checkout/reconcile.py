@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from shop.payments.models import Payment, PaymentStatus
 from shop.payments.providers import ChargeRequest, WebhookEvent, payment_provider
+from shop.payments.services import provider_event_claim, provider_event_release
 
 from .placement import PlacementResult, payment_complete, payment_result_apply
 
@@ -42,7 +43,10 @@ def payments_reconcile(*, grace: timedelta = timedelta(minutes=2),
 
 
 def webhook_handle(*, provider_name: str, body: bytes, headers: dict[str, str]) -> str:
-    """Verify a provider's webhook and bring the payment up to date. Raises WebhookVerificationError."""
+    """Verify a provider's webhook and bring the payment up to date, once per provider event id.
+
+    Raises WebhookVerificationError.
+    """
     provider = payment_provider(provider_name)
     event: WebhookEvent = provider.verify_webhook(body=body, headers=headers)
     if event.type not in WEBHOOK_TYPES:
@@ -52,6 +56,13 @@ def webhook_handle(*, provider_name: str, body: bytes, headers: dict[str, str]) 
         return "unknown payment"
     if event.type == "refund.succeeded":
         return "noted"
+    # A replay (the same signed event again, inside the provider's tolerance) is answered, not acted on.
+    if not provider_event_claim(provider=provider.name, event_id=event.id):
+        return "already processed"
     # The body only says "look": the payment's state is read from the provider itself.
-    payment_sync(payment=payment)
+    try:
+        payment_sync(payment=payment)
+    except Exception:
+        provider_event_release(provider=provider.name, event_id=event.id)  # the provider's retry acts
+        raise
     return "processed"

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class PaymentStatus(models.TextChoices):
@@ -97,3 +98,22 @@ class TestProviderCharge(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class ProviderEvent(models.Model):
+    """A webhook event a payment provider sent, remembered by its id so that a replay of it (the
+    same signed body again, within the provider's tolerance) is answered without being acted on.
+
+    The unique pair decides between two deliveries of one event even when they arrive at once.
+    Kept a day, well past every tolerance window, then purged (privacy.retention).
+    """
+
+    provider = models.CharField(max_length=32)
+    event_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} event {self.event_id}"

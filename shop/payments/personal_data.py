@@ -56,4 +56,16 @@ MODELS = {
         "export": False,
         "erasure": "keep",
     },
+    "payments.ProviderEvent": {
+        "fields": {"id": "not_personal", "provider": "not_personal", "event_id": "not_personal",
+                   "received_at": "not_personal"},
+        "purpose": "Act on each payment provider notification once, however often it is delivered",
+        "legal_basis": "legitimate_interest",
+        "retention": "1 day (well past the providers' five-minute replay window), then purged daily",
+        "retention_days": 1,
+        "retention_basis": "the notification's arrival",
+        "subject": None,
+        "export": False,
+        "erasure": "keep",
+    },
 }

@@ -1,8 +1,14 @@
-"""Payment writes that need no order: refunding a payment that could not become one."""
+"""Payment writes that need no order: refunding a payment that could not become one, and
+remembering the provider events already acted on."""
 
-from django.db import transaction
+import hashlib
+import logging
 
-from .models import Payment, PaymentStatus, Refund
+from django.db import IntegrityError, transaction
+
+from .models import Payment, PaymentStatus, ProviderEvent, Refund
+
+logger = logging.getLogger(__name__)
 from .providers import payment_provider
 
 
@@ -21,3 +27,32 @@ def payment_refund(*, payment: Payment, reason: str) -> bool:
             "payment": payment, "amount": payment.amount, "currency": payment.currency,
             "reference": result.reference or "", "reason": reason[:200]})
     return True
+
+
+def provider_event_claim(*, provider: str, event_id: str) -> bool:
+    """Remember a provider's event before acting on it; False when it was remembered already.
+
+    Guarantees: of any number of deliveries of one event, sequential or at the same moment,
+    exactly one claims it (the unique pair decides; a second insert waits for the first to
+    commit, then fails). A replay is logged at INFO by provider and event id only.
+    """
+    try:
+        with transaction.atomic():
+            ProviderEvent.objects.create(provider=provider, event_id=_event_key(event_id))
+    except IntegrityError:
+        logger.info("Payment provider %s sent event %s again: already handled, not acted on twice.",
+                    provider, event_id)
+        return False
+    return True
+
+
+def provider_event_release(*, provider: str, event_id: str) -> None:
+    """Forget a claimed event whose handling failed, so the provider's retry is acted on."""
+    ProviderEvent.objects.filter(provider=provider, event_id=_event_key(event_id)).delete()
+
+
+def _event_key(event_id: str) -> str:
+    # Providers' ids are short; an unusually long one is kept by its digest rather than refused.
+    if len(event_id) <= 100:
+        return event_id
+    return "sha256:" + hashlib.sha256(event_id.encode()).hexdigest()
