@@ -245,6 +245,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # E-mails name the shop (SHOP_NAME) and its public address, not the request's host.
 ACCOUNT_ADAPTER = "shop.accounts.adapter.ShopAccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,10/5m/key"}
+# Every door that takes a password counts against login_failed (shop/accounts/login_limits.py).
+ACCOUNT_FORMS = {"change_password": "shop.accounts.forms.PasswordChangeForm"}
 LOGIN_REDIRECT_URL = "storefront:home"
 # Two-factor login (allauth): an authenticator app, with recovery codes as the fallback.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -26,6 +26,7 @@ from privacy.purposes import CONSENT_PURPOSES
 from privacy.selectors import account_data_requests, consent_state
 from privacy.services import consent_decide
 from privacy.subjects import ConsentSubject
+from shop.accounts import login_limits
 from shop.api.errors import ServiceRefusal
 from shop.api.fields import StrictCharField
 from shop.api.subjects import cart_token_from
@@ -137,7 +138,12 @@ def _request_body(request, data_request: DataRequest, *, download_token: str | N
 def _password_check(request) -> None:
     data = PasswordSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    if not request.user.check_password(data.validated_data["password"]):
+    try:
+        # Counted with every other password attempt on the account (shop/accounts/login_limits.py).
+        confirmed = login_limits.password_confirm(request, user=request.user, password=data.validated_data["password"])
+    except login_limits.TooManyFailedLogins as locked:
+        raise ServiceRefusal(str(locked), status_code=429, code="too_many_failed_logins") from None
+    if not confirmed:
         raise ServiceRefusal("password: That is not your account's password.", status_code=403,
                              code="wrong_password")
 

@@ -13,6 +13,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
+from . import login_limits
+
 
 @dataclass(frozen=True)
 class ShopSite:
@@ -44,6 +46,12 @@ class ShopAccountAdapter(DefaultAccountAdapter):
         # allauth keys its login and sign-up rate limits (in the cache) by this value: a
         # pseudonym keeps raw client addresses out of every store.
         return client_network_pseudonym(super().get_client_ip(request))
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials) -> str:
+        # The one per-account key every door shares (login_limits): the site's login, the
+        # re-authentication and a password reset's clearing use it here, the API and the
+        # password re-checks there.
+        return login_limits.account_key(credentials.get("email") or credentials.get("username") or "")
 
     def format_email_subject(self, subject: str) -> str:
         return f"{settings.SHOP_NAME}: {subject.strip()}"

@@ -1,5 +1,10 @@
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ChangePasswordForm
+from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
+
+from . import login_limits
 
 
 def shipping_country_choices() -> list[tuple[str, str]]:
@@ -26,3 +31,18 @@ class PostalAddressForm(forms.Form):
 
 class SavedAddressForm(PostalAddressForm):
     """An address kept in the shopper's account, to pick at checkout."""
+
+
+class PasswordChangeForm(ChangePasswordForm):
+    """allauth's password change, with the current password counted like a login (login_limits):
+    a signed-in session cannot be used to guess the password the other doors are locked against."""
+
+    def clean_oldpassword(self) -> str:
+        password = self.cleaned_data.get("oldpassword", "")
+        try:
+            confirmed = login_limits.password_confirm(allauth_context.request, user=self.user, password=password)
+        except login_limits.TooManyFailedLogins as locked:
+            raise forms.ValidationError(str(locked), code="too_many_login_attempts") from None
+        if not confirmed:
+            raise get_adapter().validation_error("enter_current_password")
+        return password

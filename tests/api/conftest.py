@@ -13,7 +13,6 @@ def throttles_reset(monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
     monkeypatch.setattr(SimpleRateThrottle, "cache_format", f"throttle_{uuid.uuid4().hex}_%(scope)s_%(ident)s")
-    monkeypatch.setattr("shop.accounts.api.views.FAILED_LOGINS_KEY", f"api-login-failed:{uuid.uuid4().hex}:{{}}")
 
 
 @pytest.fixture(autouse=True)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.contrib.auth import authenticate
-from django.core.cache import cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from shop.api.fields import StrictCharField, StrictEmailField
 from rest_framework import permissions, serializers, status
@@ -17,12 +13,8 @@ from rest_framework.views import APIView
 
 from shop.api.errors import ServiceRefusal
 
+from .. import login_limits
 from . import tokens
-
-# Failed token logins allowed per account (any address) in the window, as the site's login allows.
-FAILED_LOGINS_PER_ACCOUNT = 10
-FAILED_LOGINS_WINDOW = 5 * 60
-FAILED_LOGINS_KEY = "api-login-failed:{}"
 
 
 class TokenSerializer(serializers.Serializer):
@@ -66,7 +58,9 @@ class TokenListCreate(APIView):
         return Response(TokenSerializer(tokens.api_tokens_for_user(user_id=request.user.pk), many=True).data)
 
     @extend_schema(request=TokenCreateSerializer, responses={
-        201: NewTokenSerializer, 409: OpenApiResponse(description="Too many tokens: revoke one first.")},
+        201: NewTokenSerializer, 409: OpenApiResponse(description="Too many tokens: revoke one first."),
+        429: OpenApiResponse(description="Too many failed logins for this account or network (counted with the "
+                                         "site's login), or too many requests: wait and retry.")},
                    summary="Create an API token (its key is shown once)")
     def post(self, request):
         data = TokenCreateSerializer(data=request.data)
@@ -84,16 +78,12 @@ class TokenListCreate(APIView):
         if not data.get("email") or not data.get("password"):
             raise ServiceRefusal("Give your e-mail address and password (or sign in first).", status_code=400,
                                  code="invalid")
-        email = data["email"].lower()
-        failures_key = FAILED_LOGINS_KEY.format(hashlib.sha256(email.encode()).hexdigest())
-        if cache.get(failures_key, 0) >= FAILED_LOGINS_PER_ACCOUNT:
-            # Per account, whatever the address: the login throttle alone counts per address.
-            raise ServiceRefusal("Too many failed attempts for this account. Please wait a few minutes.",
-                                 status_code=429, code="throttled")
-        user = authenticate(request._request, username=email, password=data["password"])
+        try:
+            # The same count of failed attempts as the site's login (per account and per network).
+            user = login_limits.authenticate_by_password(request, email=data["email"], password=data["password"])
+        except login_limits.TooManyFailedLogins as locked:
+            raise ServiceRefusal(str(locked), status_code=429, code="too_many_failed_logins") from None
         if user is None:
-            cache.add(failures_key, 0, FAILED_LOGINS_WINDOW)
-            cache.incr(failures_key)
             raise ServiceRefusal("That e-mail address and password do not match an account.", status_code=401,
                                  code="authentication_failed")
         if not EmailAddress.objects.filter(user=user, verified=True).exists():
