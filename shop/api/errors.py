@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -28,6 +29,15 @@ class ServiceRefusal(exceptions.APIException):
     def __init__(self, message: str, *, status_code: int = status.HTTP_400_BAD_REQUEST, code: str = "refused"):
         self.status_code = status_code
         super().__init__(detail=message, code=code)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self) -> None:
+        super().__init__(detail=f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} "
+                                "bytes the API reads.")
 
 
 def _flatten(detail: Any) -> list[str]:
@@ -61,6 +71,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE: the client's mistake, not
+        # a bug (django.request logs the 413 once, at WARNING).
+        exc = PayloadTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         # A bug: logged with its traceback (through the redaction filter), answered in the API's shape.
