@@ -73,24 +73,102 @@ def test_production_refuses_the_webhook_secret_shared_with_secret_key():
     assert "SHOP_TEST_PROVIDER_WEBHOOK_SECRET must be different" in result.stderr
 
 
-@pytest.mark.parametrize("email_url", ["<unset>", "consolemail://", "filemail:///tmp/mail"])
-def test_production_refuses_to_print_or_file_mail_instead_of_sending_it(email_url):
+@pytest.mark.parametrize("email_url", ["<unset>", "consolemail://", "filemail:///tmp/mail", "memorymail://",
+                                       "dummymail://"])
+def test_production_refuses_mail_that_is_printed_filed_kept_or_dropped_instead_of_sent(email_url):
     result = start_production(EMAIL_URL=email_url)
 
     assert result.returncode != 0
     assert "EMAIL_URL must" in result.stderr
 
 
-def test_the_deployment_check_warns_only_that_hsts_preload_is_off():
+def deployment_check(settings_module: str = "config.settings.production", **overrides: str):
     # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it.
     env = {key: value for key, value in os.environ.items()
            if key not in GOOD and not key.startswith("DJANGO_SETTINGS")
-           and key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update({**GOOD, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-                "DATABASE_URL": "sqlite:////tmp/attuned-deploy-check.sqlite3"})
+           and key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "STAFF_SECOND_FACTOR_REQUIRED",
+                           "FIELD_ENCRYPTION_OLD_KEYS")}
+    env.update({**GOOD, "DJANGO_SETTINGS_MODULE": settings_module,
+                "DATABASE_URL": "sqlite:////tmp/attuned-deploy-check.sqlite3", **overrides})
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "CRITICAL"],
                             cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
-    output = result.stdout + result.stderr
+    return result, result.stdout + result.stderr
+
+
+def test_the_deployment_check_also_refuses_mail_that_goes_nowhere():
+    result, output = deployment_check(EMAIL_URL="dummymail://")
+
+    assert result.returncode != 0
+    assert "EMAIL_URL must name a real mail server" in output
+
+
+# Keys of low variety: fewer than 10 distinct characters, or one part repeated (README, Configuration).
+@pytest.mark.parametrize("name,value", [
+    ("DJANGO_SECRET_KEY", "abcde" * 12),
+    ("FIELD_SIGNING_KEY", "password" * 5),
+    ("FIELD_ENCRYPTION_KEY", "Kq7-Zx2_Mn9!Wr4" * 3),
+    ("BLIND_INDEX_KEY", "0123456789" * 4),
+])
+def test_production_refuses_keys_of_low_variety(name, value):
+    result = start_production(**{name: value})
+
+    assert result.returncode != 0
+    assert f"{name} must be set to a random value: it " in result.stderr
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"BLIND_INDEX_KEY": GOOD["FIELD_ENCRYPTION_KEY"] + "x"},
+     "BLIND_INDEX_KEY must be different from FIELD_ENCRYPTION_KEY"),
+    ({"BLIND_INDEX_KEY": GOOD["FIELD_ENCRYPTION_KEY"].upper()},
+     "BLIND_INDEX_KEY must be different from FIELD_ENCRYPTION_KEY"),
+    ({"FIELD_SIGNING_KEY": GOOD["DJANGO_SECRET_KEY"][3:43]},
+     "FIELD_SIGNING_KEY must be different from DJANGO_SECRET_KEY"),
+    ({"SHOP_TEST_PROVIDER_WEBHOOK_SECRET": "whsec-" + GOOD["DJANGO_SECRET_KEY"].lower()},
+     "SHOP_TEST_PROVIDER_WEBHOOK_SECRET must be different from DJANGO_SECRET_KEY"),
+    ({"FIELD_ENCRYPTION_OLD_KEYS": GOOD["BLIND_INDEX_KEY"]},
+     "An old key of FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_OLD_KEYS must be different from BLIND_INDEX_KEY"),
+    ({"FIELD_ENCRYPTION_OLD_KEYS": "oLd-3nCrYpT10n_kEy-0f-2025-Xq8Vb2Nm|" + GOOD["DJANGO_SECRET_KEY"]},
+     "An old key of FIELD_SIGNING_KEY in FIELD_ENCRYPTION_OLD_KEYS must be different from DJANGO_SECRET_KEY"),
+], ids=["blind-index-is-encryption-plus-x", "blind-index-is-encryption-in-capitals",
+        "signing-key-inside-secret-key", "webhook-secret-contains-secret-key",
+        "old-encryption-key-is-blind-index-key", "old-signing-key-is-secret-key"])
+def test_production_refuses_a_key_related_to_another_purposes_key(overrides, message):
+    result = start_production(**overrides)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_starts_with_an_old_key_of_the_same_purpose_during_a_rotation():
+    result = start_production(FIELD_ENCRYPTION_OLD_KEYS="oLd-3nCrYpT10n_kEy-0f-2025-Xq8Vb2Nm,"
+                                                        "0ld3r-Pz4Tk9Lw2Hs7Dj6Gf1|oLd-S1gN-Rq5Yx8Cv3Bn0Mz4")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_deployment_check_runs_the_key_rules_on_any_settings_module():
+    """The second line: settings that do not refuse at start-up (local) still fail `check --deploy`."""
+    related, related_output = deployment_check("config.settings.local",
+                                               BLIND_INDEX_KEY=GOOD["FIELD_ENCRYPTION_KEY"] + "x")
+    regular, regular_output = deployment_check("config.settings.local", FIELD_SIGNING_KEY="password" * 5)
+    unrelated, unrelated_output = deployment_check("config.settings.local")
+
+    assert "(privacy.E002) BLIND_INDEX_KEY must be different from FIELD_ENCRYPTION_KEY" in related_output
+    assert "(privacy.E001) FIELD_SIGNING_KEY is too regular to be a key" in regular_output
+    assert "privacy.E00" not in unrelated_output, unrelated_output
+
+
+def test_the_deployment_check_warns_while_staff_sign_in_without_a_second_factor():
+    result, output = deployment_check(STAFF_SECOND_FACTOR_REQUIRED="false")
+
+    assert result.returncode == 0, output
+    found = sorted(set(re.findall(r"\(([\w.]+\.[WE]\d+)\)", output)))
+    assert found == ["privacy.W002", "security.W021"], output
+    assert "STAFF_SECOND_FACTOR_REQUIRED is off" in output
+
+
+def test_the_deployment_check_warns_only_that_hsts_preload_is_off():
+    result, output = deployment_check()
 
     assert result.returncode == 0, output
     found = sorted(set(re.findall(r"\(([\w.]+\.[WE]\d+)\)", output)))
