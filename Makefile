@@ -9,6 +9,10 @@ DATA ?= data/online-retail/online_retail.csv.xz
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Beside the web server, on the embedded default (no REDIS_URL), the beat schedule's jobs run, each
+# when due (looked for every SCHEDULE_EVERY seconds; when each last ran is kept in SCHEDULE_STATE).
+SCHEDULE_EVERY ?= 60
+SCHEDULE_STATE ?= var/scheduled-jobs.json
 
 .PHONY: install install-app demo serve test browser check
 
@@ -29,14 +33,26 @@ demo: install-app
 	$(BIN)/python manage.py import_online_retail $(DATA) --end-today
 	$(BIN)/python manage.py train_recommenders
 	$(BIN)/python manage.py create_demo_demand_rule
-	$(BIN)/python manage.py run_scheduled_jobs --skip train-recommenders
+	$(BIN)/python manage.py run_scheduled_jobs --skip train-recommenders --state $(SCHEDULE_STATE)
 	$(BIN)/python manage.py create_merchant
 	$(BIN)/python manage.py create_demo_shopper
 	@echo "The shop is at http://$(HOST):$(PORT)/ — stop it with Ctrl-C."
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(serve_with_scheduled_jobs)
 
 serve:
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(serve_with_scheduled_jobs)
+
+# The server in the foreground; the scheduled jobs in the background, stopped when the server stops
+# (the trap), or when this shell is gone however it went (--stop-with). With REDIS_URL, beat runs them.
+define serve_with_scheduled_jobs
+if [ -z "$$REDIS_URL" ]; then \
+	$(BIN)/python manage.py run_scheduled_jobs --every $(SCHEDULE_EVERY) --state $(SCHEDULE_STATE) --stop-with $$$$ & \
+	jobs_pid=$$!; \
+	trap 'kill $$jobs_pid 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+fi; \
+$(BIN)/python manage.py runserver $(HOST):$(PORT)
+endef
 
 browser:
 	bash scripts/install-chromium

@@ -180,6 +180,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 HEALTH_WORKER_HEARTBEAT_SECONDS = env.int("HEALTH_WORKER_HEARTBEAT_SECONDS", default=15 if REDIS_URL else 0)
 HEALTH_WORKER_MAX_AGE = env.int("HEALTH_WORKER_MAX_AGE", default=0)
 HEALTH_TIMEOUT_SECONDS = 3
+# Without a broker, `run_scheduled_jobs --every` runs this schedule beside the web server (`make demo`,
+# `make serve`); with one, beat does, and the loop refuses to start (so does production).
+SCHEDULED_JOBS_IN_PROCESS = env.bool("SCHEDULED_JOBS_IN_PROCESS", default=not REDIS_URL)
 CELERY_BEAT_SCHEDULE = {
     "refresh-product-popularity": {
         "task": "shop.catalog.tasks.refresh_product_popularity",
