@@ -19,6 +19,7 @@ from django.template.loader import get_template
 
 from .cookies import cookie_table
 from .purposes import PURPOSES
+from .recipients import recipients as recipients_named
 
 NOTICE_TEMPLATE = "privacy/notice.html"
 BANNER_HEADING = "Your privacy, your choice"
@@ -61,6 +62,9 @@ def _notice_text(version: str) -> str:
         recipients = ", ".join(activity.recipients) or "nobody"
         lines.append(f"- {activity.purpose}; {activity.legal_basis}; {'; '.join(activity.retention)}; "
                      f"shared with {recipients}")
+    # The page names who fills each recipient role from settings: a new provider is a new text.
+    lines += ["", "Who else receives your data:"]
+    lines += [f"- {r.role} ({r.who}): {r.receives}" for r in recipients_named()]
     lines += ["", "Notice page:", get_template(NOTICE_TEMPLATE).template.source]
     return "\n".join(lines)
 

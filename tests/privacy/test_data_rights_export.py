@@ -2,7 +2,9 @@
 
 import io
 import json
+import re
 import zipfile
+from html import escape, unescape
 
 import pytest
 from django.db import connection
@@ -10,11 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from privacy import data_requests
-from privacy.export import export_archive, export_document
+from privacy.export import EXPORT_KINDS, FALLBACK_GROUP, GROUPS, export_archive, export_document
 from privacy.models import DataRequest, DataRequestStatus
 from privacy.reach import identity_for_user
+from privacy.recipients import recipients
+from privacy.registry import declarations
 from shop.checkout.models import Address
 from tests.factories import OrderFactory, ProductFactory, order_line_create, verified_user
+from tests.privacy.export_person import APRON_ID, CANDLE_ID, MUG_ID, export_person_create
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 
 
@@ -101,3 +106,165 @@ def test_the_staff_member_who_changed_an_order_is_not_named_in_the_customers_exp
     [change] = document["sections"]["orders.OrderStatusChange"]["rows"]
     assert (change["changed_by"], change["note"]) == (None, "Shipped")
     assert {row["user"] for row in document["sections"]["orders.Order"]["rows"]} == {customer.pk}
+
+
+# The letter (index.html): what a person reads, grouped, in plain words.
+
+LETTER_GROUPS = ("Your account", "Your orders", "What we learned from your browsing",
+                 "What we recommended to you, and why", "Your consent decisions", "E-mails we sent you",
+                 "Your requests")
+
+
+def person_archive(person) -> tuple[str, dict]:
+    archive = zipfile.ZipFile(io.BytesIO(export_archive(export_document(
+        identity=identity_for_user(user_id=person.user.pk), pseudonym="x"))))
+    return archive.read("index.html").decode(), json.loads(archive.read("data.json"))
+
+
+def letter_item(html: str, title: str) -> str:
+    """The text of the one item of the letter whose heading is `title`."""
+    [item] = re.findall(rf"<li class=\"item\">\s*<h4>{re.escape(title)}</h4>.*?</li>\s*(?=<li class=\"item\">|</ul>)",
+                        html, flags=re.DOTALL)
+    return unescape(re.sub(r"<[^>]+>", " ", item))
+
+
+def day_written(moment) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+@pytest.mark.django_db
+def test_a_customer_reads_every_part_of_their_data_in_plain_words():
+    person = export_person_create()
+
+    html, _ = person_archive(person)
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
+
+    for group in LETTER_GROUPS:
+        assert f">{escape(group)}</h2>" in html, group
+    for title in ("Linen Apron", "Enamel Mug", "Beeswax Candle"):
+        assert title in text
+    web = letter_item(html, "Order W000417")
+    assert f"Placed {day_written(person.web_order.placed_at)}" in web
+    for fact in ("Total £46.90", "Products £39.90", "Delivery £7.00 (Royal Mail 2nd class)",
+                 "VAT included (20%) £7.82", "2 × Linen Apron at £19.95 each", "Status Shipped"):
+        assert " ".join(fact.split()) in " ".join(web.split()), fact
+    assert "Because you bought Linen Apron" in letter_item(html, "Recommended for you")
+    assert "Analytics: you said no" in text and "Personalised recommendations: you agreed" in text
+    assert "Viewed a product: Enamel Mug" in text
+    assert "Beeswax Candle" in letter_item(html, "Weekly digest")
+    assert "Confirmation e-mail about order W000417" in text
+    assert "Download my data" in letter_item(html, "Download my data")
+    assert "Customer group: Loyal" in text
+    # Each part says where it came from, why it is kept, for how long and who else received it.
+    for heading in ("Where it came from", "Why we keep it", "For how long", "Who else received it"):
+        assert text.count(heading) == html.count("<h3>")
+    assert "10 years after the order, then anonymised (tax law)" in text
+
+
+@pytest.mark.django_db
+def test_an_imported_order_shows_only_the_figures_that_were_imported():
+    person = export_person_create()
+
+    imported = letter_item(person_archive(person)[0], "Order 536365")
+
+    assert "Total £711.79" in " ".join(imported.split())
+    assert "£0.00" not in imported and "VAT" not in imported.replace("delivery and VAT", "")
+    assert "Imported from our earlier shop system" in imported
+
+
+@pytest.mark.django_db
+def test_the_letter_names_no_internal_column_key_hash_flag_or_product_id():
+    person = export_person_create()
+    html, document = person_archive(person)
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
+
+    forbidden = {"email_index", "is_superuser", "checkout_token", "password", "True", "False", "None",
+                 "(set, not exported)", str(APRON_ID), str(MUG_ID), str(CANDLE_ID), "ch_4fe0a1", "pay-w000417",
+                 "a" * 64, str(person.web_order.checkout_token), "because_you_bought", "for_you", "personalization."}
+    forbidden |= {column for section in document["sections"].values() for column in section["columns"] if "_" in column}
+    forbidden |= {str(value) for label in ("personalization.Subscriber", "privacy.DataRequest")
+                  for row in document["sections"][label]["rows"]
+                  for key, value in row.items() if key in {"consent_key", "pseudonym", "token_nonce", "email_index"}}
+    assert sorted(word for word in forbidden if word in text) == []
+
+
+@pytest.mark.django_db
+def test_data_json_round_trips_every_row_with_the_titles_the_letter_shows():
+    from django.apps import apps
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    person = export_person_create()
+    _, document = person_archive(person)
+
+    for label, section in document["sections"].items():
+        model = apps.get_model(label)
+        stored = {row.pk: row for row in model._base_manager.filter(pk__in=[r["id"] for r in section["rows"]])}
+        assert len(stored) == len(section["rows"]), label
+        for row in section["rows"]:
+            for field in model._meta.concrete_fields:
+                if field.name == "password":
+                    assert row[field.name] == "(set, not exported)"
+                    continue
+                expected = json.loads(json.dumps(getattr(stored[row["id"]], field.attname), cls=DjangoJSONEncoder))
+                assert row[field.name] == expected, (label, field.name)
+    counts = {label: len(section["rows"]) for label, section in document["sections"].items()}
+    assert counts == {
+        "accounts.User": 1, "account.EmailAddress": 1, "accounts.SavedAddress": 1, "orders.Order": 2,
+        "orders.OrderLine": 2, "checkout.Address": 1, "payments.Payment": 1, "orders.OrderStatusChange": 1,
+        "personalization.BehaviourEvent": 2, "personalization.SegmentMembership": 1,
+        "personalization.RecommendationList": 1, "privacy.ConsentRecord": 3, "personalization.Subscriber": 1,
+        "personalization.MarketingEmail": 1, "orders.OrderEmail": 1, "privacy.DataRequest": 1,
+    }
+    assert document["schema_version"] == 2
+    assert document["lookups"]["catalog.Product"] == {
+        str(APRON_ID): "Linen Apron", str(MUG_ID): "Enamel Mug", str(CANDLE_ID): "Beeswax Candle"}
+    assert document["lookups"]["orders.Order"] == {str(person.web_order.pk): "W000417",
+                                                   str(person.imported_order.pk): "536365"}
+    [recommendations] = document["sections"]["personalization.RecommendationList"]["rows"]
+    assert document["sections"]["personalization.RecommendationList"]["explanations"] == {str(recommendations["id"]): [
+        "Because you bought Linen Apron", "Popular: bought by 42 customers in the last 30 days"]}
+    assert document["sections"]["orders.Order"]["group"] == "orders"
+
+
+@pytest.mark.django_db
+def test_every_exported_model_has_its_place_in_the_letter():
+    groups = {group.key for group in GROUPS}
+    unplaced = [label for label, declaration in declarations().items()
+                if declaration.export and (label not in EXPORT_KINDS or EXPORT_KINDS[label].group not in groups
+                                           or EXPORT_KINDS[label].group == FALLBACK_GROUP)]
+    assert unplaced == []
+
+
+@pytest.mark.django_db
+def test_a_model_without_a_place_or_wording_is_still_in_the_letter_under_other_data(monkeypatch):
+    from privacy import export_letter
+
+    person = export_person_create()
+    monkeypatch.delitem(EXPORT_KINDS, "privacy.ConsentRecord")
+    monkeypatch.delitem(export_letter.PRESENTERS, "privacy.ConsentRecord")
+
+    html, document = person_archive(person)
+
+    assert document["sections"]["privacy.ConsentRecord"]["group"] == FALLBACK_GROUP
+    other = " ".join(unescape(re.sub(r"<[^>]+>", " ", html[html.index('id="other"'):])).split())
+    assert "Other data we hold about you" in other and "Consent records" in other
+    assert other.count("Purpose Analytics") == 1 and "Source Privacy settings" in other
+    assert "True" not in other and "False" not in other
+
+
+@pytest.mark.django_db
+def test_every_recipient_the_registry_names_is_named_in_the_notice_and_the_letter(client, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "smtp.mailhost.example"
+    roles = {role for declaration in declarations().values() for role in declaration.recipients}
+    named = {recipient.role: recipient for recipient in recipients()}
+    assert roles <= set(named), roles - set(named)
+
+    notice = unescape(re.sub(r"<[^>]+>", "", client.get(reverse("privacy:notice")).content.decode()))
+    for recipient in named.values():
+        assert f"{recipient.role} ({recipient.who})" in notice
+    assert "smtp.mailhost.example" in notice
+
+    html, _ = person_archive(export_person_create())
+    assert "Mail server: smtp.mailhost.example" in unescape(html)
+    assert f"Payment provider: {named['Payment provider'].who}" in unescape(html)
