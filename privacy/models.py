@@ -208,3 +208,22 @@ class ReencryptionCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {'finished' if self.finished else f'after {self.last_pk or 0}'}"
+
+
+class VisitorLink(models.Model):
+    """A browser's visitor id that an account logged in from, kept so the person's export and
+    erasure reach what was recorded under it before they logged in (consent given in the
+    banner, a cart, a session). Guests' browsers are reached through their orders' payment
+    snapshots instead.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    visitor_id = models.UUIDField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "visitor_id"], name="visitor_link_once_per_account")]
+
+    def __str__(self) -> str:
+        return f"Browser of account {self.user_id}"

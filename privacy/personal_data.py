@@ -135,10 +135,24 @@ MODELS["privacy.DataRequest"] = {
     "subject": "user",
     "guest": "email_index",
     "visitor": "visitor_id",
+    "visitor_keys": "visitor_id",  # the browser each request was made from
     "export": True,
     "erasure": "anonymise",
     "anonymise_fields": {"user": None, "email_index": None, "visitor_id": None},
     "data_subjects": "Customers, guests and visitors",
+}
+MODELS["privacy.VisitorLink"] = {
+    "fields": {"id": "not_personal", "user": "pseudonymous", "visitor_id": "pseudonymous",
+               "created_at": "personal"},
+    "purpose": "Find what a browser recorded before its user logged in (consent decisions, a cart), so that "
+               "the person's download and deletion include it",
+    "legal_basis": "legal_obligation",
+    "retention": "While the account exists",
+    "subject": "user",
+    "visitor_keys": "visitor_id",
+    "export": True,
+    "erasure": "delete",
+    "data_subjects": "Customers",
 }
 MODELS["privacy.ExportArchive"] = {
     "fields": {"id": "not_personal", "request": "pseudonymous", "data": "personal", "size": "not_personal",

@@ -71,14 +71,30 @@ def identity_for_guest(*, email_index: str, email: str | None = None,
                            emails=(normalise_email(email),) if email else ())
 
 
+def _as_visitor_id(value: Any) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def identity_with_linked_keys(identity: SubjectIdentity) -> SubjectIdentity:
-    """The identity plus the visitor keys its rows name ("visitor_keys" in the registry), so that
-    what is recorded under them (a newsletter subscriber's consent) is reached too."""
+    """The identity plus every visitor key its rows name ("visitor_keys" in the registry), so that
+    what is recorded under those keys is reached too: a subscriber's consent, and what a browser
+    recorded before its user logged in or ordered (consent decisions, a cart, a session).
+
+    Only visitor keys are added, never accounts or addresses, and only keys named by rows
+    reached from the person's own account or addresses: a browser someone else also used
+    leads to that browser's records, never to the other person's account or to their
+    other browsers.
+    """
     keys = set(identity.visitor_ids)
     for label, declaration in declarations().items():
         if declaration.visitor_keys:
-            keys.update(value for value in rows_of(label, identity).values_list(declaration.visitor_keys, flat=True)
-                        if value)
+            values = rows_of(label, identity).values_list(declaration.visitor_keys, flat=True)
+            keys.update(key for key in map(_as_visitor_id, values) if key is not None)
     if keys == set(identity.visitor_ids):
         return identity
     return SubjectIdentity(user_ids=identity.user_ids, email_indexes=identity.email_indexes,

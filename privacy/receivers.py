@@ -4,15 +4,19 @@ audited looks at customer details."""
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from shop import visitors
 from shop.orders.signals import customer_details_viewed
 
 from .audit import audit_record
-from .services import consent_link_visitor
+from .services import consent_link_visitor, visitor_link_record
 from .subjects import ConsentSubject
 
 
 @receiver(user_logged_in, dispatch_uid="privacy.link_visitor_at_login")
 def link_visitor_at_login(sender, request, user, **kwargs) -> None:
+    visitor_id = visitors.visitor_id(request) if request is not None else None
+    if visitor_id is not None:
+        visitor_link_record(user_id=user.pk, visitor_id=visitor_id)
     consent = getattr(request, "privacy_consent", None) if request is not None else None
     if consent is None:
         return

@@ -28,8 +28,10 @@ How a person's rows are found (privacy/reach.py), besides "subject", all optiona
               (a session's user inside its data, an e-mail inside a log text)
     "scrubber": "dotted.path" of a function(queryset, identity) run on erasure for rows
                 that are kept but may quote the person (an e-mail in a note)
-    "visitor_keys": a field of the person's rows whose values are further visitor keys of
-                    theirs (a subscriber's consent key, under which consent is recorded)
+    "visitor_keys": a lookup path on the person's rows whose values are further visitor keys
+                    of theirs (a subscriber's consent key, the browser an account logged in
+                    from, the browser in an order's payment snapshot); it may follow foreign
+                    keys and end in the keys of a JSON field (privacy/reach.py)
 
 Retention, machine-readable (enforced by privacy/retention.py where a purge exists):
     "retention_days": how many days, "retention_basis": what they count from
@@ -199,9 +201,12 @@ def _declaration_problems(model: type[models.Model], declaration: ModelDeclarati
 
 
 def _field_at(model: type[models.Model], path: str) -> models.Field | None:
+    """The field a lookup path ends at; what follows a JSON field are keys inside it."""
     current: Any = model
     found = None
     for part in path.split(LOOKUP_SEP):
+        if isinstance(found, models.JSONField):
+            return found
         try:
             found = current._meta.get_field(part)
         except (FieldDoesNotExist, AttributeError):

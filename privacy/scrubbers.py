@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from shop import visitors
 
 from .fields import blind_index
 from .reach import SubjectIdentity
@@ -27,15 +27,18 @@ ERASED = "[erased]"
 # --- Sessions: the user id is inside the signed session data, not a column ----------------
 
 def sessions_of(identity: SubjectIdentity) -> QuerySet:
-    """Live sessions logged in as one of the person's accounts (decoded one by one: no column holds it)."""
-    if not identity.user_ids:
+    """Sessions logged in as one of the person's accounts, or holding one of their browsers'
+    visitor keys (decoded one by one: no column holds either)."""
+    if not identity.user_ids and not identity.visitor_ids:
         return Session.objects.none()
-    wanted = {str(user_id) for user_id in identity.user_ids}
+    wanted_users = {str(user_id) for user_id in identity.user_ids}
+    wanted_visitors = {visitor_id.hex for visitor_id in identity.visitor_ids}
     keys = []
     store = Session.get_session_store_class()()
-    for key, data in Session.objects.filter(expire_date__gt=timezone.now()).values_list(
-            "session_key", "session_data").iterator(chunk_size=2000):
-        if str(store.decode(data).get("_auth_user_id")) in wanted:
+    for key, data in Session.objects.values_list("session_key", "session_data").iterator(chunk_size=2000):
+        decoded = store.decode(data)
+        if (str(decoded.get("_auth_user_id")) in wanted_users
+                or decoded.get(visitors.SESSION_KEY) in wanted_visitors):
             keys.append(key)
     return Session.objects.filter(session_key__in=keys)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import ConsentRecord, ConsentSource, NoticeText
+from .models import ConsentRecord, ConsentSource, NoticeText, VisitorLink
 from .notice import Notice, notice_current
 from .purposes import CONSENT_PURPOSES, GPC_REFUSED_PURPOSES, PERSONALIZATION, UnknownPurpose
 from .selectors import ConsentState, consent_state
@@ -120,6 +121,13 @@ def consent_link_visitor(*, visitor_state: ConsentState, user: ConsentSubject) -
         if visitor is not None and visitor_state.granted(PERSONALIZATION) and after.granted(PERSONALIZATION):
             subject_linked.send(sender=ConsentRecord, visitor=visitor, user=user)
     return bool(carried)
+
+
+def visitor_link_record(*, user_id: int, visitor_id: uuid.UUID) -> None:
+    """Remember that this account logged in from the browser known as `visitor_id`, so that
+    the person's export and erasure reach what the browser recorded before. Once per pair."""
+    VisitorLink.objects.bulk_create([VisitorLink(user_id=user_id, visitor_id=visitor_id, created_at=timezone.now())],
+                                    ignore_conflicts=True)
 
 
 def consent_record_imported(*, user_ids: list[int], choices: Mapping[str, bool]) -> int:

@@ -59,6 +59,7 @@ MODELS = {
         "retention_basis": "the checkout's last change",
         "subject": "user",
         "guest": "email_index",
+        "visitor_keys": "cart__visitor_key",  # the browser whose cart was checked out
         "export": True,
         "erasure": "delete",
         "data_subjects": "Customers",

@@ -18,6 +18,7 @@ MODELS = {
         "retention": "10 years with its order (tax law)",
         "subject": "order__user",
         "parent": "order",
+        "visitor_keys": "snapshot__subject__visitor_id",  # the browser the order was placed from
         "export": True,
         "erasure": "keep",  # for accounting; the ids in the snapshot are removed
         "scrubber": "privacy.scrubbers.payment_snapshot_ids_scrub",

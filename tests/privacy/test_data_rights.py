@@ -33,6 +33,7 @@ from shop.payments.models import Payment
 from tests.factories import PASSWORD, ProductFactory, UserFactory, verified_user
 from tests.shop.checkout_helpers import checkout_to_review, pay
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.privacy.traces import cache_holding, rows_holding
 
 NAME = "Zephyrine Quillfeather"
 EMAIL = "zephyrine.quillfeather@example.org"
@@ -53,43 +54,11 @@ def traces_of_the_person() -> list[str]:
 
 
 def rows_naming_the_person() -> list[str]:
-    """Model, field and row of every value, in every table, that holds a trace of the person."""
-    traces = traces_of_the_person()
-    found = []
-    for model in apps.get_models(include_auto_created=True):
-        if not model._meta.managed or model._meta.proxy:
-            continue
-        fields = [f for f in model._meta.concrete_fields]
-        for row in model._base_manager.values_list("pk", *[f.attname for f in fields]):
-            for field, value in zip(fields, row[1:], strict=True):
-                if value is None:
-                    continue
-                if isinstance(value, (dict, list)):
-                    text = json.dumps(value)
-                elif isinstance(value, (bytes, memoryview)):
-                    text = bytes(value).decode("utf-8", "replace")
-                else:
-                    text = str(value)
-                text = text.lower()
-                found += [f"{model._meta.label}.{field.name} #{row[0]}" for trace in traces if trace in text]
-    return found
+    return rows_holding(traces_of_the_person())
 
 
 def cache_naming_the_person() -> list[str]:
-    traces = traces_of_the_person()
-    backend = cache._cache
-    if hasattr(backend, "get_client"):
-        client = backend.get_client(write=False)
-        items = [(key, client.get(key) if client.type(key) == b"string" else b"")
-                 for key in client.scan_iter(count=1000)]
-    else:
-        items = list(backend.items())
-    hits = []
-    for key, value in items:
-        text = (key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)).lower()
-        text += bytes(value).decode("utf-8", "replace").lower() if isinstance(value, (bytes, bytearray)) else ""
-        hits += [trace for trace in traces if trace in text]
-    return hits
+    return cache_holding(traces_of_the_person())
 
 
 def log_in(client, email: str) -> None:
