@@ -10,7 +10,12 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from personalization.models import ModelVersion, ModelVersionStatus, Rail, RecommendationList, RetrainingRequest
+from personalization.models import (
+    ModelVersion,
+    ModelVersionStatus,
+    Rail,
+    RetrainingRequest,
+)
 from personalization.tasks import retrain_recommenders_if_requested
 from personalization.training import recommenders_train
 from privacy.services import consent_decide
