@@ -55,6 +55,7 @@ from shop.accounts.models import User
 from shop.cart.models import Cart, CartLine
 from shop.orders.models import Order, OrderStatus
 from shop.orders.tasks import send_order_email
+from tests.browser.axe import axe_violations
 from tests.browser.conftest import CSP_LISTENER, Journey
 from tests.browser.pages import dismiss_consent_banner
 from tests.factories import PASSWORD, OrderFactory, ProductFactory, order_line_create, verified_user
@@ -364,6 +365,7 @@ def test_the_cart_reminders_links_open_the_product_and_after_logging_in_the_cart
     journey = fresh(link_in(reminder, "/cart/"), "cart")
     page = journey.page
     journey.screenshot("cart-logged-out")
+    assert journey.csp_violations() == [] and axe_violations(page) == []
     # This browser is not logged in: the cart it shows is its own, empty one, and it says where the other is.
     with page.expect_navigation():
         page.locator("main").get_by_role("link", name="Log in").click()
@@ -371,7 +373,6 @@ def test_the_cart_reminders_links_open_the_product_and_after_logging_in_the_cart
     assert page.url.endswith("/cart/")
     assert "Enamel Mug" in page.locator(".cart-table").inner_text()
     journey.screenshot("cart-logged-in")
-    assert journey.csp_violations() == []
 
 
 # --- Data rights -------------------------------------------------------------------------------
@@ -484,6 +485,7 @@ def test_a_guest_confirms_a_deletion_from_the_e_mail_and_cancels_it_from_the_nex
     cancelling = fresh(link_in(scheduled, "/privacy/delete/cancel/"), "cancel")
     cancelling.screenshot("cancel")
     assert "account" not in cancelling.page.locator("h1").inner_text()  # a guest has none
+    assert cancelling.csp_violations() == [] and axe_violations(cancelling.page) == []
     with cancelling.page.expect_navigation():
         cancelling.page.get_by_role("button", name="Cancel the deletion").click()
     assert_posted_with_our_origin(cancelling)
