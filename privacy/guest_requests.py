@@ -58,13 +58,25 @@ def guest_request_submit(*, email: str, kind: str, visitor_id: uuid.UUID | None 
         transaction.on_commit(lambda: send_guest_request_link.delay(request.pk))
 
 
+def guest_request_awaiting(*, token: str) -> DataRequest:
+    """The request a guest's e-mailed link would start, for the page that asks before it does.
+
+    Reads only (mail scanners open links); refuses a forged, expired or used link with the
+    words guest_request_confirm would use, so the person learns it before pressing anything.
+    """
+    found = request_from_token(token, CONFIRM_SALT, max_age=GUEST_LINK_MAX_AGE)
+    if found is None:
+        raise DataRequestRefused("This link is not valid or has expired. Please ask again.", status=404)
+    if found.status != DataRequestStatus.AWAITING_CONFIRMATION:
+        raise DataRequestRefused("This link has already been used. Please ask again if you need to.", status=410)
+    return found
+
+
 def guest_request_confirm(*, token: str) -> DataRequest:
     """Use a guest's e-mailed link: the request starts now. A second use is refused."""
     from .tasks import build_data_export
 
-    found = request_from_token(token, CONFIRM_SALT, max_age=GUEST_LINK_MAX_AGE)
-    if found is None:
-        raise DataRequestRefused("This link is not valid or has expired. Please ask again.", status=404)
+    found = guest_request_awaiting(token=token)
     with transaction.atomic():
         request = DataRequest.objects.select_for_update().get(pk=found.pk)
         if request.status != DataRequestStatus.AWAITING_CONFIRMATION:

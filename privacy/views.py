@@ -180,7 +180,12 @@ def guest_confirm(request: HttpRequest, token: str) -> HttpResponse:
                    if confirmed.kind == DataRequestKind.ERASURE else None}
         response = render(request, "privacy/guest_confirmed.html", context)
     else:
-        response = render(request, "privacy/guest_confirm.html")
+        try:  # say what the link starts, or that it no longer can, before anything is pressed
+            awaiting = guest_requests.guest_request_awaiting(token=token)
+        except DataRequestRefused as refusal:
+            return _refused(request, refusal)
+        response = render(request, "privacy/guest_confirm.html", {
+            "erasure": awaiting.kind == DataRequestKind.ERASURE, "grace_days": settings.ERASURE_GRACE_DAYS})
     response["Referrer-Policy"] = TOKEN_PAGE_REFERRER_POLICY
     return response
 

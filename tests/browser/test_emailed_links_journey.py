@@ -397,6 +397,7 @@ def test_a_guest_confirms_an_export_from_the_e_mail_and_downloads_it_from_the_ne
     [request_link] = mails_to(address)
     journey = fresh(link_in(request_link, "/privacy/requests/"), "confirm-export")
     journey.screenshot("confirm")
+    assert "You asked for a copy of the data" in journey.page.locator("main").inner_text()
     with journey.page.expect_navigation():
         journey.page.get_by_role("button", name="Confirm").click()
     assert_posted_with_our_origin(journey)
@@ -404,6 +405,9 @@ def test_a_guest_confirms_an_export_from_the_e_mail_and_downloads_it_from_the_ne
     assert "e-mail a download link" in journey.page.locator("main").inner_text()
     journey.screenshot("confirmed")
     assert DataRequest.objects.get(kind=DataRequestKind.EXPORT).status == DataRequestStatus.DONE
+    again = fresh(link_in(request_link, "/privacy/requests/"), "used-link").page
+    assert "already been used" in again.locator("main").inner_text()
+    assert again.get_by_role("button", name="Confirm").count() == 0
 
     [ready] = mails_to(address)[1:]
     link = link_in(ready, "/privacy/download/")
@@ -475,6 +479,7 @@ def test_a_guest_confirms_a_deletion_from_the_e_mail_and_cancels_it_from_the_nex
 
     [request_link] = mails_to(address)
     journey = fresh(link_in(request_link, "/privacy/requests/"), "confirm-erasure")
+    assert "You asked us to delete the data" in journey.page.locator("main").inner_text()
     with journey.page.expect_navigation():
         journey.page.get_by_role("button", name="Confirm").click()
     assert_posted_with_our_origin(journey)

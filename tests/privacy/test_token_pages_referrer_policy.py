@@ -15,6 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from personalization.models import Subscriber
+from privacy.data_requests import cancel_token, confirm_token, data_request_new
+from privacy.fields import blind_index
+from privacy.models import DataRequestKind, DataRequestStatus
 from personalization.newsletter import confirm_url, unsubscribe_url
 from shop.orders.selectors import order_guest_path
 from tests.factories import OrderFactory
@@ -45,10 +48,12 @@ def test_a_guest_order_page_and_its_broken_link_page_send_the_token_to_no_other_
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ["privacy:guest_confirm", "privacy:erasure_cancel"])
 def test_a_data_request_link_page_and_its_refusal_send_the_token_to_no_other_site(client, route):
-    path = reverse(route, args=[FORGED])
+    awaiting = data_request_new(kind=DataRequestKind.ERASURE, status=DataRequestStatus.AWAITING_CONFIRMATION,
+                                email_index=blind_index("ines.abernethy@example.org"))
+    token = confirm_token(awaiting) if route == "privacy:guest_confirm" else cancel_token(awaiting)
 
-    form_page = client.get(path)
-    refused = client.post(path)
+    form_page = client.get(reverse(route, args=[token]))
+    refused = client.post(reverse(route, args=[FORGED]))
 
     assert form_page.status_code == 200 and 'method="post"' in form_page.content.decode()
     assert refused.status_code == 404
