@@ -5,6 +5,8 @@ counts, but none of their lists. Withdrawals that happen while a training runs a
 the training's own progress report, between reading the event store and switching versions.
 """
 
+import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -130,10 +132,11 @@ def training_during_which(act):
 
 
 def test_someone_who_withdraws_while_a_training_runs_has_no_list_in_it_and_it_is_retrained_without_them(
-        shop, django_capture_on_commit_callbacks):
+        shop, django_capture_on_commit_callbacks, caplog):
     eve = shop["eve"]
 
-    version = training_during_which(lambda: withdraw(eve))
+    with caplog.at_level(logging.DEBUG):
+        version = training_during_which(lambda: withdraw(eve))
 
     assert version.status == ModelVersionStatus.ACTIVE
     assert not version.lists.filter(user=eve).exists()
@@ -143,6 +146,9 @@ def test_someone_who_withdraws_while_a_training_runs_has_no_list_in_it_and_it_is
         answer = retrain_as_scheduled()
     assert RetrainingRequest.objects.get().fulfilled_by_id == answer
     assert ModelVersion.objects.get(pk=answer).counts["customers"] == version.counts["customers"] - 1
+    # The training's and the withdrawal's log lines name nobody.
+    assert "Model version" in caplog.text
+    assert eve.email not in caplog.text and not re.search(rf"\b(u|user |customer ){eve.pk}\b", caplog.text)
 
 
 def test_someone_whose_consent_lapses_while_a_training_runs_gets_no_list_from_it(client, shop, settings):
