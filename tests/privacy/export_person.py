@@ -15,22 +15,26 @@ from personalization.models import (
     MarketingEmail,
     ModelVersion,
     RecommendationList,
+    SegmentDiscount,
     SegmentMembership,
     SegmentRun,
     Subscriber,
 )
 from privacy.models import ConsentRecord, DataRequest, DataRequestKind, DataRequestStatus
-from shop.accounts.models import SavedAddress, User
+from privacy.notice import notice_current
+from shop.accounts.models import ApiToken, SavedAddress, User
+from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product
-from shop.checkout.models import Address
+from shop.checkout.models import Address, Checkout
 from shop.orders.models import Order, OrderEmail, OrderSource, OrderStatus, OrderStatusChange
-from shop.payments.models import Payment, PaymentStatus
+from shop.payments.models import Payment, PaymentStatus, Refund
 from tests.factories import OrderFactory, ProductFactory, order_line_create, verified_user
 
 # Ids no date, amount or count on the page could contain by chance.
 APRON_ID, MUG_ID, CANDLE_ID = 987651, 987652, 987653
 WEB_ORDER_TOTAL = Decimal("46.90")
 IMPORTED_ORDER_TOTAL = Decimal("711.79")
+API_TOKEN_PREFIX, API_KEY_HASH = "att_9x2q", "b" * 64
 
 
 @dataclass
@@ -46,7 +50,8 @@ class ExportPerson:
 def export_person_create() -> ExportPerson:
     """Account, saved address, a web order (paid, e-mailed, shipped) and an imported one, consent
     decisions, browsing events, a recommendation list with reasons, the newsletter and an e-mail
-    from it, a customer group and a data request."""
+    from it, a customer group with its discount, a basket with a personal price, a checkout, an API
+    key and a data request."""
     now = timezone.now().replace(microsecond=0)
     user = verified_user(email="ada.lovelace@example.com")
     apron = ProductFactory(id=APRON_ID, title="Linen Apron", price=Decimal("19.95"))
@@ -64,9 +69,11 @@ def export_person_create() -> ExportPerson:
         vat_rate=Decimal("0.2"), total=WEB_ORDER_TOTAL, invoice_number="INV-000417", checkout_token=uuid.uuid4(),
         shipping_country="GB")
     order_line_create(order=web_order, product=apron, quantity=2)
-    Payment.objects.create(idempotency_key="pay-w000417", fingerprint="f" * 64, order=web_order, provider="test",
+    payment = Payment.objects.create(idempotency_key="pay-w000417", fingerprint="f" * 64, order=web_order, provider="test",
                            reference="ch_4fe0a1", amount=WEB_ORDER_TOTAL, currency="GBP",
                            status=PaymentStatus.SUCCEEDED)
+    Refund.objects.create(payment=payment, idempotency_key="refund-w000417", amount=Decimal("7.00"),
+                          currency="GBP", reason="One apron arrived torn")
     OrderEmail.objects.create(order=web_order, kind="confirmation")
     OrderStatusChange.objects.create(order=web_order, from_status=OrderStatus.PAID, to_status=OrderStatus.SHIPPED,
                                      note="Left with the neighbour at number 14")
@@ -75,9 +82,11 @@ def export_person_create() -> ExportPerson:
         placed_at=now - timedelta(days=400), total=IMPORTED_ORDER_TOTAL, shipping_country="United Kingdom")
     order_line_create(order=imported_order, product=mug, quantity=3)
 
+    notice = notice_current()
     for purpose, granted, ago in (("personalization", True, 30), ("marketing", True, 29), ("analytics", False, 30)):
-        ConsentRecord.objects.create(user=user, purpose=purpose, granted=granted, notice_version="3",
-                                     text_hash="a" * 64, source="settings", created_at=now - timedelta(days=ago))
+        ConsentRecord.objects.create(user=user, purpose=purpose, granted=granted, notice_version=notice.version,
+                                     text_hash=notice.text_hash, source="settings",
+                                     created_at=now - timedelta(days=ago))
     BehaviourEvent.objects.create(user=user, kind="viewed", product=mug, occurred_at=now - timedelta(days=21))
     BehaviourEvent.objects.create(user=user, kind="purchased", product=apron, quantity=2, order=web_order,
                                   occurred_at=now - timedelta(days=20))
@@ -88,6 +97,13 @@ def export_person_create() -> ExportPerson:
     ])
     run = SegmentRun.objects.create(computed_at=now, min_size=5)
     SegmentMembership.objects.create(run=run, user=user, segment="loyal")
+    SegmentDiscount.objects.create(segment="loyal", percent=Decimal(5), reason="Thank you for being a loyal customer")
+    cart = Cart.objects.create(user=user)
+    CartLine.objects.create(cart=cart, variant=candle.variants.get(), quantity=1, quoted_price=Decimal("11.88"),
+                            quoted_public_price=Decimal("12.50"), quoted_rule="segment:loyal",
+                            quoted_personalized=True, quoted_reason="Thank you for being a loyal customer")
+    Checkout.objects.create(cart=cart, user=user)
+    ApiToken.objects.create(user=user, name="Kitchen stock app", key_hash=API_KEY_HASH, prefix=API_TOKEN_PREFIX)
 
     subscriber = Subscriber.objects.create(user=user, email=user.email, status="confirmed",
                                            created_at=now - timedelta(days=29), confirmed_at=now - timedelta(days=29))

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from privacy import data_requests
 from privacy.export import EXPORT_KINDS, FALLBACK_GROUP, GROUPS, export_archive, export_document
@@ -19,7 +20,14 @@ from privacy.recipients import recipients
 from privacy.registry import declarations
 from shop.checkout.models import Address
 from tests.factories import OrderFactory, ProductFactory, order_line_create, verified_user
-from tests.privacy.export_person import APRON_ID, CANDLE_ID, MUG_ID, export_person_create
+from tests.privacy.export_person import (
+    API_KEY_HASH,
+    API_TOKEN_PREFIX,
+    APRON_ID,
+    CANDLE_ID,
+    MUG_ID,
+    export_person_create,
+)
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 
 
@@ -110,7 +118,7 @@ def test_the_staff_member_who_changed_an_order_is_not_named_in_the_customers_exp
 
 # The letter (index.html): what a person reads, grouped, in plain words.
 
-LETTER_GROUPS = ("Your account", "Your orders", "What we learned from your browsing",
+LETTER_GROUPS = ("Your account", "Your basket and checkouts", "Your orders", "What we learned from your browsing",
                  "What we recommended to you, and why", "Your consent decisions", "E-mails we sent you",
                  "Your requests")
 
@@ -155,6 +163,11 @@ def test_a_customer_reads_every_part_of_their_data_in_plain_words():
     assert "Confirmation e-mail about order W000417" in text
     assert "Download my data" in letter_item(html, "Download my data")
     assert "Customer group: Loyal" in text
+    assert "Thank you for being a loyal customer" in letter_item(html, "5% off for the Loyal group")
+    basket_line = " ".join(letter_item(html, "Beeswax Candle").split())
+    assert "£11.88 (your price: Thank you for being a loyal customer; everyone else paid £12.50)" in basket_line
+    assert "One apron arrived torn" in letter_item(html, "Refund of £7.00")
+    assert "Never" in letter_item(html, "Kitchen stock app")
     # Each part says where it came from, why it is kept, for how long and who else received it.
     for heading in ("Where it came from", "Why we keep it", "For how long", "Who else received it"):
         assert text.count(heading) == html.count("<h3>")
@@ -180,7 +193,9 @@ def test_the_letter_names_no_internal_column_key_hash_flag_or_product_id():
 
     forbidden = {"email_index", "is_superuser", "checkout_token", "password", "True", "False", "None",
                  "(set, not exported)", str(APRON_ID), str(MUG_ID), str(CANDLE_ID), "ch_4fe0a1", "pay-w000417",
-                 "a" * 64, str(person.web_order.checkout_token), "because_you_bought", "for_you", "personalization."}
+                 str(person.web_order.checkout_token), "because_you_bought", "for_you", "personalization.",
+                 API_TOKEN_PREFIX, API_KEY_HASH, "segment:loyal", "refund-w000417"}
+    forbidden |= {row["text_hash"] for row in document["sections"]["privacy.ConsentRecord"]["rows"]}
     forbidden |= {column for section in document["sections"].values() for column in section["columns"] if "_" in column}
     forbidden |= {str(value) for label in ("personalization.Subscriber", "privacy.DataRequest")
                   for row in document["sections"][label]["rows"]
@@ -214,6 +229,8 @@ def test_data_json_round_trips_every_row_with_the_titles_the_letter_shows():
         "personalization.BehaviourEvent": 2, "personalization.SegmentMembership": 1,
         "personalization.RecommendationList": 1, "privacy.ConsentRecord": 3, "personalization.Subscriber": 1,
         "personalization.MarketingEmail": 1, "orders.OrderEmail": 1, "privacy.DataRequest": 1,
+        "accounts.ApiToken": 1, "cart.Cart": 1, "cart.CartLine": 1, "checkout.Checkout": 1, "payments.Refund": 1,
+        "personalization.SegmentDiscount": 1,
     }
     assert document["schema_version"] == 2
     assert document["lookups"]["catalog.Product"] == {
@@ -268,3 +285,40 @@ def test_every_recipient_the_registry_names_is_named_in_the_notice_and_the_lette
     html, _ = person_archive(export_person_create())
     assert "Mail server: smtp.mailhost.example" in unescape(html)
     assert f"Payment provider: {named['Payment provider'].who}" in unescape(html)
+
+
+@pytest.mark.django_db
+def test_a_staff_member_reads_what_they_did_in_the_back_office():
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from personalization.models import PreviewAuditEntry
+    from shop.orders.models import Order
+
+    clerk = verified_user(is_staff=True)
+    order = OrderFactory(number="S000001")
+    LogEntry.objects.create(user=clerk, content_type=ContentType.objects.get_for_model(Order),
+                            object_id=str(order.pk), object_repr="Order S000001", action_flag=CHANGE,
+                            change_message='[{"changed": {"fields": ["Status"]}}]')
+    PreviewAuditEntry.objects.create(staff=clerk, customer_pseudonym="c" * 32, viewed_at=timezone.now())
+
+    html = zipfile.ZipFile(io.BytesIO(export_archive(export_document(
+        identity=identity_for_user(user_id=clerk.pk), pseudonym="x")))).read("index.html").decode()
+
+    assert ">Your work as a member of staff</h2>" in html
+    assert "Changed Status." in letter_item(html, "Changed: Order S000001")
+    assert "c" * 32 not in html
+    letter_item(html, "You looked at a customer&#x27;s recommendations")
+    assert "Member of the shop&#x27;s staff" in html
+
+
+@pytest.mark.django_db
+def test_building_the_export_logs_nothing_about_the_person(caplog):
+    person = export_person_create()
+
+    with caplog.at_level("DEBUG"):
+        export_archive(export_document(identity=identity_for_user(user_id=person.user.pk), pseudonym="x"))
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for personal in (person.user.email, "Ada Lovelace", "SW1Y 4JH", "020 7946 0000", "Linen Apron"):
+        assert personal not in logged
