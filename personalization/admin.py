@@ -78,8 +78,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
         # to them is possible, and only their metrics remain.
         if version.status in (ModelVersionStatus.TRAINING, ModelVersionStatus.FAILED):
             return "—"
-        if getattr(version, "has_lists", True):
-            return f"{version.counts.get('lists', 0):,}"
+        built = version.counts.get("lists", 0)
+        if getattr(version, "has_lists", True) or not built:
+            return f"{built:,}"
         return "deleted: trained before someone's data left"
 
     @admin.display(description="took")
