@@ -38,6 +38,9 @@ UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 400  # an unsubscribe link outlives any e-m
 RESEND_AFTER = timedelta(minutes=10)  # a repeated sign-up sends another confirmation at most this often
 
 
+SUPERSEDED = "This link was replaced by a newer one: please use the link in the latest e-mail we sent you."
+
+
 class NewsletterLinkError(ValueError):
     """A confirmation or unsubscribe link that cannot be used; the message says why, for the person."""
 
@@ -82,7 +85,8 @@ def subscriber_sign_up(*, email: str, user=None) -> SignUp:
     Guarantees: nothing is recorded as consent; an address already confirmed gets no
     e-mail (the caller shows the same page either way, so the form says nothing about
     who subscribed); a repeated sign-up sends at most one confirmation per RESEND_AFTER;
-    the account is linked only when the address is the signed-in account's own.
+    the account is linked only when the address is the signed-in account's own; each
+    confirmation e-mail's link replaces every earlier one.
     """
     from .tasks import send_newsletter_confirmation
 
@@ -103,7 +107,9 @@ def subscriber_sign_up(*, email: str, user=None) -> SignUp:
             return SignUp(subscriber.pk, confirmation_queued=False)
         subscriber.status = SubscriberStatus.PENDING
         subscriber.confirmation_sent_at = now
-        subscriber.save(update_fields=["status", "confirmation_sent_at"])
+        # A new nonce: the link of an earlier e-mail (a lapsed or ended sign-up) confirms nothing now.
+        subscriber.token_nonce = secrets.token_hex(16)
+        subscriber.save(update_fields=["status", "confirmation_sent_at", "token_nonce"])
         subscriber_id = subscriber.pk
         transaction.on_commit(lambda: send_newsletter_confirmation.delay(subscriber_id))
     logger.info("Newsletter sign-up %s: confirmation queued.", subscriber_id)
@@ -128,8 +134,10 @@ def subscriber_for_confirm_token(*, token: str) -> Subscriber:
     subscriber = Subscriber.objects.filter(pk=data["s"]).first()
     if subscriber is None:
         raise NewsletterLinkError("This subscription no longer exists.")
-    if subscriber.token_nonce != data.get("n") or subscriber.status != SubscriberStatus.PENDING:
+    if subscriber.status != SubscriberStatus.PENDING:
         raise NewsletterLinkError("This link has already been used.")
+    if subscriber.token_nonce != data.get("n"):
+        raise NewsletterLinkError(SUPERSEDED)
     return subscriber
 
 
