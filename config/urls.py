@@ -7,6 +7,7 @@ from django.urls import include, path
 from config import health
 
 from merchant.customers import customer_view
+from shop.accounts import second_factor
 
 admin.site.site_header = f"{settings.SHOP_NAME} administration"
 admin.site.site_title = settings.SHOP_NAME
@@ -19,6 +20,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on their own; the file itself is a static file.
     path("favicon.ico", lambda request: redirect(static_url("favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),
+    # A staff member's first authenticator app needs the link e-mailed to their verified address.
+    path("accounts/2fa/totp/activate/", second_factor.activate_totp),
     path("accounts/", include("allauth.urls")),
     path("api/", include("config.api_urls")),
     path("privacy/", include("privacy.urls")),

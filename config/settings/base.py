@@ -254,6 +254,9 @@ LOGIN_REDIRECT_URL = "storefront:home"
 # Two-factor login (allauth): an authenticator app, with recovery codes as the fallback.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("SHOP_NAME", default="Attuned")
+# A staff member's first authenticator needs the link e-mailed to their verified address, checked
+# again when the code is entered (shop/accounts/second_factor.py).
+MFA_FORMS = {"activate_totp": "shop.accounts.second_factor.StaffActivateTOTPForm"}
 # Staff whose permissions reach customers' details or refunds need it before the admin opens.
 STAFF_SECOND_FACTOR_REQUIRED = env.bool("STAFF_SECOND_FACTOR_REQUIRED", default=True)
 LOGIN_URL = "account_login"

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from . import login_limits
+from .second_factor import second_factor_change_notify
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,11 @@ class ShopAccountAdapter(DefaultAccountAdapter):
         context = {**context, "current_site": shop_site(), "shop_name": settings.SHOP_NAME,
                    "shop_base_url": settings.SHOP_BASE_URL}
         return super().render_mail(template_prefix, email, context, headers=headers)
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        # Second-factor changes are always e-mailed to the verified address (second_factor.py);
+        # allauth's other notices follow ACCOUNT_EMAIL_NOTIFICATIONS.
+        if template_prefix.startswith("mfa/email/"):
+            second_factor_change_notify(adapter=self, template_prefix=template_prefix, user=user, context=context)
+            return
+        super().send_notification_mail(template_prefix, user, context=context, email=email)

@@ -11,6 +11,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -38,6 +39,11 @@ def staff_member(*roles: str, email: str = "merchant@attuned.test"):
 
 def current_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def enrolment_link_path(body: str) -> str:
+    """The path of the second-factor enrolment link in an e-mail's body."""
+    return re.search(r"https?://[^/\s]+(/accounts/2fa/enrol/\S+/)", body).group(1)
 
 
 def shop_login(client: Client, email: str, password: str):
@@ -154,6 +160,9 @@ def test_staff_sent_from_the_admin_set_up_an_authenticator_and_then_get_in(clien
 
     to_setup = client.get(client.get(order_page)["Location"])["Location"]
     assert to_setup.startswith(reverse("mfa_activate_totp"))
+    # A staff member's first factor needs the link e-mailed to the verified address.
+    assert "We sent you a link" in client.get(to_setup).content.decode()
+    client.post(enrolment_link_path(mail.outbox[-1].body))
     # Setting up a factor asks for the password again (allauth), then shows the secret.
     password_again = client.get(to_setup)
     assert password_again["Location"].startswith(reverse("account_reauthenticate"))
@@ -253,6 +262,8 @@ def test_the_demo_merchant_can_set_up_the_second_factor_the_production_rule_asks
 
     assert to_setup.status_code == 302
     client.post(reverse("account_reauthenticate"), {"password": password})
+    client.get(reverse("mfa_activate_totp"))  # staff: the first factor needs the e-mailed link
+    client.post(enrolment_link_path(mail.outbox[-1].body))
     setup_page = client.get(reverse("mfa_activate_totp"))
     # allauth offers an authenticator only to an account with a verified address
     assert setup_page.status_code == 200 and client.session.get("mfa.totp.secret")
