@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -68,10 +69,14 @@ def amount(value: Any, currency: str | None) -> str:
     return money(Decimal(str(value)), currency) if value not in (None, "") else ""
 
 
+@cache
+def _choice_labels(label: str, name: str) -> dict[Any, str]:
+    return {value: str(text) for value, text in apps.get_model(label)._meta.get_field(name).flatchoices}
+
+
 def choice(label: str, name: str, value: Any) -> str:
     """A stored choice as the shop words it (its display label)."""
-    labels = dict(apps.get_model(label)._meta.get_field(name).flatchoices)
-    return str(labels.get(value, value)) if value not in (None, "") else ""
+    return _choice_labels(label, name).get(value, str(value)) if value not in (None, "") else ""
 
 
 class Letter:
@@ -81,6 +86,9 @@ class Letter:
         self.document = document
         self.sections: dict[str, dict] = document["sections"]
         self.lookups: dict[str, dict[str, str]] = document.get("lookups", {})
+        self.lines_by_order: dict[Any, list[dict]] = {}
+        for line in self.rows("orders.OrderLine"):
+            self.lines_by_order.setdefault(line["order"], []).append(line)
 
     def rows(self, label: str) -> list[dict]:
         return self.sections.get(label, {}).get("rows", [])
@@ -189,14 +197,13 @@ def _order(row: dict, letter: Letter) -> Item:
                                         "its breakdown into products, delivery and VAT")
     item.fact("Delivered to (country)", row["shipping_country"])
     item.fact("E-mail address you gave", row["email"])
-    for line in letter.rows("orders.OrderLine"):
-        if line["order"] == row["id"]:
-            text = f"{line['quantity']} × {line['product_title']} at {amount(line['unit_price'], currency)} each"
-            if line["price_personalized"]:
-                text += " (a price for your customer group)"
-            if line["quantity_cancelled"]:
-                text += f"; {line['quantity_cancelled']} cancelled"
-            item.entries.append(text)
+    for line in letter.lines_by_order.get(row["id"], ()):
+        text = f"{line['quantity']} × {line['product_title']} at {amount(line['unit_price'], currency)} each"
+        if line["price_personalized"]:
+            text += " (a price for your customer group)"
+        if line["quantity_cancelled"]:
+            text += f"; {line['quantity_cancelled']} cancelled"
+        item.entries.append(text)
     return item
 
 
