@@ -27,8 +27,11 @@ The e-mails, and where each link is used here:
 - privacy/emails/erasure_scheduled (an account's deletion, which needs the password again rather
   than an e-mail, and a guest's confirmed one): cancel the deletion.
 
-allauth's notification e-mails (password changed, e-mail changed, ...) are off
-(ACCOUNT_EMAIL_NOTIFICATIONS) and carry no link of ours.
+- account/email/second_factor_enrolment_message (a staff member's first authenticator app): opened
+  in a browser of its own, logged in there, and used in tests/browser/test_staff_second_factor_journey.py.
+
+allauth's other notices (password changed, e-mail changed, ...) are off (ACCOUNT_EMAIL_NOTIFICATIONS);
+the second-factor change notices (account/email/base_notification) carry no link but the shop's address.
 """
 
 import io
@@ -38,6 +41,7 @@ import uuid
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -152,6 +156,16 @@ def download(journey, link: str) -> zipfile.ZipFile:
         except PlaywrightError as error:  # a download is no page: the navigation itself is "aborted"
             assert "Download is starting" in str(error) or "ERR_ABORTED" in str(error), error
     return zipfile.ZipFile(io.BytesIO(open(info.value.path(), "rb").read()))
+
+
+def test_every_e_mail_the_shop_sends_is_listed_here(settings):
+    """A new e-mail template fails this until its links have a journey in this module."""
+    templates = Path(settings.BASE_DIR) / "templates"
+    names = {path.stem for path in templates.glob("*/emails/*.txt")} | {
+        path.stem for path in (templates / "account" / "email").glob("*_message.txt")}
+    names -= {"_receipt", "base_message"}  # parts of e-mails, not e-mails
+
+    assert names and sorted(name for name in names if name not in __doc__) == []
 
 
 # --- Orders ------------------------------------------------------------------------------------
@@ -398,6 +412,7 @@ def test_a_guest_confirms_an_export_from_the_e_mail_and_downloads_it_from_the_ne
     journey = fresh(link_in(request_link, "/privacy/requests/"), "confirm-export")
     journey.screenshot("confirm")
     assert "You asked for a copy of the data" in journey.page.locator("main").inner_text()
+    assert journey.csp_violations() == [] and axe_violations(journey.page) == []
     with journey.page.expect_navigation():
         journey.page.get_by_role("button", name="Confirm").click()
     assert_posted_with_our_origin(journey)
@@ -414,7 +429,6 @@ def test_a_guest_confirms_an_export_from_the_e_mail_and_downloads_it_from_the_ne
     archive = download(fresh(link, "download", navigate=False), link)
     document = json.loads(archive.read("data.json"))
     assert [row["number"] for row in document["sections"]["orders.Order"]["rows"]] == ["MAIL-0005"]
-    assert journey.csp_violations() == []
 
 
 def test_an_accounts_download_link_gives_the_file_only_to_its_owner_logged_in(fresh, shop_links):
