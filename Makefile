@@ -33,7 +33,7 @@ demo: install-app
 	$(BIN)/python manage.py import_online_retail $(DATA) --end-today
 	$(BIN)/python manage.py train_recommenders
 	$(BIN)/python manage.py create_demo_demand_rule
-	$(BIN)/python manage.py run_scheduled_jobs --skip train-recommenders --state $(SCHEDULE_STATE)
+	$(BIN)/python manage.py run_scheduled_jobs --already-run train-recommenders --state $(SCHEDULE_STATE)
 	$(BIN)/python manage.py create_merchant
 	$(BIN)/python manage.py create_demo_shopper
 	@echo "The shop is at http://$(HOST):$(PORT)/ — stop it with Ctrl-C."

@@ -7,6 +7,7 @@ the withdrawal is followed by a retraining.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from shop.storefront.scheduled_jobs import LastRuns, due_jobs_run, scheduled_jobs
 from tests.config.test_production_settings import GOOD
@@ -262,3 +264,15 @@ def test_a_job_never_run_here_is_due_at_once_and_then_waits_for_its_interval(tmp
 
     assert due_jobs_run(jobs=jobs, last_runs=last_runs) == [HOURLY, "purge-old-price-history"]
     assert due_jobs_run(jobs=jobs, last_runs=last_runs) == []
+
+
+@pytest.mark.django_db
+def test_the_demo_records_the_training_it_ran_in_the_foreground_so_the_loop_does_not_repeat_it(tmp_path):
+    state = tmp_path / "state.json"
+    jobs = ["train-recommenders", "purge-old-price-history"]
+
+    call_command("run_scheduled_jobs", "purge-old-price-history", "--already-run", "train-recommenders",
+                 "--state", str(state), stdout=io.StringIO())
+
+    assert set(LastRuns(state).times) == set(jobs)
+    assert due_jobs_run(jobs=scheduled_jobs(names=jobs), last_runs=LastRuns(state)) == []

@@ -32,6 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--list", action="store_true", help="List the jobs and exit.")
         parser.add_argument("--skip", action="append", default=[], metavar="JOB",
                             help="Leave this job out (repeatable), e.g. one just run in the foreground.")
+        parser.add_argument("--already-run", action="append", default=[], metavar="JOB",
+                            help="Leave this job out and record it in --state as run now (repeatable): "
+                                 "one just run in the foreground, which the loop need not repeat.")
         parser.add_argument("--every", type=float, metavar="SECONDS",
                             help="Keep running: look for due jobs this often and run each when its schedule "
                                  "says so (the embedded default only; refused where beat runs).")
@@ -41,20 +44,25 @@ class Command(BaseCommand):
         parser.add_argument("--stop-with", type=int, metavar="PID",
                             help="With --every: stop when the process PID (the server's shell) is gone.")
 
-    def handle(self, *args, jobs: list[str], list: bool, skip: list[str], every: float | None,
-               state: Path | None, stop_with: int | None, **options):
+    def handle(self, *args, jobs: list[str], list: bool, skip: list[str], already_run: list[str],
+               every: float | None, state: Path | None, stop_with: int | None, **options):
         schedule = settings.CELERY_BEAT_SCHEDULE
         if list:
             for name, entry in schedule.items():
                 self.stdout.write(f"{name}: {entry['task']}")
             return
-        unknown = sorted((set(jobs) | set(skip)) - set(schedule))
+        unknown = sorted((set(jobs) | set(skip) | set(already_run)) - set(schedule))
         if unknown:
             raise CommandError(f"Unknown job(s): {', '.join(unknown)}. Known: {', '.join(schedule)}.")
-        chosen = scheduled_jobs(names=[job for job in (jobs or schedule) if job not in skip])
+        if already_run and (every is not None or state is None):
+            raise CommandError("--already-run records a run once: it needs --state and no --every.")
+        left_out = set(skip) | set(already_run)
+        chosen = scheduled_jobs(names=[job for job in (jobs or schedule) if job not in left_out])
         report = self.stdout.write
         if every is None:
             last_runs = LastRuns(state)
+            for name in already_run:
+                last_runs.record(name, timezone.now())
             for job in chosen:
                 try:
                     outcome = scheduled_job_run(job=job)
