@@ -50,8 +50,14 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
-from personalization.models import (ModelVersion, ModelVersionStatus, Rail, RecommendationList, Subscriber,
-                                    SubscriberStatus)
+from personalization.models import (
+    ModelVersion,
+    ModelVersionStatus,
+    Rail,
+    RecommendationList,
+    Subscriber,
+    SubscriberStatus,
+)
 from personalization.newsletter import confirm_token, subscriber_confirm, subscriber_sign_up
 from personalization.tasks import send_cart_reminders
 from privacy.models import DataRequest, DataRequestKind, DataRequestStatus
@@ -277,10 +283,10 @@ def test_the_password_reset_e_mail_sets_a_new_password_that_logs_in(fresh, shop_
     journey = fresh(link_in(message, "/accounts/password/reset/key/"), "reset-key")
     page = journey.page
     journey.screenshot("set-password")
-    page.get_by_label(re.compile(r"^New password$", re.I)).fill(NEW_PASSWORD)
-    page.get_by_label(re.compile(r"^New password \(again\)$", re.I)).fill(NEW_PASSWORD)
+    page.get_by_label(re.compile(r"^New password$", re.IGNORECASE)).fill(NEW_PASSWORD)
+    page.get_by_label(re.compile(r"^New password \(again\)$", re.IGNORECASE)).fill(NEW_PASSWORD)
     with page.expect_navigation():
-        page.get_by_role("button", name=re.compile("^Change password$", re.I)).click()
+        page.get_by_role("button", name=re.compile("^Change password$", re.IGNORECASE)).click()
     assert_posted_with_our_origin(journey)
     journey.screenshot("password-set")
     person.refresh_from_db()
@@ -397,8 +403,8 @@ def test_the_cart_reminders_links_open_the_product_and_after_logging_in_the_cart
 def guest_asks(fresh, shop_links, *, address: str, kind_label: str) -> None:
     asking = fresh(shop_links + "/privacy/requests/", f"ask-{kind_label[:6]}")
     dismiss_consent_banner(asking.page)
-    asking.page.get_by_label(re.compile("e-mail", re.I)).first.fill(address)
-    asking.page.get_by_label(re.compile(kind_label, re.I)).check()
+    asking.page.get_by_label(re.compile("e-mail", re.IGNORECASE)).first.fill(address)
+    asking.page.get_by_label(re.compile(kind_label, re.IGNORECASE)).check()
     with asking.page.expect_navigation():
         asking.page.locator("main form").get_by_role("button").click()
     assert "we have e-mailed it a link" in asking.page.locator(".messages").inner_text()

@@ -7,7 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from privacy import guest_requests
-from privacy.data_requests import CONFIRM_SALT, GUEST_LINK_MAX_AGE, DataRequestRefused, confirm_token, data_request_new
+from privacy.data_requests import (
+    CONFIRM_SALT,
+    GUEST_LINK_MAX_AGE,
+    DataRequestRefused,
+    confirm_token,
+    data_request_new,
+)
 from privacy.fields import blind_index
 from privacy.models import DataRequest, DataRequestKind, DataRequestStatus
 
