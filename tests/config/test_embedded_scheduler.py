@@ -276,3 +276,15 @@ def test_the_demo_records_the_training_it_ran_in_the_foreground_so_the_loop_does
 
     assert set(LastRuns(state).times) == set(jobs)
     assert due_jobs_run(jobs=scheduled_jobs(names=jobs), last_runs=LastRuns(state)) == []
+
+
+@pytest.mark.parametrize(("hours_ago", "due"), [(0.02, False), (25, True)])
+def test_a_crontab_entry_is_due_once_its_time_of_day_has_passed_since_it_last_ran(settings, hours_ago, due):
+    from celery.schedules import crontab
+
+    at = (datetime.now(UTC).hour + 12) % 24  # half a day away, whenever the test runs
+    settings.CELERY_BEAT_SCHEDULE = {**settings.CELERY_BEAT_SCHEDULE, "nightly": {
+        "task": "shop.catalog.tasks.refresh_product_popularity", "schedule": crontab(minute=0, hour=at)}}
+    [job] = scheduled_jobs(names=["nightly"])
+
+    assert job.is_due(last_run_at=datetime.now(UTC) - timedelta(hours=hours_ago)) is due
