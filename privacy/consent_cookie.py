@@ -5,6 +5,10 @@ holds what the visitor chose (each purpose's decision with its source and time, 
 notice version, and whether their browser's GPC signal was recorded), not an id. The
 visitor's cart and events live under a random id in the session only, and the proof of
 each decision is the consent record written under that id when the decision was made.
+When the cookie is honoured for a session whose visitor id has no record yet (a new
+session in the same browser), its decisions are recorded for that id (source "cookie",
+dated when they were made, under the notice version the cookie carries), so every event
+stored under the id traces back to a record of its own subject.
 A tampered, malformed, outdated or expired cookie counts for nothing.
 """
 
@@ -15,9 +19,12 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core import signing
 
-from .models import ConsentSource
+from .models import ConsentRecord, ConsentSource
+from .notice import notice_current
 from .purposes import CONSENT_PURPOSES
 from .selectors import ConsentState, Decision, consent_window_start
+from .services import notice_text_archive
+from .subjects import ConsentSubject
 
 COOKIE_SALT = "privacy.consent.choices"
 MAX_COOKIE_LENGTH = 1000
@@ -57,3 +64,25 @@ def state_from_cookie(raw: str | None, *, notice_version: str) -> ConsentState |
     if version != notice_version:
         return ConsentState(subject=None, notice_version=notice_version)  # asked again under the new notice
     return ConsentState(subject=None, notice_version=notice_version, decisions=decisions, gpc_recorded=gpc_recorded)
+
+
+def cookie_decisions_record(*, subject: ConsentSubject, state: ConsentState) -> int:
+    """Record what a honoured consent cookie says for a visitor id that has no record under its
+    notice version yet; returns how many records were written (none when it has one already).
+
+    Each record is the cookie's decision: its purpose, choice and time (so it lapses when the
+    original would), source "cookie", the notice version and text the cookie was given under.
+    """
+    if subject.is_user or not state.decisions or state.notice_version != notice_current().version:
+        return 0
+    if ConsentRecord.objects.filter(**subject.record_filter(), notice_version=state.notice_version).exists():
+        return 0
+    notice = notice_current()
+    notice_text_archive(notice=notice)
+    ConsentRecord.objects.bulk_create([
+        ConsentRecord(**subject.record_filter(), purpose=purpose, granted=decision.granted,
+                      notice_version=notice.version, text_hash=notice.text_hash, source=ConsentSource.COOKIE,
+                      created_at=decision.created_at)
+        for purpose, decision in sorted(state.decisions.items())
+    ])
+    return len(state.decisions)

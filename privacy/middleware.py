@@ -19,10 +19,14 @@ from .purposes import NECESSARY, PURPOSES, Purpose
 from .selectors import ConsentState, consent_state, gpc_refusals
 from .services import consent_gpc_record
 from .notice import notice_version
-from .consent_cookie import choices_cookie_value, consent_cookie_max_age, state_from_cookie
+from .consent_cookie import (choices_cookie_value, consent_cookie_max_age, cookie_decisions_record,
+                             state_from_cookie)
 from .subjects import ConsentSubject
 
 logger = logging.getLogger(__name__)
+
+# The visitor id and notice version whose cookie decisions this session has recorded.
+COOKIE_RECORDED_SESSION_KEY = "privacy_cookie_recorded"
 
 
 class RequestConsent:
@@ -86,10 +90,21 @@ class RequestConsent:
         if self._decided_here and subject is not None:
             return consent_state(subject=subject)
         if self._cookie_state is not None:
+            if subject is not None:
+                self._cookie_decisions_recorded_for(subject)
             return replace(self._cookie_state, subject=subject)
         if self.gpc:
             return gpc_refusals(subject=subject)
         return ConsentState(subject=subject, notice_version=notice_version())
+
+    def _cookie_decisions_recorded_for(self, subject: ConsentSubject) -> None:
+        # Honouring the cookie for this session's visitor id: its decisions become records of
+        # that id, so what is stored under it traces back to consent (checked once per session).
+        session = self._request.session
+        marker = f"{subject.visitor_id.hex}:{self._cookie_state.notice_version}"
+        if session.get(COOKIE_RECORDED_SESSION_KEY) != marker:
+            cookie_decisions_record(subject=subject, state=self._cookie_state)
+            session[COOKIE_RECORDED_SESSION_KEY] = marker
 
     def forget_visitor(self) -> None:
         """At logout: the next person at this browser is asked afresh."""

@@ -20,6 +20,7 @@ class ConsentSource(models.TextChoices):
     API = "api", "API"
     ERASURE = "erasure", "Account deletion requested"
     NEWSLETTER = "newsletter", "Newsletter sign-up (confirmed by e-mail) or unsubscribe link"
+    COOKIE = "cookie", "Carried by this browser's consent cookie into a new session"
 
 
 class AppendOnlyError(RuntimeError):
