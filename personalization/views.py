@@ -1,5 +1,6 @@
 """The "Why am I seeing this?" page: which data a recommendation rests on, and how to turn it off."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -65,4 +66,5 @@ def why_recommended(request: HttpRequest) -> HttpResponse:
         "used": used,
         "history": history,
         "version": model_version_serving(),
+        "min_support": settings.PERSONALIZATION_MIN_SUPPORT,  # what training applies, so the page says it
     })

@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import apnumber
 from django.db import connection
 from django.utils import timezone
 
@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db
 # --- "Customers also bought": a pair needs its own minimum of distinct buyers ----------------------
 
 
-def test_an_also_bought_pair_shows_at_exactly_the_minimum_support_and_not_one_buyer_below(client):
-    minimum = settings.PERSONALIZATION_MIN_SUPPORT  # what production reads
+@pytest.mark.parametrize("raised", [0, 1], ids=["as configured", "raised by one"])
+def test_an_also_bought_pair_shows_at_exactly_the_minimum_support_and_not_one_buyer_below(client, settings, raised):
+    settings.PERSONALIZATION_MIN_SUPPORT += raised  # the configured value (what production reads), or one more
+    minimum = settings.PERSONALIZATION_MIN_SUPPORT
     lantern, mug, candle = products(3)
     lantern.title, mug.title, candle.title = "White Metal Lantern", "Red Retrospot Mug", "Vanilla Candle"
     for product in (lantern, mug, candle):
@@ -40,6 +42,9 @@ def test_an_also_bought_pair_shows_at_exactly_the_minimum_support_and_not_one_bu
 
     assert [(title, reason) for title, reason, _ in cards] == [
         ("Red Retrospot Mug", f"Bought with White Metal Lantern by {minimum} customers.")]
+    # "Why am I seeing this?" states the minimum the training applied.
+    why = client.get(cards[0][2]).content.decode()
+    assert f"only pairs bought by at least {apnumber(minimum)} of them are shown" in why
 
 
 # --- "Why am I seeing this?" shows the person's own data only --------------------------------------
