@@ -1,8 +1,10 @@
 """A logging filter that keeps personal data and secrets out of every log line.
 
 It rewrites the formatted message, so it works for our own loggers, Django's
-request logging and gunicorn's access log alike. Query strings are dropped
-entirely: they carry search terms, e-mail addresses and one-time tokens.
+request logging, the development server's request lines and gunicorn's access log
+alike. Query strings are dropped entirely: they carry search terms, e-mail addresses
+and one-time tokens. It is exact both ways: the record's own request id and dotted
+code names (`personalization.tasks.retrain_recommenders_if_requested`) stay readable.
 """
 
 import contextvars
@@ -19,9 +21,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\?[^\s\"']*"), "?" + REDACTED),
     # E-mail addresses.
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), REDACTED),
-    # Bearer tokens, API keys and similar "key=value" secrets.
+    # Bearer tokens, API keys and similar "key=value" secrets, also as a snake_case name's last
+    # word (api_key=, access_token:), quoted ("password": "..."), and an Authorization header's
+    # scheme with its credentials.
     (
-        re.compile(r"(?i)\b(token|key|secret|password|passwd|authorization|signature)(\s*[=:]\s*)\S+"),
+        re.compile(r"(?i)(?<![a-z0-9])(token|key|secret|password|passwd|pwd|authorization|signature|apikey)"
+                   r"([\"']?\s*[=:]\s*)(?:(?:bearer|token|basic|digest|api-?key)\s+)?"
+                   r"(?:\"[^\"]*\"|'[^']*'|\S+)"),
         r"\1\2" + REDACTED,
     ),
     # Signed values (order links, e-mail confirmation keys): payload, timestamp and signature.
@@ -41,8 +47,12 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _looks_like_slug(run: str) -> bool:
-    parts = run.split("-")
-    if run != run.lower() or "_" in run or len(parts) < 3:
+    """A product slug (words and numbers joined by "-") or a snake_case code name (joined by "_")."""
+    separator = "_" if "_" in run else "-"
+    if separator == "_" and "-" in run:
+        return False
+    parts = run.split(separator)
+    if run != run.lower() or len(parts) < 3:
         return False
     if any(not 0 < len(part) <= 16 for part in parts):
         return False
@@ -54,14 +64,25 @@ def _redact_long_run(match: re.Match[str]) -> str:
     return match.group(0) if _looks_like_slug(match.group(0)) else REDACTED
 
 
-def redact(text: str) -> str:
-    """Return `text` with personal data and secrets replaced by a marker."""
+# Stands for a kept request id while the patterns run: no pattern matches it.
+_KEPT = "\ue000"
+
+
+def redact(text: str, *, request_id: str = "-") -> str:
+    """Return `text` with personal data and secrets replaced by a marker.
+
+    `request_id`, where it stands alone (not inside a longer token), is kept: it is the
+    record's own id, no secret, and what joins an access-log line to the application's lines.
+    """
+    kept = request_id != "-" and bool(_SAFE_REQUEST_ID.match(request_id)) and _KEPT not in text
+    if kept:
+        text = re.sub(rf"(?<![\w.:\-]){re.escape(request_id)}(?![\w.:\-])", _KEPT, text)
     for pattern, replacement in _PATTERNS[:4]:
         text = pattern.sub(replacement, text)
     text = _LONG_RUN.sub(_redact_long_run, text)
     for pattern, replacement in _PATTERNS[4:]:
         text = pattern.sub(replacement, text)
-    return text
+    return text.replace(_KEPT, request_id) if kept else text
 
 
 def escape_control_characters(text: str) -> str:
@@ -81,7 +102,7 @@ class RedactPersonalDataFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string must not lose the record
             message = str(record.msg)
-        record.msg = redact(message)
+        record.msg = redact(message, request_id=getattr(record, "request_id", None) or current_request_id.get())
         record.args = None
         # Tracebacks end with the exception's text, which may quote an address or a token:
         # format them here, redacted, so that no formatter prints the raw one.

@@ -106,3 +106,66 @@ def test_a_traceback_quoting_an_address_is_redacted():
 
     assert "Traceback" in stream.getvalue() and "ValueError: no mailbox for [redacted]" in stream.getvalue()
     assert "shopper@example.com" not in stream.getvalue()
+
+
+@pytest.mark.parametrize("message,secret", [
+    ("login attempt with password=hunter2 refused", "hunter2"),
+    ('payload {"password": "hunter2 again", "user": 7}', "hunter2"),
+    ("retrying with api_key=ak_live_51Hq8Z now", "ak_live"),
+    ("header X-Api-Key: ak_live_51Hq8Z seen", "ak_live"),
+    ("Authorization: Token 9944b09199c6 rejected", "9944b09199c6"),
+    ("Authorization: Bearer eyJhbGci.short rejected", "eyJhbGci"),
+    ("callback access_token=ya29.a0Af rejected", "ya29"),
+])
+def test_secrets_written_as_name_and_value_are_redacted(message, secret):
+    redacted = redact(message)
+
+    assert secret not in redacted
+    assert "[redacted]" in redacted
+    # What follows the secret is kept: the rule takes the value, not the rest of the line.
+    assert redacted.split()[-1] == message.split()[-1]
+
+
+def test_the_records_own_request_id_stays_in_the_message_and_other_long_hex_runs_do_not():
+    request_id = "0afbbd7724c94dc38923eb0a18a7c3e0"
+    session_key = "3f2a1b4c5d6e7f8091a2b3c4d5e6f708"
+    access_line = f'"GET /search/?q=lantern" 200 8672 12ms {request_id} session {session_key}'
+
+    redacted = redact(access_line, request_id=request_id)
+
+    assert redacted == f'"GET /search/?[redacted]" 200 8672 12ms {request_id} session [redacted]'
+    # Without the record's id, the same line keeps neither.
+    assert request_id not in redact(access_line)
+    # Inside a longer token the id is no shield for the token.
+    assert "[redacted]" in redact(f"/orders/eyJvcmRlciI6:1xXls2:{request_id}x7btlaMvN3p2Q/", request_id=request_id)
+
+
+def test_the_handler_keeps_the_request_id_the_record_carries():
+    request_id = "0afbbd7724c94dc38923eb0a18a7c3e0"
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1,
+                               '"GET %s" 200 %s', ("/p/?q=lantern", request_id), None)
+    record.request_id = request_id
+
+    RedactPersonalDataFilter().filter(record)
+
+    assert record.getMessage() == f'"GET /p/?[redacted]" 200 {request_id}'
+
+
+@pytest.mark.parametrize("name", [
+    "personalization.tasks.retrain_recommenders_if_requested",
+    "personalization.tasks.send_marketing_campaign_batch_to_segment",
+    "privacy.tasks.purge_expired_behaviour_events_older_than_retention",
+])
+def test_task_names_stay_readable_in_a_workers_lines(name):
+    line = f"Task {name}[3f2a1b4c-5d6e-7f80-91a2-b3c4d5e6f708] succeeded in 0.01s: None"
+
+    assert redact(line) == f"Task {name}[[redacted]] succeeded in 0.01s: None"
+
+
+@pytest.mark.parametrize("token", [
+    "q7wz_lm2k_zkm7_w2ql_l9qw_2m7k_zx2w",  # lowercase, underscores, but no words
+    "Retrain_Recommenders_If_Requested_Now",  # capitals: not a code name
+    "api_3f2a1b4c5d6e7f8091a2b3c4d5e6f708",
+])
+def test_tokens_joined_by_underscores_are_still_redacted(token):
+    assert token not in redact(f"value {token} seen")

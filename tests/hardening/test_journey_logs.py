@@ -84,7 +84,7 @@ def test_a_shopper_journey_leaves_no_trace_of_the_shopper_in_web_or_worker_logs(
             assert shopper.get(lantern.get_absolute_url()).status_code == 200
             assert shopper.get("/p/white-hanging-heart-t-light-holder-85123a/").status_code == 404
             # They ask for their order links again: the worker e-mails them.
-            shopper.post("/orders/find/", {"email": SHOPPER["email"]})
+            find_request_id = shopper.post("/orders/find/", {"email": SHOPPER["email"]})["X-Request-ID"]
             wait_for(lambda: len(mails_in(outbox)) == 2)
             sent_links += links_in(body(mails_in(outbox)[1]))
             # They sign up, confirm their address, and reset their password.
@@ -108,6 +108,9 @@ def test_a_shopper_journey_leaves_no_trace_of_the_shopper_in_web_or_worker_logs(
     assert "journey starts" in web and "journey ends" in web and "Not Found" in web
     assert "send_order_email" in worker_log and "succeeded" in worker_log
     assert "send_guest_order_links" in worker_log
+    # The task that request queued logs under the request's id, in the worker too.
+    assert any(f"[{find_request_id}]" in line and "send_guest_order_links" in line
+               for line in worker_log.splitlines()), worker_log
     # Product pages stay readable.
     assert "Not Found: /p/white-hanging-heart-t-light-holder-85123a/" in web
     # Nothing of the shopper, nor any link or key they were sent.
@@ -117,6 +120,34 @@ def test_a_shopper_journey_leaves_no_trace_of_the_shopper_in_web_or_worker_logs(
     for name, text in {"web": web, "worker": worker_log}.items():
         for secret in secrets:
             assert secret.lower() not in text.lower(), f"{secret!r} in the {name} log"
+
+
+@pytest.mark.postgres
+@pytest.mark.worker
+def test_the_workers_log_keeps_long_task_names_and_the_id_of_the_request_that_queued_them(transactional_db,
+                                                                                        tmp_path):
+    from config.logging import current_request_id
+    from personalization.tasks import retrain_recommenders_if_requested
+
+    broker_forget_everything()
+    worker = WorkerProcess("names", tmp_path / "worker.log")
+    request_id = "5e0c7d4a9b2f4e6a8c1d3f5b7a9e0c2d"
+    try:
+        worker.wait_until_ready()
+        queued_by = current_request_id.set(request_id)
+        try:
+            retrain_recommenders_if_requested.delay()
+        finally:
+            current_request_id.reset(queued_by)
+        wait_for(lambda: "succeeded" in worker.output())
+    finally:
+        worker.stop()
+
+    name = "personalization.tasks.retrain_recommenders_if_requested"
+    lines = [line for line in worker.output().splitlines() if f"Task {name}[" in line]
+    assert any(line.endswith("received") for line in lines), worker.output()
+    assert any(f"[{request_id}]" in line and " succeeded in " in line for line in lines), worker.output()
+    assert "tasks.[redacted]" not in worker.output()
 
 
 class RefusingMailServer:
