@@ -469,6 +469,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's defaults give "django" (under DEBUG) and "django.server" (runserver's request
+        # lines) unfiltered handlers of their own: naming them here replaces those with ours.
+        "django": {"level": LOG_LEVEL, "propagate": True},
+        "django.server": {"level": LOG_LEVEL, "propagate": True},
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
