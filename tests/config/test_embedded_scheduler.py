@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import logging.handlers
 import os
 import signal
 import socket
@@ -22,10 +24,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from celery import shared_task
 from django.conf import settings
 from django.core.management import call_command
 
-from shop.storefront.scheduled_jobs import LastRuns, due_jobs_run, scheduled_jobs
+from shop.storefront.scheduled_jobs import LastRuns, ScheduledJob, due_jobs_run, scheduled_jobs
 from tests.config.test_production_settings import GOOD
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -288,3 +291,30 @@ def test_a_crontab_entry_is_due_once_its_time_of_day_has_passed_since_it_last_ra
     [job] = scheduled_jobs(names=["nightly"])
 
     assert job.is_due(last_run_at=datetime.now(UTC) - timedelta(hours=hours_ago)) is due
+
+
+@shared_task(name="tests.config.scheduled_job_that_fails")
+def scheduled_job_that_fails():
+    raise ValueError("could not reach ada.lovelace@example.com")
+
+
+@pytest.mark.django_db
+def test_a_failing_job_is_reported_by_name_without_its_message_and_the_others_still_run(tmp_path):
+    failing = ScheduledJob(name="fails", task_name="tests.config.scheduled_job_that_fails",
+                           schedule=scheduled_jobs(names=[HOURLY])[0].schedule)
+    last_runs, lines = LastRuns(tmp_path / "state.json"), []
+    # On the scheduler's own logger: running a task in-process may set the root handlers up afresh.
+    logged = logging.handlers.BufferingHandler(capacity=100)
+    scheduler_logger = logging.getLogger("shop.storefront.scheduled_jobs")
+    scheduler_logger.addHandler(logged)
+    try:
+        ran = due_jobs_run(jobs=[failing, *scheduled_jobs(names=[HOURLY])], last_runs=last_runs, report=lines.append)
+    finally:
+        scheduler_logger.removeHandler(logged)
+
+    assert ran == ["fails", HOURLY]
+    assert lines == ["fails failed: ValueError", f"{HOURLY}: done (None)"]
+    messages = [record.getMessage() for record in logged.buffer]
+    assert messages == ["Scheduled job fails failed: ValueError"]
+    assert "ada.lovelace" not in "".join(messages + lines)
+    assert last_runs.get("fails") is not None  # not retried every tick: due again after its interval
