@@ -73,6 +73,7 @@ def test_the_access_log_keeps_request_ids_and_drops_search_terms_and_signed_link
     try:
         search = http_get(port, "/search/?q=lantern")
         order = http_get(port, served_shop.guest_order_path)
+        address_in_path = http_get(port, f"/p/{served_shop.guest_email}/")
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
@@ -80,8 +81,10 @@ def test_the_access_log_keeps_request_ids_and_drops_search_terms_and_signed_link
     token = served_shop.guest_order_path.strip("/").rsplit("/", 1)[-1]
     assert search[0] == 200 and order[0] == 200
     access_lines = [line for line in output.splitlines() if "gunicorn.access" in line]
-    assert len(access_lines) == 2, output
-    for (status, request_id), path, line in zip([search, order], ["/search/", "/orders/[redacted]/"], access_lines):
+    assert address_in_path[0] == 404
+    assert len(access_lines) == 3, output
+    for (status, request_id), path, line in zip([search, order, address_in_path],
+                                                ["/search/", "/orders/[redacted]/", "/p/[redacted]/"], access_lines):
         message = json.loads(line)["message"] if log_format == "json" else line
         assert f'"GET {path}" {status} ' in message and message.endswith(f"ms {request_id}"), line
         if log_format == "json":
