@@ -41,8 +41,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 ENROLMENT_LINK_MAX_AGE = timedelta(minutes=15)
-# A page reload does not send another e-mail within this time; the page's button does.
-ENROLMENT_LINK_RESEND_AFTER = timedelta(minutes=2)
+# Within this time of a link, neither a reload nor the page's button sends another e-mail.
+ENROLMENT_LINK_RESEND_AFTER = timedelta(minutes=1)
 TOKEN_SALT = "shop.accounts.second_factor.enrolment"
 UNLOCKED_SESSION_KEY = "second_factor.enrolment_unlocked"
 SENT_SESSION_KEY = "second_factor.enrolment_link_sent_at"
@@ -162,11 +162,13 @@ def activate_totp(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespon
     status = 200
     if request.method == "POST" and "send_link" not in request.POST:
         status = 403  # an activation posted without the link: refused, nothing enrolled
-    elif address and (request.method == "POST" or not _recently_sent(request)):
+    elif address and not _recently_sent(request):
         enrolment_link_send(request=request, user=user)
+    elif request.method == "POST":
+        status = 429  # the button pressed again at once: the inbox is not flooded
     return render(request, "account/second_factor_check_inbox.html", {
         "masked_address": _masked(address), "has_address": bool(address), "refused": status == 403,
-        "minutes": int(ENROLMENT_LINK_MAX_AGE.total_seconds() // 60),
+        "too_soon": status == 429, "minutes": int(ENROLMENT_LINK_MAX_AGE.total_seconds() // 60),
     }, status=status)
 
 

@@ -93,15 +93,21 @@ def test_a_password_alone_gets_a_we_sent_you_a_link_page_and_no_authenticator_se
 
 
 @pytest.mark.django_db
-def test_reloading_the_page_sends_no_second_mail_but_the_button_sends_a_new_link():
+def test_a_new_link_is_sent_on_request_but_not_twice_within_a_minute():
     staff_member()
     client = signed_in_client()
 
     client.get(reverse("mfa_activate_totp"))
     client.get(reverse("mfa_activate_totp"))
+    at_once = client.post(reverse("mfa_activate_totp"), {"send_link": "1"})
     assert len(mail.outbox) == 1
-    client.post(reverse("mfa_activate_totp"), {"send_link": "1"})
-    assert len(mail.outbox) == 2 and mail.outbox[0].body != mail.outbox[1].body
+    assert at_once.status_code == 429 and "wait a minute" in at_once.content.decode()
+
+    session = client.session  # a minute later, just
+    session[second_factor.SENT_SESSION_KEY] -= second_factor.ENROLMENT_LINK_RESEND_AFTER.total_seconds() + 1
+    session.save()
+    later = client.post(reverse("mfa_activate_totp"), {"send_link": "1"})
+    assert later.status_code == 200 and len(mail.outbox) == 2 and mail.outbox[0].body != mail.outbox[1].body
 
 
 @pytest.mark.django_db
