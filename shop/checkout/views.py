@@ -18,7 +18,7 @@ from shop.cart.session import request_cart
 from shop.orders.models import Order
 from shop.orders.selectors import order_guest_path
 from shop.payments.models import Payment
-from shop.payments.providers import WebhookVerificationError
+from shop.payments.providers import ProviderUnavailable, WebhookVerificationError
 from shop.payments.test_provider import TEST_CARDS
 from shop.pricing import price_strategy_for
 from shop.visitors import subject_for
@@ -234,4 +234,8 @@ def payment_webhook(request: HttpRequest, provider: str) -> HttpResponse:
         return JsonResponse({"error": "unknown provider"}, status=404)
     except WebhookVerificationError as error:
         return JsonResponse({"error": str(error)}, status=400)
+    except ProviderUnavailable:
+        # Nothing was acted on and the event is not remembered: the provider's retry will be.
+        return JsonResponse({"error": "The payment provider could not be reached; send the event again."},
+                            status=503)
     return JsonResponse({"result": outcome})

@@ -79,6 +79,8 @@ def test_an_event_whose_handling_failed_is_acted_on_when_the_provider_sends_it_a
 
     with pytest.raises(ProviderUnavailable):
         webhook_handle(provider_name="test", body=body, headers=headers)
+    unreachable = deliver(client, body, headers)
+    assert unreachable.status_code == 503 and "send the event again" in json.loads(unreachable.content)["error"]
     assert not ProviderEvent.objects.exists() and not Order.objects.exists()
 
     settings.SHOP_PAYMENT_PROVIDERS = {"test": "shop.payments.test_provider.TestProvider"}
