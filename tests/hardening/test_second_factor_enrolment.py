@@ -269,3 +269,31 @@ def test_enrolling_removing_and_regenerating_a_factor_are_emailed_to_the_verifie
     assert not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
     # No link to follow in a security notice (only the shop's address in the signature).
     assert re.findall(r"https?://\S+", bodies) == [settings.SHOP_BASE_URL] * 3
+
+
+@pytest.mark.django_db
+def test_a_refused_link_is_logged_without_its_token_or_the_address():
+    import io
+    import logging
+
+    from config.logging import RedactPersonalDataFilter
+
+    staff_member()
+    client = signed_in_client()
+    client.get(reverse("mfa_activate_totp"))
+    link = enrolment_link_path(mail.outbox[-1].body)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    client.post(link)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactPersonalDataFilter())  # what every configured handler carries
+    request_log = logging.getLogger("django.request")
+    request_log.addHandler(handler)
+    try:
+        refused = client.post(link)
+    finally:
+        request_log.removeHandler(handler)
+
+    line = stream.getvalue()
+    assert refused.status_code == 400 and "Bad Request: /accounts/2fa/enrol/" in line
+    assert token not in line and token.split(":")[-1] not in line and EMAIL not in line
