@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.signals import request_finished
 from django.contrib.auth import SESSION_KEY
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from config.logging import current_request_id, request_id_from_header
+from shop.api.errors import error_body
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -75,6 +76,12 @@ request_finished.connect(request_id_clear, dispatch_uid="config.request_id_clear
 
 
 NUL_REFUSED = "Bad request: the address or the form contains a NUL character."
+API_PREFIX = "/api/"
+
+
+def _api_refusal(*, status_code: int, code: str, message: str) -> JsonResponse:
+    """A refusal made before the API's views run, in the API's error shape (shop.api.errors)."""
+    return JsonResponse(error_body(status_code=status_code, code=code, message=message), status=status_code)
 
 
 def _has_nul(values: Iterable[str]) -> bool:
@@ -93,6 +100,8 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._refused(request):
+            if request.path_info.startswith(API_PREFIX):
+                return _api_refusal(status_code=400, code="invalid", message=NUL_REFUSED)
             return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
@@ -115,6 +124,24 @@ class RejectNulBytesMiddleware:
             if _has_nul([name, *values]):
                 return True
         return _has_nul([name for name in files] + [upload.name or "" for upload in files.values()])
+
+
+class ApiAddressLengthMiddleware:
+    """An API address (path and query string) longer than API_MAX_ADDRESS_LENGTH is a 414 in the
+    API's error shape. The limit is below gunicorn's request line limit (4094 bytes), so a client
+    meets this documented answer rather than the server's plain-text one."""
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+        self.limit = settings.API_MAX_ADDRESS_LENGTH
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(API_PREFIX):
+            length = len(request.META.get("PATH_INFO", "")) + len(request.META.get("QUERY_STRING", ""))
+            if length > self.limit:
+                return _api_refusal(status_code=414, code="address_too_long",
+                                    message=f"The address is longer than the {self.limit} characters the API reads.")
+        return self.get_response(request)
 
 
 class PrivatePagesNoStoreMiddleware:

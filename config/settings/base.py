@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Before anything reads the request: a NUL byte is a 400, never a database error.
     "config.middleware.RejectNulBytesMiddleware",
+    "config.middleware.ApiAddressLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before SessionMiddleware: sees every cookie set inside it, drops those lacking consent.
@@ -289,6 +290,8 @@ REST_FRAMEWORK = {
         "erasure": env("API_RATE_ERASURE", default="5/day"),
     },
 }
+# An API address longer than this (path and query string) is a 414 (config.middleware).
+API_MAX_ADDRESS_LENGTH = env.int("API_MAX_ADDRESS_LENGTH", default=2048)
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{env('SHOP_NAME', default='Attuned')} REST API",
     "DESCRIPTION": "The shop for apps and integrations: catalog, recommendations, cart, checkout, orders, "

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -54,8 +54,14 @@ class ConsentSerializer(serializers.Serializer):
                                      help_text="Each purpose that needs consent: granted or not.")
 
 
+@extend_schema_field({"type": "object", "minProperties": 1, "additionalProperties": False,
+                     "properties": {purpose: {"type": "boolean"} for purpose in CONSENT_PURPOSES}})
+class PurposeChoicesField(serializers.DictField):
+    """Purposes by name, each true or false; the schema names them and refuses others, as the API does."""
+
+
 class ConsentChangeSerializer(serializers.Serializer):
-    purposes = serializers.DictField(child=StrictBooleanField(), allow_empty=False,
+    purposes = PurposeChoicesField(child=StrictBooleanField(), allow_empty=False,
                                      help_text=f"Some of {', '.join(CONSENT_PURPOSES)}: true or false.")
 
     def validate_purposes(self, value):

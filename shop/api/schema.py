@@ -24,7 +24,8 @@ ERROR_SCHEMA = {
 }
 
 # Any operation may be refused for these: bad input, authentication, permission, an unknown
-# resource, a method it does not have, a content type it does not read, or a throttle.
+# resource, a method it does not have, a body or an address too large to read, a content type
+# it does not read, or a throttle.
 COMMON_ERRORS = {
     "400": "Bad input: the message says what, `fields` names each refused field.",
     "401": "Not authenticated (or the API token is not valid).",
@@ -32,6 +33,8 @@ COMMON_ERRORS = {
     "404": "No such resource (or not yours).",
     "405": "The resource does not have that method.",
     "406": "The response cannot be given in the asked format.",
+    "413": "The request body is larger than the API reads.",
+    "414": "The address (path and query string) is longer than the API reads.",
     "415": "The request body is not in a format this operation reads.",
     "429": "Too many requests: wait and retry.",
 }

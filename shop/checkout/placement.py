@@ -97,9 +97,9 @@ def _check_ready(checkout: Checkout, summary: CheckoutSummary, expected_total: D
     if not summary.lines:
         raise CheckoutError("Your cart is empty, or it has expired.", status=409)
     if checkout.shipping_address_id is None or summary.shipping_method is None:
-        raise CheckoutError("Please give a shipping address and choose a shipping method first.")
+        raise CheckoutError("Please give a shipping address and choose a shipping method first.", status=409)
     if checkout.user_id is None and not checkout.email:
-        raise CheckoutError("Please give an e-mail address for your order confirmation.")
+        raise CheckoutError("Please give an e-mail address for your order confirmation.", status=409)
     if expected_total != summary.total.amount:
         raise CheckoutError(f"The total is now {summary.total.amount} {summary.currency}, not {expected_total}. "
                             "Please check your order and pay again.", status=422)

@@ -53,7 +53,7 @@ def checkout_start(*, cart: Cart, user_id: int | None, subject: events.Subject |
         checkout.save(update_fields=["user", "updated_at"])
     summary = checkout_summary(checkout=checkout, strategy=strategy)
     if not summary.lines:
-        raise CheckoutError("Your cart is empty, or it has expired. Add something to it first.")
+        raise CheckoutError("Your cart is empty, or it has expired. Add something to it first.", status=409)
     checkout_reserve(checkout=checkout, quantities=summary.quantities)
     events.emit(events.CheckoutStarted(subject=subject, checkout_id=checkout.pk, lines=tuple(
         events.EventLine(product_id=line.product_id, variant_id=line.variant_id, quantity=line.quantity,
@@ -87,7 +87,8 @@ def checkout_address_set(*, checkout: Checkout, email: str | None, full_name: st
 @transaction.atomic
 def checkout_shipping_method_set(*, checkout: Checkout, code: str) -> Checkout:
     if checkout.shipping_address_id is None:
-        raise CheckoutError("Please give a shipping address first.")
+        # The checkout's state, not the request, is what is missing: a conflict, as for its shipping methods.
+        raise CheckoutError("Please give a shipping address first.", status=409)
     method = next((m for m in shipping_methods_for(country=checkout.country) if m.code == code), None)
     if method is None:
         raise CheckoutError(f"That shipping method is not available for {tax.country_name(checkout.country)}.")

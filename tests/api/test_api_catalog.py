@@ -42,8 +42,7 @@ def test_filters_by_price_and_stock(api, lamps):
 
 
 @pytest.mark.parametrize("params, field", [
-    ({"min_price": "cheap"}, "min_price"), ({"sort": "random"}, "sort"),
-    ({"min_price": "5", "max_price": "1"}, "min_price"), ({"max_price": "1e9999"}, "max_price"),
+    ({"min_price": "cheap"}, "min_price"), ({"sort": "random"}, "sort"), ({"max_price": "1e9999"}, "max_price"),
     ({"page": "999"}, None), ({"category": "no-such-category"}, None),
 ])
 def test_bad_listing_parameters_are_named_4xx(api, lamps, params, field):

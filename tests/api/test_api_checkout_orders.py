@@ -123,14 +123,15 @@ def test_guest_with_a_cart_token_checks_out(api, lantern):
 
 
 def test_bad_checkout_input_is_refused_and_changes_nothing(alice_api, lantern):
-    assert alice_api.post("/api/v1/checkout/").status_code == 400  # an empty cart
+    empty = alice_api.post("/api/v1/checkout/")
+    assert empty.status_code == 409 and empty.json()["error"]["message"] == "Your cart is empty. Add something to it first."
     assert alice_api.get("/api/v1/checkout/").status_code == 404
     alice_api.post("/api/v1/cart/lines/", {"variant_id": lantern.variants.first().pk}, format="json")
     alice_api.post("/api/v1/checkout/")
     refused = alice_api.put("/api/v1/checkout/address/", ADDRESS | {"country": "XX"}, format="json")
     assert refused.json()["error"]["fields"] == {"country": ["Sorry, we do not ship to that country."]}
     early = alice_api.put("/api/v1/checkout/shipping-method/", {"code": "standard"}, format="json")
-    assert early.status_code == 400 and early.json()["error"]["message"] == "Please give a shipping address first."
+    assert early.status_code == 409 and early.json()["error"]["message"] == "Please give a shipping address first."
     assert alice_api.get("/api/v1/checkout/").json()["has_address"] is False
 
 

@@ -52,7 +52,7 @@ def test_product_rails_leave_out_the_product_itself(api, source):
 
 
 @pytest.mark.parametrize("params, status", [
-    ({"context": "product"}, 400), ({"context": "product", "product": "no-such"}, 404), ({"context": "inbox"}, 400),
+    ({"context": "product"}, 404), ({"context": "product", "product": "no-such"}, 404), ({"context": "inbox"}, 400),
 ])
 def test_bad_recommendation_queries_are_4xx(api, source, params, status):
     response = api.get("/api/v1/recommendations/", params)

@@ -48,7 +48,8 @@ class CartLineAddSerializer(serializers.Serializer):
 
 
 class CartLineQuantitySerializer(serializers.Serializer):
-    quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
+    # PATCH changes what it names: without `quantity` the line stays as it is.
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, required=False)
 
 
 def _money(money) -> dict:

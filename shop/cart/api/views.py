@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from shop.api.errors import ServiceRefusal
 from shop.api.subjects import CART_TOKEN_HEADER, api_subject
 from shop.cart import services
-from shop.cart.selectors import cart_view
+from shop.cart.selectors import cart_lines, cart_view
 from shop.pricing import price_strategy_for
 
 from .carts import api_cart, api_cart_create
@@ -82,6 +82,11 @@ class CartLine(APIView):
         data = CartLineQuantitySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cart = self._cart(request)
+        if "quantity" not in data.validated_data:
+            # Nothing named, nothing changed; the line must still be there, as for a change.
+            if not any(line.variant_id == variant_id for line in cart_lines(cart=cart)):
+                raise ServiceRefusal("That item is not in your cart (any more).", status_code=404, code="not_found")
+            return _cart_response(request, cart)
         try:
             services.cart_line_set_quantity(cart=cart, variant_id=variant_id,
                                             quantity=data.validated_data["quantity"],

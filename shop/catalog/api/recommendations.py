@@ -65,8 +65,10 @@ class Recommendations(APIView):
         product_id, basket = None, []
         if context == "product":
             if not slug:
-                raise ServiceRefusal("product: Give the product's slug for context=product.", status_code=400,
-                                     code="invalid")
+                # No product named is no product found: a 404, as for a slug that names none (and
+                # the schema cannot say that `product` is needed only with context=product).
+                raise ServiceRefusal("product: Give the product's slug for context=product.", status_code=404,
+                                     code="not_found")
             product_id = product_detail(slug=slug).pk
         elif context == "cart":
             cart = api_cart(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
-from shop.api.fields import QueryBooleanField
+from shop.api.fields import QueryBooleanField, QueryDecimalField
 from rest_framework import serializers
 
 from shop.catalog.selectors import SEARCH_SORT_OPTIONS, SORT_OPTIONS, ListingFilters
@@ -13,6 +13,12 @@ from shop.money import round_money
 from shop.pricing import price_strategy_for
 
 MAX_PRICE = Decimal("99999999.99")
+# Query parameters other APIs sort with; here they are refused with the `sort` choices.
+ORDERING_CONVENTIONS = ("ordering", "order_by")
+
+
+def _sort_help(options) -> str:
+    return "The order: " + "; ".join(f"`{key}`: {option.label}" for key, option in options.items()) + "."
 
 
 class MoneySerializer(serializers.Serializer):
@@ -116,17 +122,27 @@ class ListingQuerySerializer(serializers.Serializer):
 
     category = serializers.SlugField(required=False, max_length=140,
                                      help_text="A category's slug: its products and its subcategories'.")
-    min_price = serializers.DecimalField(required=False, min_value=Decimal("0"), max_value=MAX_PRICE,
+    min_price = QueryDecimalField(required=False, min_value=Decimal("0"), max_value=MAX_PRICE,
                                          max_digits=10, decimal_places=2)
-    max_price = serializers.DecimalField(required=False, min_value=Decimal("0"), max_value=MAX_PRICE,
+    max_price = QueryDecimalField(required=False, min_value=Decimal("0"), max_value=MAX_PRICE,
                                          max_digits=10, decimal_places=2)
     in_stock = QueryBooleanField(required=False, default=False)
-    sort = serializers.ChoiceField(choices=list(SORT_OPTIONS), required=False, default="popular")
+    sort = serializers.ChoiceField(choices=list(SORT_OPTIONS), required=False, default="popular",
+                                   help_text=_sort_help(SORT_OPTIONS))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A refused sort names the ones there are.
+        self.fields["sort"].error_messages["invalid_choice"] = (
+            f"Sort by one of: {', '.join(self.fields['sort'].choices)}.")
 
     def validate(self, data):
-        low, high = data.get("min_price"), data.get("max_price")
-        if low is not None and high is not None and low > high:
-            raise serializers.ValidationError({"min_price": "The lowest price must not be above the highest."})
+        if any(name in self.initial_data for name in ORDERING_CONVENTIONS):
+            # DRF's `ordering=-price` would otherwise be ignored without a word.
+            raise serializers.ValidationError({"ordering": (
+                f"This API sorts with `sort`, one of: {', '.join(self.fields['sort'].choices)}.")})
+        # A lowest price above the highest is allowed, as the schema allows it: nothing is in that
+        # range, so the list is empty.
         return data
 
     def filters(self) -> ListingFilters:
@@ -137,5 +153,6 @@ class ListingQuerySerializer(serializers.Serializer):
 
 class SearchQuerySerializer(ListingQuerySerializer):
     q = serializers.CharField(max_length=100, help_text="Words to look for in titles, descriptions, categories.")
-    sort = serializers.ChoiceField(choices=list(SEARCH_SORT_OPTIONS), required=False, default="relevance")
+    sort = serializers.ChoiceField(choices=list(SEARCH_SORT_OPTIONS), required=False, default="relevance",
+                                   help_text=_sort_help(SEARCH_SORT_OPTIONS))
     category = None

@@ -40,10 +40,10 @@ from .serializers import (
     checkout_body,
 )
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
-    description="16 to 64 letters, digits, '-' or '_', new for each attempt to pay; repeat it to retry safely.")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=True, pattern=KEY_PATTERN.pattern,
+    description="16 to 64 letters, digits, '-' or '_', new for each attempt to pay; repeat it to retry safely.")
 
 
 def _refused(error: services.CheckoutError) -> ServiceRefusal:
@@ -72,12 +72,13 @@ class CheckoutDetail(APIView):
         return _checkout_response(request, _open_checkout(request))
 
     @extend_schema(parameters=[CART_TOKEN], request=None, responses={201: CheckoutSerializer,
-                   409: OpenApiResponse(description="Some items are no longer in stock.")},
+                   409: OpenApiResponse(description="Your cart is empty, or some items are no longer in stock.")},
                    summary="Start checking out your cart (holds its units for a few minutes)")
     def post(self, request):
         cart = api_cart(request)
         if cart is None:
-            raise ServiceRefusal("Your cart is empty. Add something to it first.", status_code=400, code="invalid")
+            # The cart's state, not the request, is what is wrong: a conflict, as when items ran out.
+            raise ServiceRefusal("Your cart is empty. Add something to it first.", status_code=409, code="conflict")
         try:
             checkout = services.checkout_start(
                 cart=cart, user_id=request.user.pk if request.user.is_authenticated else None,
@@ -129,7 +130,8 @@ class CheckoutShippingMethods(APIView):
 class CheckoutShippingMethod(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(parameters=[CART_TOKEN], request=ShippingChoiceSerializer, responses={200: CheckoutSerializer},
+    @extend_schema(parameters=[CART_TOKEN], request=ShippingChoiceSerializer, responses={
+        200: CheckoutSerializer, 409: OpenApiResponse(description="The checkout has no shipping address yet.")},
                    summary="Choose a shipping method")
     def put(self, request):
         data = ShippingChoiceSerializer(data=request.data)
