@@ -60,9 +60,8 @@ def _nonce_key(nonce: str) -> str:
 
 def verified_address(user: AbstractBaseUser) -> str | None:
     """The account's verified address (the primary one first), or None."""
-    address = (EmailAddress.objects.filter(user_id=user.pk, verified=True)
-               .order_by("-primary", "pk").values_list("email", flat=True).first())
-    return address
+    return (EmailAddress.objects.filter(user_id=user.pk, verified=True)
+            .order_by("-primary", "pk").values_list("email", flat=True).first())
 
 
 def enrolment_needs_link(user: AbstractBaseUser) -> bool:
