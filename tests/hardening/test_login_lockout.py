@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from privacy.models import DataRequest
 from shop.accounts.models import ApiToken
 from tests.factories import PASSWORD, verified_user
+from tests.hardening.log_capture import ConfiguredHandlersCaptured
 from tests.hardening.production_settings import production_setting
 
 FAILURES_THAT_LOCK_AN_ACCOUNT = 10
@@ -102,10 +103,14 @@ def test_ten_wrong_passwords_on_the_site_lock_the_api_token_door(shopper):
 
 
 def test_ten_wrong_passwords_on_the_api_lock_the_site_login(shopper):
-    wrong_token_logins(shopper.email, FAILURES_THAT_LOCK_AN_ACCOUNT)
+    with ConfiguredHandlersCaptured() as written:
+        wrong_token_logins(shopper.email, FAILURES_THAT_LOCK_AN_ACCOUNT)
+        assert_web_locked(shopper.email)
+        assert_api_locked(shopper.email)
 
-    assert_web_locked(shopper.email)
-    assert_api_locked(shopper.email)
+    # The refusals are logged (django.request), naming neither the account nor a password.
+    assert "Too Many Requests: /api/v1/auth/tokens/" in written.getvalue()
+    assert shopper.email not in written.getvalue() and "wrong guess" not in written.getvalue()
 
 
 def test_the_tenth_wrong_password_is_still_checked_and_the_eleventh_attempt_is_refused(shopper):
