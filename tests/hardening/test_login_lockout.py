@@ -235,3 +235,15 @@ def test_the_lock_is_production_setting_read_as_production_reads_it():
 
     assert settings.ACCOUNT_RATE_LIMITS == production_setting("ACCOUNT_RATE_LIMITS")
     assert settings.ACCOUNT_FORMS["change_password"] == "shop.accounts.forms.PasswordChangeForm"
+
+
+def test_the_password_checks_refuse_a_locked_account_themselves_whoever_calls_them(shopper, rf):
+    from shop.accounts import login_limits
+
+    wrong_web_logins(shopper.email, FAILURES_THAT_LOCK_AN_ACCOUNT)
+    request = rf.post("/", REMOTE_ADDR=new_address())
+
+    with pytest.raises(login_limits.TooManyFailedLogins):
+        login_limits.password_confirm(request, user=shopper, password=PASSWORD)
+    with pytest.raises(login_limits.TooManyFailedLogins):
+        login_limits.authenticate_by_password(request, email=f"  {shopper.email.upper()} ", password=PASSWORD)
