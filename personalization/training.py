@@ -353,14 +353,17 @@ def recommenders_train(*, task_id: str = "", until: datetime | None = None,
                        progress: Progress = _no_progress) -> ModelVersion | None:
     """Train every rail from the consented event store and make it the serving version.
 
-    `until` freezes the models' "now" (default: the current time). Returns the new version,
+    `until` freezes the models' "now" (default: the moment the training starts); every
+    consented event up to it is read. Returns the new version,
     active on success; on failure it is marked failed, the previous version keeps serving,
     and the error is raised. A shop with no published product has nothing to learn: None.
     """
     if not Product.objects.published().exists():
         logger.info("Training skipped: the shop has no published product.")
         return None
-    until = until or timezone.now()
+    started_at = timezone.now()
+    # Every event up to the moment the training starts: an imported history ends before it.
+    until = until or started_at
     now = _frozen_now(until)
     started = time.perf_counter()
     if task_id:
@@ -368,7 +371,7 @@ def recommenders_train(*, task_id: str = "", until: datetime | None = None,
         ModelVersion.objects.filter(task_id=task_id, status=ModelVersionStatus.TRAINING).update(
             status=ModelVersionStatus.FAILED, error="interrupted: the worker stopped mid-training")
     version = ModelVersion.objects.create(
-        task_id=task_id, started_at=timezone.now(), trained_until=until, parameters=PARAMETERS, stage="loading")
+        task_id=task_id, started_at=started_at, trained_until=until, parameters=PARAMETERS, stage="loading")
     progress = _version_progress(version, progress)
     try:
         progress(5, "reading the consented event store")

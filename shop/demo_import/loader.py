@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import islice
 from typing import TypeVar
@@ -37,6 +37,25 @@ def _batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+# How long before the import's "now" the shifted history ends: long enough that the import's own
+# commit and a training started right after it both come later than every imported order.
+HISTORY_ENDS_BEFORE_NOW = timedelta(minutes=1)
+
+
+def history_shift(plan: ImportPlan, *, now: datetime) -> timedelta:
+    """The shift that moves the plan's last invoice to HISTORY_ENDS_BEFORE_NOW before `now`.
+
+    Guaranteed: every shifted order is in the past at `now`, and the distance from `now` to
+    each order is the same whatever the hour of the import (so a training started at the same
+    distance after the import sees the same history). Whole minutes, as the source's times are.
+    """
+    if not plan.orders:
+        return timedelta(0)
+    last = max(order.placed_at for order in plan.orders)
+    minutes = (now - HISTORY_ENDS_BEFORE_NOW - last) // timedelta(minutes=1)
+    return timedelta(minutes=minutes)
 
 
 def imported_customer_email(customer_number: str) -> str:
@@ -179,7 +198,7 @@ def load_plan(plan: ImportPlan, *, progress: Progress = _no_progress, shift: tim
     """Create what the plan holds and the shop lacks, all or nothing.
 
     `shift` moves every date of the new products and orders (so a demo's history can end
-    today); `consent_share` is announced with the new orders (`events.HistoryImported`).
+    just before now: `history_shift`); `consent_share` is announced with the new orders (`events.HistoryImported`).
     """
     result = ImportResult()
     with transaction.atomic():

@@ -1,12 +1,14 @@
 """python manage.py import_online_retail PATH — load the Online Retail history into the shop.
 
-`--end-today` moves the whole timeline by whole days so the last invoice falls on the day
-of the import: the demo's "trending" and its 12-month retention then see a living shop.
+`--end-today` moves the whole timeline so the last invoice falls a minute before the import
+(never later today): the demo's "trending" and its 12-month retention then see a living shop,
+and a training started any time after the import reads the whole history.
 `--consent-share` (default 0.6) is the share of imported customers declared as having
 consented to personalization, chosen by a stable hash of the customer number.
 """
 
-from datetime import timedelta
+import argparse
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,12 +17,22 @@ from tqdm import tqdm
 
 from shop.catalog.fragments import catalog_changed
 from shop.catalog.services import product_popularity_refresh
-from shop.demo_import.loader import load_plan
+from shop.demo_import.loader import history_shift, load_plan
 from shop.demo_import.source import ImportFileError, plan_import
 
 
 # Documented in the README: the demo's customers who "consented" to personalization.
 DEMO_CONSENT_SHARE = 0.6
+
+
+def _aware_datetime(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date and time: {text!r}") from None
+    if timezone.is_naive(moment):
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone (add +00:00 or Z)")
+    return moment
 
 
 class Command(BaseCommand):
@@ -30,12 +42,17 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
         parser.add_argument("--no-progress", action="store_true", help="Do not draw progress bars.")
         parser.add_argument("--end-today", action="store_true",
-                            help="Shift every date by whole days so the last invoice is dated today.")
+                            help="Shift every date so the last invoice is a minute before the import.")
+        parser.add_argument("--now", type=_aware_datetime, default=None,
+                            help="The import's reference time for --end-today, ISO 8601 with a time zone "
+                                 "(default: the current time).")
         parser.add_argument("--consent-share", type=float, default=DEMO_CONSENT_SHARE,
                             help="Share of imported customers with demo personalization consent (0 to 1; "
                                  f"default {DEMO_CONSENT_SHARE}).")
 
-    def handle(self, *args, path: Path, no_progress: bool, end_today: bool, consent_share: float, **options):
+    def handle(self, *args, path: Path, no_progress: bool, end_today: bool, consent_share: float,
+               now: datetime | None, **options):
+        now = now or timezone.now()
         if not 0 <= consent_share <= 1:
             raise CommandError(f"--consent-share must be between 0 and 1, got {consent_share}.")
         self.stdout.write(f"Reading {path} ...")
@@ -60,9 +77,10 @@ class Command(BaseCommand):
 
         shift = timedelta(0)
         if end_today and plan.orders:
-            last = max(order.placed_at for order in plan.orders)
-            shift = timedelta(days=(timezone.now().date() - last.date()).days)
-            self.stdout.write(f"Dates moved forward by {shift.days:,} days: the last invoice is dated today.")
+            shift = history_shift(plan, now=now)
+            last = max(order.placed_at for order in plan.orders) + shift
+            self.stdout.write(f"Dates moved forward by {shift.days:,} days and {shift.seconds // 60:,} minutes: "
+                              f"the last invoice is dated {last:%Y-%m-%d %H:%M %Z}, before the import.")
         result = load_plan(plan, progress=progress, shift=shift, consent_share=consent_share)
         for bar in bars.values():
             bar.close()
