@@ -5,7 +5,8 @@ description; a generated column, so every write keeps it current) and, for a
 misspelt word, a trigram GIN index on titles; categories whose name matches
 count too. Both indexes answer in one query that also ranks, whatever the
 catalog size. SQLite, the embedded default, matches every word as a substring
-and ranks title hits first.
+and ranks title hits first; a misspelt word that finds nothing there is corrected
+against the titles' vocabulary (spelling.py, used by `SearchResults`).
 """
 
 from __future__ import annotations

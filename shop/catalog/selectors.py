@@ -14,6 +14,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from .fragments import shared_read
 from .models import Category, Product, ProductImage, ProductVariant
 from .search import product_search
+from .spelling import query_correction, words_of
 
 
 @dataclass(frozen=True)
@@ -162,12 +163,15 @@ class CategoryListing(Sequence):
 
 # Result positions a search keeps (a page of 24 beyond them is empty; the count stays exact).
 SEARCH_MAX_RESULTS = 5000
+# Titles of the best results in which every typed word is looked for before a spelling is suggested.
+SUGGESTION_TITLES_CHECKED = 48
 
 
 @dataclass(frozen=True)
 class _Matches:
     ids: tuple[int, ...]
     total: int
+    suggestion: str | None = None
 
 
 class SearchResults(Sequence):
@@ -186,7 +190,10 @@ class SearchResults(Sequence):
 
     @cached_property
     def queryset(self) -> QuerySet[Product]:
-        results = _filtered(product_search(_listing_base(), self.query), self.filters)
+        return self._queryset_for(self.query)
+
+    def _queryset_for(self, query: str) -> QuerySet[Product]:
+        results = _filtered(product_search(_listing_base(), query), self.filters)
         option = SEARCH_SORT_OPTIONS.get(self.sort, RELEVANCE)
         return results if option is RELEVANCE else results.order_by(*option.ordering)
 
@@ -195,9 +202,28 @@ class SearchResults(Sequence):
         return shared_read("search-matches", (self.query, self.sort, self.filters), self._match)
 
     def _match(self) -> _Matches:
-        rows = list(self.queryset.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+        rows = self._rows(self.queryset)
+        suggestion = None
+        # The title vocabulary is read only when a typed word is in no title found (a typo, or a
+        # word only descriptions hold), so a search that finds its words costs what it did.
+        found_titles = " ".join(title.lower() for _, _, title in rows[:SUGGESTION_TITLES_CHECKED])
+        if any(word not in found_titles for word in words_of(self.query)):
+            suggestion = query_correction(query=self.query)
+            # PostgreSQL's trigrams already forgave the typo; SQLite searches the corrected words.
+            if suggestion and not rows:
+                rows = self._rows(self._queryset_for(suggestion))
+        return _Matches(ids=tuple(pk for pk, _, _ in rows), total=rows[0][1] if rows else 0, suggestion=suggestion)
+
+    @staticmethod
+    def _rows(queryset: QuerySet[Product]) -> list[tuple[int, int, str]]:
+        return list(queryset.annotate(total=Window(Count("pk"))).values_list("pk", "total", "title")
                     [:SEARCH_MAX_RESULTS])
-        return _Matches(ids=tuple(pk for pk, _ in rows), total=rows[0][1] if rows else 0)
+
+    @property
+    def suggestion(self) -> str | None:
+        """What the shopper probably meant, built from title words, when a typed word is in no title;
+        on SQLite the results are then this suggestion's."""
+        return self._matches.suggestion
 
     def count(self) -> int:
         return self._matches.total

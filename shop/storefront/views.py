@@ -10,7 +10,7 @@ from shop import events
 from shop.recommendations import rails_for
 from shop.catalog import selectors
 from shop.catalog.search import normalise_query
-from shop.visitors import subject_for
+from primitives.subjects import request_subject
 
 from . import seo
 from .forms import ListingFilterForm
@@ -62,7 +62,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     product = selectors.product_detail(slug=slug)
     variants = list(product.variants.all())
-    events.emit(events.ProductViewed(subject=subject_for(request), product_id=product.pk))
+    events.emit(events.ProductViewed(subject=request_subject(request), product_id=product.pk))
     return render(request, "storefront/product.html", {
         "product": product,
         "variants": variants,
@@ -83,11 +83,12 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     if query:
         page = _page(request, selectors.product_search_results(query=query, sort=sort, filters=form.filters()))
-        events.emit(events.SearchPerformed(subject=subject_for(request), query=query,
+        events.emit(events.SearchPerformed(subject=request_subject(request), query=query,
                                            result_count=page.paginator.count))
     return render(request, "storefront/search.html", {
         "query": query,
         "page": page,
+        "suggestion": page.paginator.object_list.suggestion if page is not None else None,
         "sort": sort,
         "sort_options": selectors.SEARCH_SORT_OPTIONS.values(),
         "filter_form": form,
