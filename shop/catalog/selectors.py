@@ -250,6 +250,9 @@ def product_search_results(*, query: str, sort: str = RELEVANCE.key,
     return SearchResults(query=query, sort=sort, filters=filters)
 
 
+IN_STOCK_ONLY = ListingFilters(in_stock_only=True)
+
+
 # The lists below are built and read only when a template iterates them: a page whose grid
 # comes from the shared fragment cache spends nothing on them.
 def product_popular(*, limit: int = 8) -> list[Product]:
@@ -257,7 +260,8 @@ def product_popular(*, limit: int = 8) -> list[Product]:
 
 
 def product_newest(*, limit: int = 8) -> list[Product]:
-    return SimpleLazyObject(lambda: list(product_list(sort="newest")[:limit]))
+    """The newest products a shopper can buy now (some variant in stock), newest first."""
+    return SimpleLazyObject(lambda: list(product_list(sort="newest", filters=IN_STOCK_ONLY)[:limit]))
 
 
 def product_detail(*, slug: str) -> Product:
