@@ -14,6 +14,16 @@ PYTEST_ARGS ?=
 SCHEDULE_EVERY ?= 60
 SCHEDULE_STATE ?= var/scheduled-jobs.json
 
+# `make demo` with a DATA file that is not there stops at once, before installing anything.
+ifneq ($(filter demo,$(MAKECMDGOALS)),)
+ifneq ($(shell test -f '$(DATA)' && echo found),found)
+$(error No data file at $(DATA): pass DATA=path/to/file, or leave DATA out for the shipped data set)
+endif
+endif
+
+# Links in e-mails point where the demo is served (HOST and PORT) unless SHOP_BASE_URL is given.
+demo serve: export SHOP_BASE_URL ?= http://$(HOST):$(PORT)
+
 .PHONY: install install-app demo serve test browser check
 
 $(BIN)/python:
@@ -21,12 +31,19 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --upgrade pip
 
 # The shop alone (what `make demo` needs) ...
-install-app: $(BIN)/python
-	$(BIN)/python -m pip install -e .
+install-app: $(VENV)/.installed-app
 
-# ... and with the test tools.
-install: $(BIN)/python
+# ... and with the test tools. Each installs again only when pyproject.toml changed: a reinstall
+# rewrites the installed project, which restarts a running demo's server.
+install: $(VENV)/.installed-test
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e '.[test]'
+	touch $@ $(VENV)/.installed-app
 
 demo: install-app
 	$(BIN)/python manage.py migrate --noinput
@@ -36,7 +53,8 @@ demo: install-app
 	$(BIN)/python manage.py run_scheduled_jobs --already-run train-recommenders --state $(SCHEDULE_STATE)
 	$(BIN)/python manage.py create_merchant
 	$(BIN)/python manage.py create_demo_shopper
-	@echo "The shop is at http://$(HOST):$(PORT)/ — stop it with Ctrl-C."
+	@echo "Starting the shop at http://$(HOST):$(PORT)/ ..."
+	$(BIN)/python scripts/announce_when_serving.py --host $(HOST) --port $(PORT) --stop-with $$$$ & \
 	$(serve_with_scheduled_jobs)
 
 serve:
