@@ -30,5 +30,11 @@ class AccountsConfig(AppConfig):
 
         from config.middleware import session_stamp_on_login
 
+        from django.db.models.signals import post_save
+
+        from shop.accounts.receivers import superuser_address_verify
+
         post_migrate.connect(_sync_staff_roles, dispatch_uid="shop.staff_roles")
+        post_save.connect(superuser_address_verify, sender=self.get_model("User"),
+                          dispatch_uid="shop.superuser_address_verify")
         user_logged_in.connect(session_stamp_on_login, dispatch_uid="config.session_idle_stamp")
