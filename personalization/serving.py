@@ -55,6 +55,10 @@ def reason_text(entry: dict) -> str:
             customers = entry.get("customers")
             return (f"Popular: bought by {customers} customers in the last 30 days" if customers
                     else "Popular with customers right now")
+        case "popular":
+            customers = entry.get("customers")
+            return (f"Popular: bought by {customers} customers in all" if customers
+                    else "One of the shop's most-bought products")
     return "Recommended"
 
 
@@ -167,8 +171,12 @@ class StoredRails:
                 title = f"Because you viewed {titles[0]}" if len(titles) == 1 else "Because you viewed these"
                 return [RailSpec("because_you_viewed", title, _suggestions("because_you_viewed", entries),
                                  personal=True)]
-            if first.get(Rail.TRENDING):
-                return [RailSpec("trending", "Trending now", _suggestions(Rail.TRENDING, first[Rail.TRENDING]))]
+            everyones = first.get(Rail.TRENDING)
+            if everyones:
+                # Without a sale in the recent window the list holds all-time best-sellers: "Popular".
+                if everyones[0].get("reason") == "popular":
+                    return [RailSpec("popular", "Popular", _suggestions(Rail.TRENDING, everyones))]
+                return [RailSpec("trending", "Trending now", _suggestions(Rail.TRENDING, everyones))]
             return []
         if page == "product":
             specs = []

@@ -201,6 +201,21 @@ def _library_entry(recommendation, titles: dict) -> dict:
     return _entry(recommendation.item_id, code, int(about) if about else None, titles)
 
 
+def _everyones_list(models: TrainedModels, item_ids: np.ndarray, minimum: int) -> list[dict]:
+    """The home page's list for everyone: trending over the recent window, then the most-bought
+    of all time ("popular") after it, so it is never empty while products have sold to enough
+    consenting customers; every product, either way, has `minimum` of them behind it."""
+    recent = models.trending.buyers_
+    ever = models.support.diagonal()
+    trending = [_entry(item_ids[p], "trending", count=recent[p])
+                for p in np.argsort(-models.trending.scores(), kind="stable") if recent[p] >= minimum]
+    named = {entry["product"] for entry in trending}
+    popular = [_entry(item_ids[p], "popular", count=ever[p])
+               for p in np.argsort(-ever, kind="stable")
+               if ever[p] >= minimum and int(item_ids[p]) not in named]
+    return (trending + popular)[:LIST_LENGTH]
+
+
 def lists_build(models: TrainedModels, data: TrainingData) -> dict[tuple[str, str | None, int | None], list]:
     """Every stored list, keyed by (rail, subject key or None, product id or None)."""
     minimum = settings.PERSONALIZATION_MIN_SUPPORT
@@ -209,12 +224,7 @@ def lists_build(models: TrainedModels, data: TrainingData) -> dict[tuple[str, st
     buyers = models.support.diagonal()
     lists: dict[tuple[str, str | None, int | None], list] = {}
 
-    recent = models.trending.buyers_
-    lists[(Rail.TRENDING, None, None)] = [
-        _entry(item_ids[p], "trending", count=recent[p])
-        for p in np.argsort(-models.trending.scores(), kind="stable")
-        if recent[p] >= minimum
-    ][:LIST_LENGTH]
+    lists[(Rail.TRENDING, None, None)] = _everyones_list(models, item_ids, minimum)
 
     for position, product_id in enumerate(item_ids):
         product_id = int(product_id)

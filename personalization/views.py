@@ -18,7 +18,7 @@ from .serving import reason_text
 PERSONAL_RAILS = {"for_you", "because_you_viewed", "buy_again"}
 KNOWN_RAILS = PERSONAL_RAILS | {"trending", "also_bought", "similar"}
 KNOWN_REASONS = {"because_you_bought", "because_you_viewed", "bought_with", "similar_to", "bought_before",
-                 "new_in", "trending", ""}
+                 "new_in", "trending", "popular", ""}
 
 
 def _int_param(request: HttpRequest, name: str, *, required: bool) -> int | None:
