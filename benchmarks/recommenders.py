@@ -254,7 +254,7 @@ def bench_scale(purchases, titles, sizes, catalogs, ease_limit: int, memory: boo
             for name, fit in models().items():
                 if name == "for_you_ease" and n_items > ease_limit:
                     continue  # measured in the switch section; would dominate the run
-                fits[name] = measure(lambda fit=fit: fit(data, catalog), memory)
+                fits[name] = measure(lambda fit=fit: fit(data, catalog), memory)  # noqa: B023 (called at once)
             with_ratios(fits, "popularity_all_time")
             model = PersonalRecommender(**(PRODUCTION["for_you"] | {"method": "svd"})).fit(data, catalog)
             users = model.users_.ids[:2000].tolist()
@@ -269,10 +269,11 @@ def bench_switch(purchases, titles, catalogs, n: int, memory: bool) -> list[dict
     rows = []
     for n_items in catalogs:
         data, catalog = synthetic(purchases, n, n_items, titles)
+        # measure() calls each function before the loop moves on, so the loop's data is the one meant.
         fits = {
-            "popularity_all_time": measure(lambda: TrendingRecommender(None).fit(data, catalog), False),
-            "ease": measure(lambda: PersonalRecommender(method="ease").fit(data, catalog), memory),
-            "svd": measure(lambda: PersonalRecommender(method="svd").fit(data, catalog), memory),
+            "popularity_all_time": measure(lambda: TrendingRecommender(None).fit(data, catalog), False),  # noqa: B023
+            "ease": measure(lambda: PersonalRecommender(method="ease").fit(data, catalog), memory),  # noqa: B023
+            "svd": measure(lambda: PersonalRecommender(method="svd").fit(data, catalog), memory),  # noqa: B023
         }
         with_ratios(fits, "popularity_all_time")
         row = {"interactions": len(data), "items": n_items, "fit": fits,

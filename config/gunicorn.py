@@ -47,6 +47,6 @@ def post_worker_init(worker) -> None:
 
     from django.urls import get_resolver
 
-    get_resolver().url_patterns  # the URL configuration imports the views and what they use
+    get_resolver().url_patterns  # noqa: B018 (imports the views and everything they use)
     gc.collect()
     gc.freeze()

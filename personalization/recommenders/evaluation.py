@@ -36,7 +36,7 @@ from .content import ContentRecommender
 from .cooccurrence import AlsoBoughtRecommender, neighbour_lists
 from .data import catalog_from_transactions, load_purchases
 from .errors import RecommenderDataError
-from .interactions import IdIndex, Interactions, user_item_matrix
+from .interactions import IdIndex, Interactions
 from .metrics import per_user_scores, ranking_report
 from .personal import PersonalRecommender
 from .ranking import top_n_rows

@@ -7,9 +7,9 @@ import logging
 from django.db import IntegrityError, transaction
 
 from .models import Payment, PaymentStatus, ProviderEvent, Refund
+from .providers import payment_provider
 
 logger = logging.getLogger(__name__)
-from .providers import payment_provider
 
 
 def payment_refund(*, payment: Payment, reason: str) -> bool:

@@ -13,7 +13,7 @@ from personalization.recommenders.data import load_purchases
 from personalization.recommenders.errors import RecommenderDataError
 from personalization.recommenders.evaluation import also_bought_report, evaluate, for_you_users, split_by_time
 
-from .retail_files import HEADER, line, shop_history, write
+from .retail_files import shop_history, write
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from privacy.consent import consent_guarded
 from privacy.purposes import PERSONALIZATION
 from shop import events
 from tests.factories import ProductFactory, UserFactory
-from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
+from tests.privacy.conftest import csrf_token_in, session_visitor
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from shop import events
 from shop.accounts.roles import staff_roles_sync
 from shop.catalog.models import ProductVariant, StockReservation
 from shop.orders.models import Order, OrderStatus, OrderStatusChange
