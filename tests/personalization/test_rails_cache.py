@@ -22,7 +22,7 @@ def sql_of(client, url: str) -> tuple[str, list[str]]:
 
 
 def test_a_repeated_product_page_reads_neither_lists_nor_products_for_its_rails(
-        client, shop_world, shared_fragments):
+        client, shop_world, shared_fragments):  # noqa: F811
     url = shop_world["lamp"].get_absolute_url()
     first_html, first = sql_of(client, url)
     second_html, second = sql_of(client, url)
@@ -34,7 +34,7 @@ def test_a_repeated_product_page_reads_neither_lists_nor_products_for_its_rails(
     assert cards_in(second_html, "also_bought") == cards_in(first_html, "also_bought")
 
 
-def test_a_new_serving_version_shows_its_lists_at_once(client, shop_world, shared_fragments,
+def test_a_new_serving_version_shows_its_lists_at_once(client, shop_world, shared_fragments,  # noqa: F811
                                                         django_capture_on_commit_callbacks):
     url = shop_world["lamp"].get_absolute_url()
     before = [title for title, _, _ in cards_in(client.get(url).content.decode(), "also_bought")]
@@ -49,7 +49,7 @@ def test_a_new_serving_version_shows_its_lists_at_once(client, shop_world, share
     assert after[0] == "Wool Scarf"
 
 
-def test_a_product_sold_out_leaves_the_kept_rails_at_once(client, shop_world, shared_fragments,
+def test_a_product_sold_out_leaves_the_kept_rails_at_once(client, shop_world, shared_fragments,  # noqa: F811
                                                           django_capture_on_commit_callbacks):
     url = shop_world["candle"].get_absolute_url()
     assert "Candle Holder" in [title for title, _, _ in cards_in(client.get(url).content.decode(), "also_bought")]
@@ -60,7 +60,7 @@ def test_a_product_sold_out_leaves_the_kept_rails_at_once(client, shop_world, sh
     assert "also_bought" not in rails_on(client.get(url).content.decode())
 
 
-def test_personal_rails_are_neither_kept_nor_shown_to_anyone_else(client, shop_world, shared_fragments):
+def test_personal_rails_are_neither_kept_nor_shown_to_anyone_else(client, shop_world, shared_fragments):  # noqa: F811
     client.force_login(shop_world["ada"])
     ada_home = client.get("/").content.decode()
     client.logout()

@@ -123,7 +123,7 @@ def test_a_checkout_left_open_past_the_lock_asks_to_confirm_the_new_total(client
     assert review_form(client)["expected_total"] == Decimal("15.95")
 
 
-def test_a_personal_price_holds_within_the_lock_while_the_shopper_keeps_it(client, lamp, members_price):
+def test_a_personal_price_holds_within_the_lock_while_the_shopper_keeps_it(client, lamp, members_price):  # noqa: F811
     member = UserFactory()
     members_price.add(member.pk)
     client.force_login(member)
@@ -138,7 +138,7 @@ def test_a_personal_price_holds_within_the_lock_while_the_shopper_keeps_it(clien
     assert (line.unit_price, line.price_rule, line.price_personalized) == (Decimal("9.00"), RULE, True)
 
 
-def test_a_personal_price_no_longer_applies_once_the_strategy_stops_giving_it(client, lamp, members_price):
+def test_a_personal_price_no_longer_applies_once_the_strategy_stops_giving_it(client, lamp, members_price):  # noqa: F811
     member = UserFactory()
     members_price.add(member.pk)
     client.force_login(member)
@@ -210,7 +210,7 @@ def data_export(client, user) -> dict:
     return json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("data.json"))
 
 
-def test_personal_prices_on_cart_and_order_lines_are_exported_and_erased_with_them(client, lamp, members_price,
+def test_personal_prices_on_cart_and_order_lines_are_exported_and_erased_with_them(client, lamp, members_price,  # noqa: F811
                                                                                    settings):
     settings.ERASURE_GRACE_DAYS = 0
     member = verified_user(email="loyal@example.com")

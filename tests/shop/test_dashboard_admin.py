@@ -25,7 +25,7 @@ def text(response) -> str:
 
 
 @pytest.mark.django_db
-def test_order_screens_show_money_with_currency_and_vat_as_a_percentage(client, guest_order):
+def test_order_screens_show_money_with_currency_and_vat_as_a_percentage(client, guest_order):  # noqa: F811
     staff(client, "Order manager")
 
     listing = text(client.get(reverse("admin:orders_order_changelist")))
@@ -40,7 +40,7 @@ def test_order_screens_show_money_with_currency_and_vat_as_a_percentage(client, 
 
 
 @pytest.mark.django_db
-def test_shipping_from_the_order_page_asks_first_then_goes_through_the_service(client, guest_order,
+def test_shipping_from_the_order_page_asks_first_then_goes_through_the_service(client, guest_order,  # noqa: F811
                                                                                 django_capture_on_commit_callbacks):
     staff(client, "Order manager")
     page = text(client.get(reverse("admin:orders_order_change", args=[guest_order.pk])))
@@ -62,7 +62,7 @@ def test_shipping_from_the_order_page_asks_first_then_goes_through_the_service(c
 
 
 @pytest.mark.django_db
-def test_refund_button_refunds_and_restocks_once(client, guest_order):
+def test_refund_button_refunds_and_restocks_once(client, guest_order):  # noqa: F811
     staff(client, "Order manager")
     url = reverse("admin:orders_order_status", args=[guest_order.pk, "refunded"])
 
@@ -75,7 +75,7 @@ def test_refund_button_refunds_and_restocks_once(client, guest_order):
 
 
 @pytest.mark.django_db
-def test_a_viewer_gets_no_buttons_and_cannot_post_a_refund(client, guest_order):
+def test_a_viewer_gets_no_buttons_and_cannot_post_a_refund(client, guest_order):  # noqa: F811
     staff(client, permissions=["orders.view_order"])
 
     page = text(client.get(reverse("admin:orders_order_change", args=[guest_order.pk])))
@@ -86,7 +86,7 @@ def test_a_viewer_gets_no_buttons_and_cannot_post_a_refund(client, guest_order):
 
 
 @pytest.mark.django_db
-def test_an_unknown_status_is_a_404(client, guest_order):
+def test_an_unknown_status_is_a_404(client, guest_order):  # noqa: F811
     staff(client, "Order manager")
     assert client.get(reverse("admin:orders_order_status", args=[guest_order.pk, "exploded"])).status_code == 404
 
