@@ -55,7 +55,7 @@ from .recommenders import (
     PersonalRecommender,
     TrendingRecommender,
 )
-from .recommenders.metrics import ranking_report
+from .recommenders.metrics import SHOWN_K, TOP_K, shown_and_top_report
 from .retraining import model_versions_unlearn
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ PARAMETERS = {
     "trending": {"window_days": TRENDING_WINDOW_DAYS},
     "also_bought": {"neighbours": 50},
     "similar": {"neighbours": 50},
-    "evaluation": {"holdout_days": HOLDOUT_DAYS, "k": 10},
+    "evaluation": {"holdout_days": HOLDOUT_DAYS, "k": TOP_K, "shown_k": SHOWN_K},
 }
 
 Progress = Callable[[int, str], None]
@@ -254,8 +254,9 @@ def lists_build(models: TrainedModels, data: TrainingData) -> dict[tuple[str, st
 
 
 def for_you_evaluate(data: TrainingData, *, now: pd.Timestamp) -> dict:
-    """NDCG@10 and hit rate of "for you" (and of trending, for scale) on the latest HOLDOUT_DAYS:
-    fitted on what came before, scored on the new products each customer bought after."""
+    """NDCG, hit rate and catalog coverage of "for you" (and of trending, for scale) at the rail's
+    shown length (SHOWN_K, 8) and at 10, on the latest HOLDOUT_DAYS: fitted on what came before,
+    scored on the new products each customer bought after."""
     cutoff = now - pd.Timedelta(days=HOLDOUT_DAYS)
     frame = data.purchases.frame
     train, test = frame[frame["timestamp"] < cutoff], frame[frame["timestamp"] >= cutoff]
@@ -272,12 +273,14 @@ def for_you_evaluate(data: TrainingData, *, now: pd.Timestamp) -> dict:
         model = PersonalRecommender(seed=7, now=cutoff).fit(Interactions(train), data.items)
         baseline = TrendingRecommender(window_days=TRENDING_WINDOW_DAYS, now=cutoff).fit(
             Interactions(train), data.items)
-    ranked = model.recommend_many(users, n=10)
+    ranked = model.recommend_many(users, n=TOP_K)
     ids = model.item_ids
-    for_you = ranking_report([[ids[p] for p in ranked[u]] for u in users], [truth[u] for u in users], k=10)
-    trending = ranking_report(
-        [[r.item_id for r in baseline.recommend(n=10, exclude=past[u])] for u in users],
-        [truth[u] for u in users], k=10)
+    catalog = len(data.items)
+    for_you = shown_and_top_report([[ids[p] for p in ranked[u]] for u in users], [truth[u] for u in users],
+                                   catalog)
+    trending = shown_and_top_report(
+        [[r.item_id for r in baseline.recommend(n=TOP_K, exclude=past[u])] for u in users],
+        [truth[u] for u in users], catalog)
     return {
         "holdout_days": HOLDOUT_DAYS,
         "customers": len(users),

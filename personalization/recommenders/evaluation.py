@@ -37,7 +37,7 @@ from .cooccurrence import AlsoBoughtRecommender, neighbour_lists
 from .data import catalog_from_transactions, load_purchases
 from .errors import RecommenderDataError
 from .interactions import IdIndex, Interactions
-from .metrics import per_user_scores, ranking_report
+from .metrics import SHOWN_K, per_user_scores, ranking_report, shown_and_top_report
 from .personal import PersonalRecommender
 from .ranking import top_n_rows
 from .trending import TrendingRecommender
@@ -252,11 +252,11 @@ def _for_you(models: dict, split: TimeSplit, users: list, truth: list[set]) -> d
     for name in ("popularity", "trending"):
         ranked = _rank_static(models[name].scores(), users, personal.matrix_, personal.users_)
         label = "popularity_all_time" if name == "popularity" else "trending_30d"
-        report["models"][label] = ranking_report([[ids[i] for i in r] for r in ranked], truth, K, len(ids))
+        report["models"][label] = shown_and_top_report([[ids[i] for i in r] for r in ranked], truth, len(ids))
     for name in ("svd", "ease", "for_you"):
         ranked = models[name].recommend_many(users, K)
-        report["models"][name] = ranking_report(
-            [[ids[i] for i in ranked[u]] for u in users], truth, K, len(ids)
+        report["models"][name] = shown_and_top_report(
+            [[ids[i] for i in ranked[u]] for u in users], truth, len(ids)
         )
     return report
 
@@ -266,11 +266,11 @@ def _cold(models: dict, users: list, truth: list[set]) -> dict:
     for name, label in (("popularity", "popularity_all_time"), ("trending", "trending_30d")):
         model = models[name]
         ranked = [r.item_id for r in model.recommend(None, K)]
-        report["models"][label] = ranking_report([ranked] * len(users), truth, K, len(model.item_ids))
+        report["models"][label] = shown_and_top_report([ranked] * len(users), truth, len(model.item_ids))
     personal = models["for_you"]
     ranked = personal.recommend_many(users, K)
-    report["models"]["for_you"] = ranking_report(
-        [[personal.item_ids[i] for i in ranked[u]] for u in users], truth, K, len(personal.item_ids)
+    report["models"]["for_you"] = shown_and_top_report(
+        [[personal.item_ids[i] for i in ranked[u]] for u in users], truth, len(personal.item_ids)
     )
     return report
 
@@ -346,14 +346,12 @@ def format_report(result: dict) -> str:
         "",
         f"For you ({result['for_you']['users']} users with new items; production = "
         f"for_you/{result['for_you_method']})",
-        f"{'model':<22}{'P@10':>8}{'R@10':>8}{'NDCG@10':>9}{'HR@10':>8}{'MAP@10':>8}{'cov':>7}",
+        (f"{'model':<22}{'P@10':>8}{'R@10':>8}{'NDCG@10':>9}{'HR@10':>8}{'MAP@10':>8}{'cov@10':>8}"
+         f"{'NDCG@8':>8}{'HR@8':>8}{'cov@8':>8}"),
     ]
-    lines += [
-        _ranking_row(name, m) + f"{m['coverage']:>7.3f}"
-        for name, m in result["for_you"]["models"].items()
-    ]
+    lines += [_ranking_row(name, m) + _shown_columns(m) for name, m in result["for_you"]["models"].items()]
     lines += ["", f"Cold users ({result['cold_users']['users']})"]
-    lines += [_ranking_row(name, m) for name, m in result["cold_users"]["models"].items()]
+    lines += [_ranking_row(name, m) + _shown_columns(m) for name, m in result["cold_users"]["models"].items()]
     first = next(iter(result["also_bought"].values()))
     lines += [
         "",
@@ -367,6 +365,12 @@ def format_report(result: dict) -> str:
     fits = ", ".join(f"{k} {v:.2f}s" for k, v in result["fit_seconds"].items())
     lines += ["", f"fit: {fits}"]
     return "\n".join(lines)
+
+
+def _shown_columns(m: dict) -> str:
+    """Coverage at 10, then NDCG, hit rate and coverage at the length a rail shows."""
+    return (f"{m['coverage@10']:>8.3f}{m[f'ndcg@{SHOWN_K}']:>8.4f}{m[f'hit_rate@{SHOWN_K}']:>8.4f}"
+            f"{m[f'coverage@{SHOWN_K}']:>8.3f}")
 
 
 def _ranking_row(name: str, m: dict) -> str:

@@ -11,6 +11,9 @@ mean over users. Definitions:
                 gain 1/log2(rank + 1)
 - MAP@k       = mean of AP@k = sum over hit ranks r of precision@r / min(|truth|, k)
 - coverage    = distinct items recommended to anyone / catalog size
+
+Pages show SHOWN_K products of a rail (shop.recommendations.SHOWN_PER_RAIL; a test
+holds the two equal), so every report also gives the metrics at SHOWN_K.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 _DISCOUNT = 1.0 / np.log2(np.arange(2, 1002))
+SHOWN_K = 8  # what a rail shows
+TOP_K = 10
 
 
 def _hits(ranked: Sequence, truth: set, k: int) -> np.ndarray:
@@ -60,7 +65,7 @@ def ranking_report(
     users = len(ranked)
     report = {f"{key}@{k}": (totals[key] / users if users else 0.0) for key in keys}
     if catalog_size:
-        report["coverage"] = coverage(ranked, k, catalog_size)
+        report["coverage"] = report[f"coverage@{k}"] = coverage(ranked, k, catalog_size)
     report["users"] = users
     return report
 
@@ -68,3 +73,15 @@ def ranking_report(
 def coverage(ranked: Iterable[Sequence], k: int, catalog_size: int) -> float:
     shown = {item for items in ranked for item in list(items)[:k]}
     return len(shown) / catalog_size if catalog_size else 0.0
+
+
+def shown_and_top_report(
+    ranked: Sequence[Sequence], truth: Sequence[set], catalog_size: int | None = None,
+    ks: Sequence[int] = (SHOWN_K, TOP_K),
+) -> dict[str, float]:
+    """``ranking_report`` at every k of ``ks`` (the rail's shown length and 10) in one dict;
+    ``coverage`` is the one at the largest k."""
+    report: dict[str, float] = {}
+    for k in sorted(ks):
+        report.update(ranking_report(ranked, truth, k, catalog_size))
+    return report
