@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from privacy.audit import audit_record
 from privacy.models import ConsentSource, DataRequest
@@ -57,6 +59,15 @@ def customer_summary(*, user_id: int) -> CustomerSummary:
                                               .order_by("-created_at", "-id")[:RECENT_ORDERS]))
 
 
+def customer_title(customer) -> str:
+    """The page's title: the customer's number and how long they have had an account, never their
+    address or name (the title stays in browser history and tabs, whoever may see the details)."""
+    title = f"Customer #{customer.pk}, account since {date_format(timezone.localtime(customer.date_joined), 'j M Y')}"
+    if customer.imported_customer_number:
+        title += f" (imported customer {customer.imported_customer_number})"
+    return title
+
+
 def customer_view(request: HttpRequest, user_id: int) -> HttpResponse:
     """Mounted inside the admin (admin_view: staff only); needs permission to view orders."""
     from django.contrib import admin
@@ -75,5 +86,5 @@ def customer_view(request: HttpRequest, user_id: int) -> HttpResponse:
                   for address in SavedAddress.objects.filter(user=customer)] if may_see_details else [])
     context = {**admin.site.each_context(request), "customer": customer, "summary": summary,
                "may_see_details": may_see_details, "addresses": addresses,
-               "title": f"Customer {customer.pk}"}
+               "title": customer_title(customer)}
     return TemplateResponse(request, "admin/merchant/customer.html", context)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections import Counter
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from privacy.consent import has_consent
@@ -59,8 +61,11 @@ def segment_bars(run: SegmentRun | None) -> dict | None:
 @admin.register(SegmentRun)
 class SegmentRunAdmin(admin.ModelAdmin):
     list_display = ["computed_at", "customers", "k", "silhouette_shown", "reported_segments", "suppressed"]
-    readonly_fields = [field.name for field in SegmentRun._meta.fields]
+    # The stored lists (segments, movement) are shown as tables by the template, their JSON behind "Details".
+    fields = ["computed_at", "customers", "k", "silhouette_shown", "min_size", "suppressed"]
+    readonly_fields = fields
     change_list_template = "admin/personalization/segmentrun/change_list.html"
+    change_form_template = "admin/personalization/segmentrun/change_form.html"
 
     def has_add_permission(self, request):
         return False
@@ -76,10 +81,23 @@ class SegmentRunAdmin(admin.ModelAdmin):
     def reported_segments(self, run: SegmentRun) -> str:
         return ", ".join(f"{s['name']} ({s['size']})" for s in run.segments) or "none reported"
 
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        if run is not None:
+            extra_context = {**(extra_context or {}), "title": f"Customer segments of {_when(run.computed_at)}",
+                             "subtitle": None,
+                             "stored_details": json.dumps({"segments": run.segments, "movement": run.movement},
+                                                          indent=2, ensure_ascii=False)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def changelist_view(self, request: HttpRequest, extra_context=None):
         latest = segment_runs_newest_first().first()
         extra_context = {**(extra_context or {}), "latest": latest, "chart": segment_bars(latest)}
         return super().changelist_view(request, extra_context)
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "j M Y H:i")
 
 
 class DigestPreviewForm(forms.Form):

@@ -1,0 +1,91 @@
+"""The merchant's segment and customer pages read as a person reads them: a title that names the
+thing, money with its currency, numbers rounded, and stored JSON only behind a "Details" toggle."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from personalization.models import SegmentRun
+from tests.factories import OrderFactory, UserFactory
+from tests.shop.test_admin import staff
+
+pytestmark = pytest.mark.django_db
+
+STORED_SEGMENTS = [
+    {"name": "Loyal regulars", "size": 31, "recency_days": 12.37, "frequency": 6.43, "monetary": 461.71},
+    {"name": "Lapsing", "size": 24, "recency_days": 240.5, "frequency": 1.5, "monetary": 37.2},
+]
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def outside_details(page: str) -> str:
+    return re.sub(r"<details.*?</details>", "", page, flags=re.S)
+
+
+@pytest.fixture
+def run() -> SegmentRun:
+    return SegmentRun.objects.create(
+        computed_at=timezone.make_aware(datetime(2026, 12, 6, 4, 0)), customers=60, k=2,
+        silhouette=0.4169915882068724, min_size=20, suppressed=5, segments=STORED_SEGMENTS,
+        movement=[{"from": "Lapsing", "to": "Loyal regulars", "customers": 21}])
+
+
+def test_a_segment_run_page_is_titled_by_its_date_with_rounded_numbers_and_spend_in_pounds(admin_client, run):
+    page = text(admin_client.get(reverse("admin:personalization_segmentrun_change", args=[run.pk])))
+    visible = outside_details(page)
+
+    assert "<title>Customer segments of 6 Dec 2026 04:00 |" in page
+    assert "<h1>Customer segments of 6 Dec 2026 04:00</h1>" in page
+    assert "0.417" in visible and "0.41699" not in visible
+    spent = re.findall(r'data-testid="segment-spent">([^<]*)<', visible)
+    assert spent == ["£461.71", "£37.20"]
+    assert ">12</td>" in visible and ">6.4</td>" in visible  # days and orders, rounded for people
+    assert "Lapsing</td><td>Loyal regulars</td><td class=\"dash-num\">21<" in visible
+
+
+def test_a_segment_run_page_keeps_the_stored_json_behind_a_details_toggle(admin_client, run):
+    page = text(admin_client.get(reverse("admin:personalization_segmentrun_change", args=[run.pk])))
+
+    details = re.search(r'<details class="stored-details".*?</details>', page, flags=re.S).group(0)
+    assert "<summary>Details: the run as stored</summary>" in details
+    assert "&quot;monetary&quot;: 461.71" in details
+    assert "monetary" not in outside_details(page) and "&quot;" not in outside_details(page)
+
+
+def test_the_segment_list_shows_the_latest_run_s_spend_with_its_currency(admin_client, run):
+    visible = outside_details(text(admin_client.get(reverse("admin:personalization_segmentrun_changelist"))))
+
+    assert re.findall(r'data-testid="segment-spent">([^<]*)<', visible) == ["£461.71", "£37.20"]
+    assert "0.417" in visible and "0.41699" not in visible
+
+
+def test_the_customer_page_is_titled_by_number_and_account_age_not_by_the_address(client):
+    customer = UserFactory(email="ada@example.com", date_joined=timezone.make_aware(datetime(2025, 3, 14, 9, 0)),
+                           imported_customer_number="17850")
+    OrderFactory(user=customer, total=Decimal("12.50"))
+    staff(client, "Order manager")  # may see contact details
+
+    page = text(client.get(reverse("merchant_customer", args=[customer.pk])))
+
+    title = f"Customer #{customer.pk}, account since 14 Mar 2025 (imported customer 17850)"
+    assert f"<title>{title} |" in page and f"<h1>{title}</h1>" in page
+    assert "ada@example.com" in page  # shown in the page to this role ...
+    assert "ada" not in re.search(r"<title>.*?</title>", page).group(0)  # ... never in the title
+
+
+def test_a_customer_without_an_imported_number_is_titled_by_number_and_account_age(client):
+    customer = UserFactory(date_joined=timezone.make_aware(datetime(2026, 1, 2, 12, 0)))
+    staff(client, permissions=["orders.view_order"])
+
+    page = text(client.get(reverse("merchant_customer", args=[customer.pk])))
+
+    assert f"<h1>Customer #{customer.pk}, account since 2 Jan 2026</h1>" in page
