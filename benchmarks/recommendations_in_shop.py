@@ -156,7 +156,7 @@ def main() -> None:
 
     from personalization.models import EventKind
     from personalization.services import behaviour_events_record
-    from shop.visitors import Subject
+    from primitives.subjects import Subject
 
     viewer = Subject.for_user(customers[customer_ids[0]])
     results["recording one view (insert and commit)"] = summary(timed(

@@ -25,7 +25,7 @@ from privacy.selectors import consent_state
 from shop.accounts.models import SavedAddress
 from shop.checkout.tax import country_name
 from shop.orders.models import Order
-from shop.visitors import Subject
+from primitives.subjects import Subject
 
 from .selectors import SOLD_STATUSES
 

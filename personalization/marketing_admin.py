@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from privacy.consent import has_consent
 from privacy.purposes import MARKETING
-from privacy.fields import blind_index
+from primitives.encrypted_fields import blind_index
 from shop.accounts.models import User
 
 from .campaigns import digest_preview

@@ -4,7 +4,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from privacy.fields import BlindIndexField, EncryptedEmailField
+from primitives.encrypted_fields import BlindIndexField, EncryptedEmailField
 
 
 def _nonce() -> str:

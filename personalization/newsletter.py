@@ -21,11 +21,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy.fields import blind_index, normalise_email
+from primitives.encrypted_fields import blind_index, normalise_email
 from privacy.models import ConsentSource
 from privacy.purposes import MARKETING
 from privacy.services import consent_decide
-from privacy.subjects import ConsentSubject
+from primitives.subjects import Subject
 
 from .models import Subscriber, SubscriberStatus
 
@@ -45,11 +45,11 @@ class NewsletterLinkError(ValueError):
     """A confirmation or unsubscribe link that cannot be used; the message says why, for the person."""
 
 
-def subscriber_subject(subscriber: Subscriber) -> ConsentSubject:
+def subscriber_subject(subscriber: Subscriber) -> Subject:
     """Whom the subscriber's consent records are about: their account, or their own random key."""
     if subscriber.user_id is not None:
-        return ConsentSubject(user_id=subscriber.user_id)
-    return ConsentSubject(visitor_id=subscriber.consent_key)
+        return Subject(user_id=subscriber.user_id)
+    return Subject(visitor_id=subscriber.consent_key)
 
 
 def confirm_token(subscriber: Subscriber) -> str:
@@ -215,7 +215,7 @@ def subscriber_end(*, subscriber: Subscriber) -> None:
     subscriber.save(update_fields=["status", "unsubscribed_at", "token_nonce"])
 
 
-def subscribers_end_for_subject(*, subject: ConsentSubject) -> int:
+def subscribers_end_for_subject(*, subject: Subject) -> int:
     """Marketing consent was withdrawn elsewhere: the subject's subscriptions end too (no new record)."""
     if subject.user_id is not None:
         # Also a subscription made under one of the account's verified addresses before the account was.

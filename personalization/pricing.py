@@ -31,7 +31,7 @@ from django.http import HttpRequest
 from privacy.consent import has_consent
 from privacy.purposes import PERSONALIZATION
 from privacy.selectors import consenting_subjects
-from shop.money import Money, round_money
+from primitives.money import Money, round_money
 from shop.pricing import PriceQuote, PriceStrategy, PublicPrice, public_product_quote, public_variant_quote
 
 from .models import SegmentDiscount, SegmentMembership

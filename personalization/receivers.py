@@ -9,7 +9,7 @@ from __future__ import annotations
 from privacy.consent import consent_guarded
 from privacy.purposes import MARKETING, PERSONALIZATION
 from privacy.signals import consent_withdrawn, subject_erased, subject_linked
-from privacy.subjects import ConsentSubject
+from primitives.subjects import Subject
 from shop import events
 
 from .demo import seed_on_import
@@ -56,7 +56,7 @@ _GUARDED = {event_type: consent_guarded(recorder, purpose=PERSONALIZATION)
             for event_type, recorder in SHOP_EVENT_RECORDERS.items()}
 
 
-def _forget(subject: ConsentSubject) -> int:
+def _forget(subject: Subject) -> int:
     """Delete the subject's events and stored lists; returns how many rows went."""
     forgotten = behaviour_events_forget(user_id=subject.user_id, visitor_id=subject.visitor_id)
     if subject.is_user:
@@ -64,20 +64,20 @@ def _forget(subject: ConsentSubject) -> int:
     return forgotten
 
 
-def forget_on_withdrawal(sender, *, subject: ConsentSubject, purpose: str, **kwargs) -> None:
+def forget_on_withdrawal(sender, *, subject: Subject, purpose: str, **kwargs) -> None:
     """Withdrawn personalization consent: in the same transaction the subject's stored behaviour
     and recommendation lists go, and a retraining is requested so the models forget them too."""
     if purpose == PERSONALIZATION and _forget(subject):
         retraining_request(reason=RetrainingRequest.Reason.WITHDRAWAL)
 
 
-def forget_on_erasure(sender, *, subject: ConsentSubject, **kwargs) -> None:
+def forget_on_erasure(sender, *, subject: Subject, **kwargs) -> None:
     """An erased person leaves the models: what is left of theirs goes, and retraining is requested."""
     _forget(subject)
     retraining_request(reason=RetrainingRequest.Reason.ERASURE)
 
 
-def end_subscriptions_on_withdrawal(sender, *, subject: ConsentSubject, purpose: str, **kwargs) -> None:
+def end_subscriptions_on_withdrawal(sender, *, subject: Subject, purpose: str, **kwargs) -> None:
     """Marketing consent withdrawn (settings, a GPC signal, an unsubscribe link): no more marketing e-mail,
     and a new subscription needs a new confirmation. Personalization withdrawn: segment memberships go."""
     from .newsletter import subscribers_end_for_subject
@@ -89,7 +89,7 @@ def end_subscriptions_on_withdrawal(sender, *, subject: ConsentSubject, purpose:
         segment_memberships_forget(user_id=subject.user_id)
 
 
-def link_on_login(sender, *, visitor: ConsentSubject, user: ConsentSubject, **kwargs) -> None:
+def link_on_login(sender, *, visitor: Subject, user: Subject, **kwargs) -> None:
     behaviour_events_link(visitor_id=visitor.visitor_id, user_id=user.user_id)
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Min, QuerySet
 
-from shop.visitors import Subject
+from primitives.subjects import Subject
 
 from .models import BehaviourEvent, EventKind, ModelVersion, ModelVersionStatus, SegmentRun
 

@@ -68,7 +68,7 @@ def related_key_problems(*, current: Mapping[str, str], old: Iterable[tuple[str,
 
 
 def old_field_keys(entries: Iterable[str]) -> list[tuple[str, str]]:
-    """FIELD_ENCRYPTION_OLD_KEYS as (purpose, key): `encryption` or `encryption|signing` (privacy.fields)."""
+    """FIELD_ENCRYPTION_OLD_KEYS as (purpose, key): `encryption` or `encryption|signing` (primitives.encrypted_fields)."""
     keys = []
     for entry in entries:
         encryption, _, signing = entry.partition("|")

@@ -2,7 +2,7 @@
 
     from privacy.consent import has_consent
     if has_consent(request, "personalization"): ...
-    # or a user, or a subject (shop.visitors.Subject, which shop events carry)
+    # or a user, or a subject (primitives.subjects.Subject, which shop events carry)
 
 Necessary processing is always allowed; any other purpose needs a decision that
 granted it, under the current notice version, less than 12 months old. Nobody
@@ -24,7 +24,7 @@ from django.http import HttpRequest
 
 from .purposes import NECESSARY, purpose_check
 from .selectors import consent_state
-from .subjects import ConsentSubject, subject_of
+from primitives.subjects import Subject, subject_of
 
 # The consent state resolved for the request being answered, if any (set by ConsentMiddleware).
 _request_consent: ContextVar[Any] = ContextVar("privacy_request_consent", default=None)
@@ -40,11 +40,11 @@ def request_consent_active(request_consent: Any) -> Iterator[None]:
         _request_consent.reset(token)
 
 
-def has_consent(subject: ConsentSubject | HttpRequest | Any | None, purpose: str) -> bool:
+def has_consent(subject: Subject | HttpRequest | Any | None, purpose: str) -> bool:
     """Whether `subject` has consented to `purpose`; raises UnknownPurpose for an undeclared purpose.
 
     A request uses the consent already resolved for it (no extra query); a user or a
-    ConsentSubject is looked up (one query).
+    Subject is looked up (one query).
     """
     purpose_check(purpose)
     if purpose == NECESSARY:

@@ -24,7 +24,7 @@ from .notice import notice_current
 from .purposes import CONSENT_PURPOSES
 from .selectors import ConsentState, Decision, consent_window_start
 from .services import notice_text_archive
-from .subjects import ConsentSubject
+from primitives.subjects import Subject
 
 COOKIE_SALT = "privacy.consent.choices"
 MAX_COOKIE_LENGTH = 1000
@@ -66,7 +66,7 @@ def state_from_cookie(raw: str | None, *, notice_version: str) -> ConsentState |
     return ConsentState(subject=None, notice_version=notice_version, decisions=decisions, gpc_recorded=gpc_recorded)
 
 
-def cookie_decisions_record(*, subject: ConsentSubject, state: ConsentState) -> int:
+def cookie_decisions_record(*, subject: Subject, state: ConsentState) -> int:
     """Record what a honoured consent cookie says for a visitor id that has no record under its
     notice version yet; returns how many records were written (none when it has one already).
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from .audit import audit_record
 from .erasure import subject_erase
 from .export import export_archive, export_document
-from .fields import decrypt_bytes, encrypt_bytes
+from primitives.encrypted_fields import decrypt_bytes, encrypt_bytes
 from .models import (
     LEGAL_DEADLINE, OPEN_STATUSES, ConsentSource, DataRequest, DataRequestKind, DataRequestStatus, ExportArchive,
 )
@@ -30,7 +30,7 @@ from .registry import declarations
 from .scrubbers import cache_purge
 from .services import consent_decide
 from .signals import subject_erased
-from .subjects import ConsentSubject
+from primitives.subjects import Subject
 
 DOWNLOAD_SALT = "privacy.export.download"
 CANCEL_SALT = "privacy.erasure.cancel"
@@ -237,9 +237,9 @@ def personal_processing_stop(*, user_id: int | None, visitor_id: uuid.UUID | Non
     choices = {PERSONALIZATION: False, MARKETING: False}
     if user_id is not None:
         user = apps.get_model(settings.AUTH_USER_MODEL)._base_manager.get(pk=user_id)
-        consent_decide(subject=ConsentSubject.for_user(user), choices=choices, source=ConsentSource.ERASURE)
+        consent_decide(subject=Subject.for_user(user), choices=choices, source=ConsentSource.ERASURE)
     if visitor_id is not None:
-        consent_decide(subject=ConsentSubject.for_visitor(visitor_id), choices=choices,
+        consent_decide(subject=Subject.for_visitor(visitor_id), choices=choices,
                        source=ConsentSource.ERASURE)
 
 
@@ -328,8 +328,8 @@ def erasure_run(*, request_id: int) -> str:
             return "blocked"
         user = (apps.get_model(settings.AUTH_USER_MODEL)._base_manager.filter(pk=request.user_id).first()
                 if request.user_id else None)
-        subjects = ([ConsentSubject.for_user(user)] if user is not None else []) + (
-            [ConsentSubject.for_visitor(request.visitor_id)] if request.visitor_id else [])
+        subjects = ([Subject.for_user(user)] if user is not None else []) + (
+            [Subject.for_visitor(request.visitor_id)] if request.visitor_id else [])
         counts = subject_erase(identity=identity)  # their export archives go with their requests
         DataRequest.objects.filter(pk=request.pk).update(
             status=DataRequestStatus.DONE, completed_at=timezone.now(), blocked_reason="", progress=100,

@@ -22,7 +22,7 @@ from django.contrib.admin.models import LogEntry
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 
-from shop.storefront.templatetags.storefront import money, percent
+from primitives.money import format_money, format_percent
 
 from .registry import declarations
 
@@ -66,7 +66,7 @@ def day(value: Any) -> str:
 
 
 def amount(value: Any, currency: str | None) -> str:
-    return money(Decimal(str(value)), currency) if value not in (None, "") else ""
+    return format_money(Decimal(str(value)), currency) if value not in (None, "") else ""
 
 
 @cache
@@ -190,7 +190,7 @@ def _order(row: dict, letter: Letter) -> Item:
         item.fact("Products", amount(row["subtotal"], currency))
         delivery = amount(row["shipping_total"], currency)
         item.fact("Delivery", f"{delivery} ({row['shipping_method']})" if row["shipping_method"] else delivery)
-        item.fact(f"VAT included ({percent(row['vat_rate'])})", amount(row["tax_total"], currency))
+        item.fact(f"VAT included ({format_percent(row['vat_rate'])})", amount(row["tax_total"], currency))
         item.fact("Invoice number", row["invoice_number"])
     else:
         item.fact("About these figures", "Imported from our earlier shop system, which kept the total but not "
@@ -256,7 +256,7 @@ def _segment(row: dict, letter: Letter) -> Item:
 
 def _segment_discount(row: dict, letter: Letter) -> Item:
     group = choice("personalization.SegmentDiscount", "segment", row["segment"])
-    return Item(f"{percent(Decimal(str(row['percent'])) / 100)} off for the {group} group",
+    return Item(f"{format_percent(Decimal(str(row['percent'])) / 100)} off for the {group} group",
                 facts=[("What we tell you beside the price", row["reason"])])
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from shop import visitors
+from primitives import subjects
 
 from .consent import request_consent_active
 from .cookies import consent_cookie_name, cookie_purposes
@@ -21,7 +21,7 @@ from .services import consent_gpc_record
 from .notice import notice_version
 from .consent_cookie import (choices_cookie_value, consent_cookie_max_age, cookie_decisions_record,
                              state_from_cookie)
-from .subjects import ConsentSubject
+from primitives.subjects import Subject
 
 logger = logging.getLogger(__name__)
 
@@ -52,29 +52,25 @@ class RequestConsent:
         self.forget = False
         self.cookie_dirty = False  # the visitor decided: the response carries their choices
         self._decided_here = False
-        self._state: tuple[ConsentSubject | None, ConsentState] | None = None
+        self._state: tuple[Subject | None, ConsentState] | None = None
 
     @property
     def visitor_id(self) -> uuid.UUID | None:
         """The session's visitor id (never taken from the consent cookie)."""
-        return visitors.visitor_id(self._request)
+        return subjects.visitor_id(self._request)
 
     @property
-    def subject(self) -> ConsentSubject | None:
-        user = getattr(self._request, "user", None)
-        if user is not None and user.is_authenticated:
-            return ConsentSubject.for_user(user)
-        visitor_id = self.visitor_id
-        return ConsentSubject.for_visitor(visitor_id) if visitor_id else None
+    def subject(self) -> Subject | None:
+        return subjects.request_subject(self._request)
 
-    def subject_for_decision(self) -> ConsentSubject:
+    def subject_for_decision(self) -> Subject:
         """The subject a decision is recorded for, creating the session's visitor id when there is none.
 
         A visitor's GPC signal is recorded first, so that their explicit choice, later, wins.
         """
         subject = self.subject
         if subject is None:
-            subject = ConsentSubject.for_visitor(visitors.visitor_id(self._request, create=True))
+            subject = Subject.for_visitor(subjects.visitor_id(self._request, create=True))
         if not subject.is_user:
             if self.gpc and not consent_state(subject=subject).gpc_recorded:
                 consent_gpc_record(subject=subject)
@@ -86,7 +82,7 @@ class RequestConsent:
     def visitor_state(self) -> ConsentState:
         """What this browser's visitor chose, whoever is logged in now (for carrying it at login)."""
         visitor_id = self.visitor_id
-        subject = ConsentSubject.for_visitor(visitor_id) if visitor_id else None
+        subject = Subject.for_visitor(visitor_id) if visitor_id else None
         if self._decided_here and subject is not None:
             return consent_state(subject=subject)
         if self._cookie_state is not None:
@@ -97,7 +93,7 @@ class RequestConsent:
             return gpc_refusals(subject=subject)
         return ConsentState(subject=subject, notice_version=notice_version())
 
-    def _cookie_decisions_recorded_for(self, subject: ConsentSubject) -> None:
+    def _cookie_decisions_recorded_for(self, subject: Subject) -> None:
         # Honouring the cookie for this session's visitor id: its decisions become records of
         # that id, so what is stored under it traces back to consent (checked once per session).
         session = self._request.session

@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.module_loading import import_string
 
-from .fields import blind_index, normalise_email
+from primitives.encrypted_fields import blind_index, normalise_email
 from .registry import ModelDeclaration, declarations
 
 

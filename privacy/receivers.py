@@ -4,23 +4,23 @@ audited looks at customer details."""
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
-from shop import visitors
+from primitives import subjects
 from shop.orders.signals import customer_details_viewed
 
 from .audit import audit_record
 from .services import consent_link_visitor, visitor_link_record
-from .subjects import ConsentSubject
+from primitives.subjects import Subject
 
 
 @receiver(user_logged_in, dispatch_uid="privacy.link_visitor_at_login")
 def link_visitor_at_login(sender, request, user, **kwargs) -> None:
-    visitor_id = visitors.visitor_id(request) if request is not None else None
+    visitor_id = subjects.visitor_id(request) if request is not None else None
     if visitor_id is not None:
         visitor_link_record(user_id=user.pk, visitor_id=visitor_id)
     consent = getattr(request, "privacy_consent", None) if request is not None else None
     if consent is None:
         return
-    consent_link_visitor(visitor_state=consent.visitor_state(), user=ConsentSubject.for_user(user))
+    consent_link_visitor(visitor_state=consent.visitor_state(), user=Subject.for_user(user))
     consent.refresh()
 
 

@@ -16,9 +16,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
-from shop import visitors
+from primitives import subjects
 
-from .fields import blind_index
+from primitives.encrypted_fields import blind_index
 from .reach import SubjectIdentity
 
 ERASED = "[erased]"
@@ -38,7 +38,7 @@ def sessions_of(identity: SubjectIdentity) -> QuerySet:
     for key, data in Session.objects.values_list("session_key", "session_data").iterator(chunk_size=2000):
         decoded = store.decode(data)
         if (str(decoded.get("_auth_user_id")) in wanted_users
-                or decoded.get(visitors.SESSION_KEY) in wanted_visitors):
+                or decoded.get(subjects.SESSION_KEY) in wanted_visitors):
             keys.append(key)
     return Session.objects.filter(session_key__in=keys)
 

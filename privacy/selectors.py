@@ -14,7 +14,7 @@ from .notice import notice_version
 from .purposes import CONSENT_PURPOSES, GPC_REFUSED_PURPOSES, NECESSARY, purpose_check
 from .registry import LEGAL_BASES, declarations
 from .retention import ENFORCED
-from .subjects import ConsentSubject
+from primitives.subjects import Subject
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Decision:
 class ConsentState:
     """The latest decision per purpose under the current notice version, within the consent lifetime."""
 
-    subject: ConsentSubject | None
+    subject: Subject | None
     notice_version: str
     decisions: Mapping[str, Decision] = field(default_factory=dict)
     gpc_recorded: bool = False
@@ -60,7 +60,7 @@ def consent_window_start() -> datetime:
     return timezone.now() - timedelta(days=min(settings.PRIVACY_CONSENT_MAX_AGE_DAYS, 365))
 
 
-def consent_state(*, subject: ConsentSubject | None) -> ConsentState:
+def consent_state(*, subject: Subject | None) -> ConsentState:
     """The subject's consent in force, in one query; no subject means nothing is granted."""
     version = notice_version()
     if subject is None:
@@ -79,7 +79,7 @@ def consent_state(*, subject: ConsentSubject | None) -> ConsentState:
     return ConsentState(subject=subject, notice_version=version, decisions=decisions, gpc_recorded=gpc_recorded)
 
 
-def consent_history(*, subject: ConsentSubject, limit: int | None = 100) -> list[ConsentRecord]:
+def consent_history(*, subject: Subject, limit: int | None = 100) -> list[ConsentRecord]:
     """The subject's decisions, newest first: what the account's privacy page shows as proof."""
     return list(ConsentRecord.objects.filter(**subject.record_filter()).order_by("-created_at", "-id")[:limit])
 
@@ -175,7 +175,7 @@ def account_data_requests(*, user_id: int) -> AccountDataRequests:
     )
 
 
-def gpc_refusals(*, subject: ConsentSubject | None) -> ConsentState:
+def gpc_refusals(*, subject: Subject | None) -> ConsentState:
     """The state of someone whose browser sends Global Privacy Control and who has not chosen:
     marketing and personalization refused, nothing recorded (used for visitors, who leave no row
     until they decide)."""

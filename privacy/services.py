@@ -13,7 +13,7 @@ from .notice import Notice, notice_current
 from .purposes import CONSENT_PURPOSES, GPC_REFUSED_PURPOSES, PERSONALIZATION, UnknownPurpose
 from .selectors import ConsentState, consent_state
 from .signals import consent_withdrawn, subject_linked
-from .subjects import ConsentSubject
+from primitives.subjects import Subject
 
 def notice_text_archive(*, notice: Notice) -> None:
     """Keep the exact text of `notice` once, so every recorded hash can be matched to its words."""
@@ -23,13 +23,13 @@ def notice_text_archive(*, notice: Notice) -> None:
     )
 
 
-def _withdrawals_announce(*, before: ConsentState, after: ConsentState, subject: ConsentSubject) -> None:
+def _withdrawals_announce(*, before: ConsentState, after: ConsentState, subject: Subject) -> None:
     for purpose in CONSENT_PURPOSES:
         if before.granted(purpose) and not after.granted(purpose):
             consent_withdrawn.send(sender=ConsentRecord, subject=subject, purpose=purpose)
 
 
-def consent_decide(*, subject: ConsentSubject, choices: Mapping[str, bool], source: str) -> ConsentState:
+def consent_decide(*, subject: Subject, choices: Mapping[str, bool], source: str) -> ConsentState:
     """Record one decision per purpose in `choices` and return the consent now in force.
 
     Guarantees: an unknown or non-consent purpose (such as "necessary") is refused with
@@ -58,7 +58,7 @@ def consent_decide(*, subject: ConsentSubject, choices: Mapping[str, bool], sour
     return after
 
 
-def consent_gpc_record(*, subject: ConsentSubject) -> bool:
+def consent_gpc_record(*, subject: Subject) -> bool:
     """Record a Global Privacy Control signal as refusals of marketing and personalization.
 
     Guarantees: at most one GPC refusal per subject, purpose and notice version, even under
@@ -86,7 +86,7 @@ def consent_gpc_record(*, subject: ConsentSubject) -> bool:
     return True
 
 
-def consent_link_visitor(*, visitor_state: ConsentState, user: ConsentSubject) -> bool:
+def consent_link_visitor(*, visitor_state: ConsentState, user: Subject) -> bool:
     """At login, carry what the visitor chose in this browser over to the account.
 
     Guarantees: each of the visitor's own decisions (not a bare GPC signal, which the

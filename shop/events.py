@@ -14,7 +14,7 @@ Services call `emit()` inside their transaction; delivery waits for the commit
 (`transaction.on_commit`), so nothing is delivered for a rolled-back change. A
 listener that fails is logged and never breaks the shop's request.
 
-The subject of an event is a `shop.visitors.Subject`: the signed-in user or, for
+The subject of an event is a `primitives.subjects.Subject`: the signed-in user or, for
 a visitor who has not signed in, the random visitor id kept in their session. A
 visitor without a session is nobody: the event's subject is None.
 """
@@ -33,7 +33,7 @@ from typing import TypeVar
 from django.db import transaction
 from django.utils import timezone
 
-from shop.visitors import Subject  # noqa: F401  (listeners name it events.Subject)
+from primitives.subjects import Subject  # noqa: F401  (listeners name it events.Subject)
 
 logger = logging.getLogger(__name__)
 

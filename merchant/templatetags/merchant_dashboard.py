@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 
-from shop.storefront.templatetags.storefront import money, percent
+from primitives.money import format_money, format_percent
 
 from ..charts import bar_chart, proportion_rows
 from ..selectors import merchant_dashboard
@@ -10,7 +10,7 @@ register = template.Library()
 
 
 def _money(value) -> str:
-    return money(value, settings.SHOP_CURRENCY)
+    return format_money(value, settings.SHOP_CURRENCY)
 
 
 @register.inclusion_tag("admin/_merchant_dashboard.html", takes_context=True)
@@ -30,7 +30,7 @@ def merchant_dashboard_panel(context):
                              formatter=_money, label_every=2, period_name="Week from"),
         "status_rows": proportion_rows([(s.label, s.orders, f"{s.orders:,}") for s in data.by_status]),
         "consent_rows": proportion_rows(
-            [(c.label, c.rate, percent(c.rate) if c.shown else f"fewer than {data.min_group} people")
+            [(c.label, c.rate, format_percent(c.rate) if c.shown else f"fewer than {data.min_group} people")
              for c in data.consent], scale=1),
         "top_rows": proportion_rows([(f"{t.title} ({t.sku})", t.units, f"{t.units:,} units · {_money(t.revenue)}")
                                      for t in data.top]),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import personalization.models
-import privacy.fields
+import primitives.encrypted_fields
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -51,8 +51,8 @@ class Migration(migrations.Migration):
             name='Subscriber',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', privacy.fields.EncryptedEmailField(max_length=254)),
-                ('email_index', privacy.fields.BlindIndexField(normaliser='email', source='email', unique=True)),
+                ('email', primitives.encrypted_fields.EncryptedEmailField(max_length=254)),
+                ('email_index', primitives.encrypted_fields.BlindIndexField(normaliser='email', source='email', unique=True)),
                 ('consent_key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('status', models.CharField(choices=[('pending', 'Waiting for the e-mailed confirmation'), ('confirmed', 'Confirmed'), ('unsubscribed', 'Unsubscribed')], db_index=True, default='pending', max_length=16)),
                 ('token_nonce', models.CharField(default=personalization.models._nonce, max_length=32)),

@@ -7,8 +7,6 @@ for a recent login: an API token alone must not be enough to delete an account.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
@@ -25,11 +23,10 @@ from privacy.models import ConsentSource, DataRequest, DataRequestKind
 from privacy.purposes import CONSENT_PURPOSES
 from privacy.selectors import account_data_requests, consent_state
 from privacy.services import consent_decide
-from privacy.subjects import ConsentSubject
+from primitives.subjects import Subject, request_subject
 from shop.accounts import login_limits
 from shop.api.errors import ServiceRefusal
 from shop.api.fields import StrictCharField
-from shop.api.subjects import cart_token_from
 from shop.cart.api.views import CART_TOKEN
 
 STATUS_CODES = {404: "not_found", 409: "conflict", 410: "gone", 429: "throttled"}
@@ -85,7 +82,8 @@ class ConsentDetail(APIView):
 
     @extend_schema(parameters=[CART_TOKEN], responses={200: ConsentSerializer}, summary="Your consent, per purpose")
     def get(self, request):
-        subject = _consent_subject(request)
+        # A browser session's visitor is None here: their consent is the banner's (with its cookie).
+        subject = request_subject(request, cart_token=True, session_visitor=False)
         state = consent_state(subject=subject) if subject else request._request.privacy_consent.state
         return Response(_consent_body(state))
 
@@ -96,21 +94,13 @@ class ConsentDetail(APIView):
         data = ConsentChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         choices = data.validated_data["purposes"]
-        subject = _consent_subject(request)
+        subject = request_subject(request, cart_token=True, session_visitor=False)
         if subject is not None:
             return Response(_consent_body(consent_decide(subject=subject, choices=choices, source=ConsentSource.API)))
         browser = request._request.privacy_consent
         consent_decide(subject=browser.subject_for_decision(), choices=choices, source=ConsentSource.API)
         browser.refresh()
         return Response(_consent_body(browser.state))
-
-
-def _consent_subject(request) -> ConsentSubject | None:
-    """The account, or the cart token's visitor; None for a browser session's visitor."""
-    if request.user.is_authenticated:
-        return ConsentSubject.for_user(request.user)
-    token = cart_token_from(request)
-    return ConsentSubject.for_visitor(uuid.UUID(hex=token)) if token else None
 
 
 class PasswordSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
-from privacy.fields import EncryptedCharField
+from primitives.encrypted_fields import EncryptedCharField
 
 
 class UserManager(BaseUserManager["User"]):

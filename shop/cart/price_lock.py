@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from shop.money import Money, shop_currency
+from primitives.money import Money, shop_currency
 from shop.pricing import PriceQuote, PriceStrategy
 
 from .models import CartLine

@@ -4,7 +4,7 @@ from allauth.account.signals import user_logged_in
 from django.contrib import messages
 from django.dispatch import receiver
 
-from shop.visitors import visitor_key
+from primitives.subjects import visitor_key
 
 from .services import cart_merge
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from shop.catalog.models import ProductVariant
 from shop.catalog.stock import units_reserved
-from shop.money import Money, money_sum, round_money, shop_currency
+from primitives.money import Money, money_sum, round_money, shop_currency
 from shop.pricing import PriceQuote, PriceStrategy
-from shop.visitors import Subject
+from primitives.subjects import Subject
 
 from .models import Cart, CartLine
 from .price_lock import LinePrice, cart_line_price

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from shop.visitors import visitor_key
+from primitives.subjects import visitor_key
 
 from .models import Cart
 from .selectors import cart_find

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.pricing import price_strategy_for
 from shop.recommendations import rails_for
-from shop.visitors import subject_for
+from primitives.subjects import request_subject
 
 from . import services
 from .forms import CartLineForm, CartRemoveForm
@@ -16,7 +16,7 @@ from .session import request_cart
 
 
 def _render(request: HttpRequest, *, error: str | None = None, status: int = 200) -> HttpResponse:
-    view = cart_view_of(owner=subject_for(request), strategy=price_strategy_for(request))
+    view = cart_view_of(owner=request_subject(request), strategy=price_strategy_for(request))
     rails = rails_for(request, page="cart", basket_product_ids=[line.product.pk for line in view.lines])
     return render(request, "shop/cart/detail.html", {"cart": view, "error": error, "rails": rails}, status=status)
 
@@ -38,7 +38,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     try:
         cart = request_cart(request, create=True)
         line = services.cart_line_add(cart=cart, variant_id=form.cleaned_data["variant"],
-                                      quantity=form.cleaned_data["quantity"], subject=subject_for(request),
+                                      quantity=form.cleaned_data["quantity"], subject=request_subject(request),
                                       strategy=price_strategy_for(request))
     except services.CartError as error:
         return _render(request, error=error.message, status=error.status)
@@ -56,7 +56,7 @@ def cart_update(request: HttpRequest) -> HttpResponse:
         return _render(request, error="Your cart has expired or is empty.", status=404)
     try:
         services.cart_line_set_quantity(cart=cart, variant_id=form.cleaned_data["variant"],
-                                        quantity=form.cleaned_data["quantity"], subject=subject_for(request))
+                                        quantity=form.cleaned_data["quantity"], subject=request_subject(request))
     except services.CartError as error:
         return _render(request, error=error.message, status=error.status)
     messages.success(request, "Your cart is updated.")
@@ -70,7 +70,7 @@ def cart_remove(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or cart is None:
         return _render(request, error="That item is not in your cart (any more).", status=404)
     try:
-        services.cart_line_remove(cart=cart, variant_id=form.cleaned_data["variant"], subject=subject_for(request))
+        services.cart_line_remove(cart=cart, variant_id=form.cleaned_data["variant"], subject=request_subject(request))
     except services.CartError as error:
         return _render(request, error=error.message, status=error.status)
     messages.success(request, "Removed from your cart.")

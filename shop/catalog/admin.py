@@ -16,7 +16,7 @@ from shop.pricing import LIST_PRICE_RULE
 from shop.pricing.charts import price_history_chart
 from shop.pricing.selectors import (PRICE_CHART_DAYS, RECOMPUTE_RUNNING_MESSAGE, product_price_history,
                                    recompute_running)
-from shop.storefront.templatetags.storefront import money
+from primitives.money import format_money
 
 from .models import Category, Product, ProductImage, ProductVariant
 from .services import (
@@ -107,8 +107,8 @@ class ProductVariantInline(LabelledTabularInline):
         if variant.pk is None or variant.price is None:
             return "—"
         if variant.reduced_from is not None:
-            return f"{money(variant.price)} (was {money(variant.reduced_from)})"
-        return money(variant.price)
+            return f"{format_money(variant.price)} (was {format_money(variant.reduced_from)})"
+        return format_money(variant.price)
 
 
 class ProductImageInline(LabelledTabularInline):
@@ -153,7 +153,7 @@ class ProductForm(forms.ModelForm):
         cleaned = super().clean()
         floor, ceiling = cleaned.get("price_floor"), cleaned.get("price_ceiling")
         if floor is not None and ceiling is not None and floor > ceiling:
-            self.add_error("price_floor", f"The floor ({money(floor)}) is above the ceiling ({money(ceiling)}): "
+            self.add_error("price_floor", f"The floor ({format_money(floor)}) is above the ceiling ({format_money(ceiling)}): "
                                           "no price could satisfy both.")
         return cleaned
 
@@ -205,8 +205,8 @@ class ProductAdmin(admin.ModelAdmin):
         if product.price is None:
             return "—"
         if product.reduced_from is not None:
-            return f"{money(product.price)} (was {money(product.reduced_from)})"
-        return money(product.price)
+            return f"{format_money(product.price)} (was {format_money(product.reduced_from)})"
+        return format_money(product.price)
 
     @admin.display(description="Price history")
     def price_history(self, product: Product) -> str:

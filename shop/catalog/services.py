@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shop.orders.models import OrderLine
 
-from shop.storefront.templatetags.storefront import money
+from primitives.money import format_money
 
 from .fragments import catalog_changed
 from .models import Product, ProductImage, ProductVariant
@@ -121,11 +121,11 @@ def list_price_check(*, list_price: Decimal, floor: Decimal | None, ceiling: Dec
     if list_price is None or list_price < 0:
         raise ListPriceRefused("A list price cannot be negative.")
     if floor is not None and list_price < floor:
-        raise ListPriceRefused(f"The list price {money(list_price)} is below this product's floor ({money(floor)}): "
+        raise ListPriceRefused(f"The list price {format_money(list_price)} is below this product's floor ({format_money(floor)}): "
                                "raise it or lower the floor.")
     if ceiling is not None and list_price > ceiling:
-        raise ListPriceRefused(f"The list price {money(list_price)} is above this product's ceiling "
-                               f"({money(ceiling)}): lower it or raise the ceiling.")
+        raise ListPriceRefused(f"The list price {format_money(list_price)} is above this product's ceiling "
+                               f"({format_money(ceiling)}): lower it or raise the ceiling.")
 
 
 def _price_change_record(*, variant: ProductVariant, old_price: Decimal, new_price: Decimal, now, reason: str,

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 
-from shop.storefront.templatetags.storefront import money
+from primitives.money import format_money
 
 from .models import ShippingMethod
 
@@ -14,7 +14,7 @@ class ShippingMethodAdmin(admin.ModelAdmin):
 
     @admin.display(description="Price (VAT included)", ordering="price")
     def price_display(self, method: ShippingMethod) -> str:
-        return money(method.price)
+        return format_money(method.price)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "price":

@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from privacy.fields import BlindIndexField, EncryptedCharField, EncryptedEmailField
+from primitives.encrypted_fields import BlindIndexField, EncryptedCharField, EncryptedEmailField
 
 
 class Address(models.Model):

@@ -14,7 +14,7 @@ from shop.cart.models import Cart
 from shop.cart.price_lock import LinePrice, cart_line_price
 from shop.cart.selectors import cart_lines
 from shop.catalog.stock import stock_available
-from shop.money import Money, money_sum, shop_currency
+from primitives.money import Money, money_sum, shop_currency
 from shop.pricing import PriceQuote, PriceStrategy
 
 from . import tax

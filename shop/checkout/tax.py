@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from shop.money import round_money
+from primitives.money import round_money
 
 
 def home_country() -> str:

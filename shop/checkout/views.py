@@ -21,7 +21,7 @@ from shop.payments.models import Payment
 from shop.payments.providers import ProviderUnavailable, WebhookVerificationError
 from shop.payments.test_provider import TEST_CARDS
 from shop.pricing import price_strategy_for
-from shop.visitors import subject_for
+from primitives.subjects import request_subject
 
 from . import services, tax
 from .forms import AddressForm, PaymentForm, SavedAddressChoiceForm, ShippingMethodForm
@@ -53,7 +53,7 @@ def checkout_start(request: HttpRequest) -> HttpResponse:
         return _expired(request)
     try:
         services.checkout_start(cart=cart, user_id=request.user.pk if request.user.is_authenticated else None,
-                                subject=subject_for(request), strategy=price_strategy_for(request))
+                                subject=request_subject(request), strategy=price_strategy_for(request))
     except services.CheckoutError as error:
         messages.error(request, error.message)
         return redirect("cart:detail")
@@ -198,7 +198,7 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
             payment_token=form.cleaned_data["payment_token"],
             expected_total=Decimal(form.cleaned_data["expected_total"]),
             return_url=reverse("checkout:payment_return", kwargs={"key": form.cleaned_data["idempotency_key"]}),
-            strategy=price_strategy_for(request), subject=subject_for(request),
+            strategy=price_strategy_for(request), subject=request_subject(request),
         )
     except services.CheckoutError as error:
         return _review(request, checkout, error=error.message, status=error.status, form=form)

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from shop.checkout.tax import country_name
-from shop.storefront.templatetags.storefront import money, percent
+from primitives.money import format_money, format_percent
 
 from .models import Order, OrderLine, OrderStatus, OrderStatusChange
 from .services import order_status_change
@@ -56,7 +56,7 @@ class OrderLineInline(admin.TabularInline):
 
     @admin.display(description="Unit price")
     def unit_price_display(self, line: OrderLine) -> str:
-        return money(line.unit_price, line.order.currency)
+        return format_money(line.unit_price, line.order.currency)
 
 
 class OrderStatusChangeInline(admin.TabularInline):
@@ -91,23 +91,23 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="Total", ordering="total")
     def total_display(self, order: Order) -> str:
-        return money(order.total, order.currency)
+        return format_money(order.total, order.currency)
 
     @admin.display(description="Subtotal")
     def subtotal_display(self, order: Order) -> str:
-        return money(order.subtotal, order.currency)
+        return format_money(order.subtotal, order.currency)
 
     @admin.display(description="Shipping")
     def shipping_total_display(self, order: Order) -> str:
-        return money(order.shipping_total, order.currency)
+        return format_money(order.shipping_total, order.currency)
 
     @admin.display(description="VAT included")
     def tax_total_display(self, order: Order) -> str:
-        return money(order.tax_total, order.currency)
+        return format_money(order.tax_total, order.currency)
 
     @admin.display(description="VAT rate")
     def vat_rate_display(self, order: Order) -> str:
-        return percent(order.vat_rate)
+        return format_percent(order.vat_rate)
 
     @admin.display(description="Payments")
     def payments_display(self, order: Order) -> str:
@@ -115,7 +115,7 @@ class OrderAdmin(admin.ModelAdmin):
         if not payments:
             return "None recorded (imported or unpaid)."
         return format_html_join("", "{} · {} · {} · reference {} · {}<br>", (
-            (p.provider, p.get_status_display(), money(p.amount, p.currency), p.reference or "—",
+            (p.provider, p.get_status_display(), format_money(p.amount, p.currency), p.reference or "—",
              p.created_at.strftime("%d %b %Y %H:%M")) for p in payments))
 
     # --- Buttons on the order's page, each with a confirmation step -------------------
@@ -156,7 +156,7 @@ class OrderAdmin(admin.ModelAdmin):
             return redirect("admin:orders_order_change", order.pk)
         context = {**self.admin_site.each_context(request), "opts": self.opts, "order": order, "button": button,
                    "title": f"{button['label']}: order {order.number}?",
-                   "total": money(order.total, order.currency)}
+                   "total": format_money(order.total, order.currency)}
         if request.method == "POST":
             try:
                 order_status_change(order_id=order.pk, to_status=to_status, by_user_id=request.user.pk,

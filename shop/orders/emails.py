@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from privacy.fields import normalise_email
+from primitives.encrypted_fields import normalise_email
 
 from .models import Order
 from .selectors import order_guest_path

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from privacy.fields import BlindIndexField, EncryptedEmailField
+from primitives.encrypted_fields import BlindIndexField, EncryptedEmailField
 
 
 class OrderStatus(models.TextChoices):

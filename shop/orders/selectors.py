@@ -6,7 +6,7 @@ from django.core import signing
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
-from privacy.fields import blind_index
+from primitives.encrypted_fields import blind_index
 
 from .models import Order, OrderLine
 

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from privacy.fields import blind_index
+from primitives.encrypted_fields import blind_index
 
 from shop import events
 from shop.catalog.stock import stock_return

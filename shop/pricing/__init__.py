@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from shop.money import Money, shop_currency
+from primitives.money import Money, shop_currency
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from shop.read_only_admin import ReadOnlyAdmin
-from shop.storefront.templatetags.storefront import money
+from primitives.money import format_money
 
 from .forms import DemandRuleForm
 from .models import DemandRule, PriceChange, PricingRun
@@ -148,11 +148,11 @@ class PriceChangeAdmin(ReadOnlyAdmin):
 
     @admin.display(description="From", ordering="old_price")
     def old_price_display(self, change: PriceChange) -> str:
-        return money(change.old_price)
+        return format_money(change.old_price)
 
     @admin.display(description="To", ordering="new_price")
     def new_price_display(self, change: PriceChange) -> str:
-        return money(change.new_price)
+        return format_money(change.new_price)
 
     @admin.display(description="Change")
     def change(self, change: PriceChange) -> str:
@@ -161,7 +161,7 @@ class PriceChangeAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Was (30-day lowest)")
     def reduced_from_display(self, change: PriceChange) -> str:
-        return money(change.reduced_from) if change.reduced_from is not None else "—"
+        return format_money(change.reduced_from) if change.reduced_from is not None else "—"
 
 
 @admin.register(PricingRun)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
-from shop.storefront.templatetags.storefront import money
+from primitives.money import format_money
 
 from .models import DemandRule
 from .selectors import RECOMPUTE_RUNNING_MESSAGE, recompute_running, rule_bound_conflicts
@@ -52,6 +52,6 @@ class DemandRuleForm(forms.ModelForm):
         example = conflicts.example
         raise forms.ValidationError(
             f"This rule could take {conflicts.count} product(s) past their own floor or ceiling, e.g. "
-            f"“{example.title}” (SKU {example.sku}): list price {money(example.list_price)}, "
-            f"{example.bound_name} {money(example.bound)}, but {example.move} gives {money(example.extreme)}. "
+            f"“{example.title}” (SKU {example.sku}): list price {format_money(example.list_price)}, "
+            f"{example.bound_name} {format_money(example.bound)}, but {example.move} gives {format_money(example.extreme)}. "
             "Narrow the rule's range, or widen those products' floor and ceiling.", code="out_of_bounds")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from shop.money import PENNY, round_money
+from primitives.money import PENNY, round_money
 
 ZERO = Decimal("0")
 

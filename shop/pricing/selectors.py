@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from shop.catalog.models import ProductVariant
 from shop.catalog.selectors import category_tree
-from shop.money import round_money
+from primitives.money import round_money
 from shop.orders.models import OrderLine, OrderStatus
 
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus

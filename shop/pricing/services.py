@@ -23,7 +23,7 @@ from django.utils import timezone
 from shop.catalog.fragments import catalog_changed
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.selectors import category_tree
-from shop.money import round_money
+from primitives.money import round_money
 
 from . import LIST_PRICE_RULE
 from .bulk import rows_insert, rows_update

@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 from shop.cart.selectors import cart_item_count
 from shop.catalog.models import Category
-from shop.visitors import visitor_key
+from primitives.subjects import visitor_key
 
 
 def _cart_count(request: HttpRequest) -> int:

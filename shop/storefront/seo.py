@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from shop.catalog.models import Category, Product, ProductVariant
-from shop.money import round_money
+from primitives.money import round_money
 from shop.pricing import public_variant_quote
 
 SCHEMA_IN_STOCK = "https://schema.org/InStock"

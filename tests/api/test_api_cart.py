@@ -6,7 +6,7 @@ import pytest
 from personalization.models import BehaviourEvent
 from privacy.purposes import PERSONALIZATION
 from privacy.services import consent_decide
-from privacy.subjects import ConsentSubject
+from primitives.subjects import Subject
 from shop.cart.models import Cart, CartLine
 from tests.factories import ProductFactory
 
@@ -115,8 +115,8 @@ def test_quantity_changes_and_removal(alice_api, lantern):
 
 def test_cart_events_are_stored_only_with_personalization_consent(alice_api, bob_api, alice, bob, lantern,
                                                                   django_capture_on_commit_callbacks):
-    consent_decide(subject=ConsentSubject.for_user(alice), choices={PERSONALIZATION: True}, source="settings")
-    consent_decide(subject=ConsentSubject.for_user(bob), choices={PERSONALIZATION: False}, source="settings")
+    consent_decide(subject=Subject.for_user(alice), choices={PERSONALIZATION: True}, source="settings")
+    consent_decide(subject=Subject.for_user(bob), choices={PERSONALIZATION: False}, source="settings")
     with django_capture_on_commit_callbacks(execute=True):
         add(alice_api, lantern, 1)
         add(bob_api, lantern, 1)

@@ -6,7 +6,7 @@ import pytest
 
 from shop import pricing
 from shop.catalog.models import Product
-from shop.money import Money
+from primitives.money import Money
 from tests.factories import CategoryFactory, ProductFactory, variant_create
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from privacy.models import DataRequest, DataRequestStatus
 from privacy.purposes import MARKETING, PERSONALIZATION
 from privacy.selectors import consent_state
-from privacy.subjects import ConsentSubject
+from primitives.subjects import Subject
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +20,8 @@ def test_consent_is_read_and_changed_for_oneself_only(alice_api, bob_api, alice,
 
     changed = alice_api.put("/api/v1/privacy/consent/", {"purposes": {PERSONALIZATION: True}}, format="json")
     assert changed.status_code == 200 and changed.json()["purposes"][PERSONALIZATION] is True
-    assert consent_state(subject=ConsentSubject.for_user(alice)).granted(PERSONALIZATION)
-    assert not consent_state(subject=ConsentSubject.for_user(bob)).granted(PERSONALIZATION)
+    assert consent_state(subject=Subject.for_user(alice)).granted(PERSONALIZATION)
+    assert not consent_state(subject=Subject.for_user(bob)).granted(PERSONALIZATION)
     assert bob_api.get("/api/v1/privacy/consent/").json()["purposes"][PERSONALIZATION] is False
 
 
@@ -36,7 +36,7 @@ def test_bad_consent_changes_are_refused_and_change_nothing(alice_api, alice, pa
     assert response.status_code == 400
     assert message in response.json()["error"]["message"]
     assert "purposes" in response.json()["error"]["fields"]
-    assert not consent_state(subject=ConsentSubject.for_user(alice)).decided
+    assert not consent_state(subject=Subject.for_user(alice)).decided
 
 
 def test_data_requests_need_authentication(api):

@@ -8,7 +8,7 @@ import pytest
 
 from personalization.models import SegmentDiscount, SegmentMembership, SegmentRun
 from privacy.services import consent_decide
-from shop.visitors import Subject
+from primitives.subjects import Subject
 from tests.factories import PASSWORD, CategoryFactory, ProductFactory, verified_user
 
 REASON = "Thank you for being a loyal customer"

@@ -42,7 +42,7 @@ django.setup()
 from personalization.models import RetrainingRequest
 from personalization.training import recommenders_train
 from privacy.services import consent_decide
-from shop.visitors import Subject
+from primitives.subjects import Subject
 from tests.personalization.worlds import bought, customer, products
 
 lamp, mug, vase, candle = products(4)

@@ -20,7 +20,7 @@ from personalization.models import (Campaign, MarketingEmail, ModelVersion, Mode
 from personalization.serving import reason_text
 from privacy.services import consent_decide, consent_gpc_record
 from shop.cart.models import Cart, CartLine
-from shop.visitors import Subject
+from primitives.subjects import Subject
 from tests.factories import PASSWORD, OrderFactory, ProductFactory, UserFactory, verified_user
 from tests.personalization.test_newsletter import (confirmed_subscriber, link_in, sign_up,  # noqa: F401
                                                    sign_up_throttle_cleared)

@@ -19,7 +19,7 @@ from privacy.reach import identity_for_user
 from privacy.services import consent_decide
 from shop import pricing
 from shop.catalog.models import ProductVariant
-from shop.visitors import Subject
+from primitives.subjects import Subject
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from privacy.export import export_document
 from privacy.reach import identity_for_user
 from privacy.services import consent_decide
 from shop.orders.models import OrderStatus
-from shop.visitors import Subject
+from primitives.subjects import Subject
 from tests.factories import OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from personalization.tasks import retrain_recommenders_if_requested
 from personalization.training import _frozen_now, models_fit, recommenders_train, training_data_load
 from privacy.services import consent_decide
 from privacy.signals import subject_erased
-from shop.visitors import Subject
+from primitives.subjects import Subject
 from tests.personalization.worlds import NOW, bought, customer, products
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from personalization.tasks import retrain_recommenders_if_requested
 from personalization.training import recommenders_train
 from privacy.services import consent_decide
 from privacy.signals import subject_erased
-from shop.visitors import Subject
+from primitives.subjects import Subject
 from tests.personalization.test_admin import merchant
 from tests.personalization.test_rails import rails_on
 from tests.personalization.worlds import NOW, bought, customer, products

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from personalization.models import EventKind
 from personalization.services import behaviour_events_record
 from privacy.services import consent_decide
-from shop.visitors import Subject
+from primitives.subjects import Subject
 from tests.factories import ProductFactory, UserFactory
 
 # A frozen "now" for every training in these tests.

@@ -48,6 +48,6 @@ def session_visitor(client):
     """The visitor the client's session stands for (the subject of its decisions, cart and events)."""
     import uuid
 
-    from shop.visitors import SESSION_KEY, Subject
+    from primitives.subjects import SESSION_KEY, Subject
 
     return Subject.for_visitor(uuid.UUID(hex=client.session[SESSION_KEY]))

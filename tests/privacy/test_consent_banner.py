@@ -13,7 +13,7 @@ from privacy.models import ConsentRecord, NoticeText
 from privacy.notice import BANNER_HEADING, notice_current
 from privacy.consent_cookie import choices_cookie_value
 from privacy.selectors import ConsentState, Decision
-from privacy.subjects import ConsentSubject
+from primitives.subjects import Subject
 from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def decide(client, action: str, purposes=(), next_url: str = "/privacy/cookies/"
     return client.post("/privacy/consent/", data)
 
 
-def visitor_of(client) -> ConsentSubject:
+def visitor_of(client) -> Subject:
     return session_visitor(client)
 
 

@@ -10,7 +10,7 @@ from privacy.purposes import UnknownPurpose
 from privacy.services import consent_decide
 import uuid
 
-from privacy.subjects import ConsentSubject
+from primitives.subjects import Subject
 from tests.factories import UserFactory
 from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
@@ -33,21 +33,21 @@ def log_in(client, user) -> None:
 def test_nobody_has_consented_to_anything_but_what_is_necessary():
     assert has_consent(None, "necessary")
     assert not has_consent(None, "personalization")
-    assert not has_consent(ConsentSubject.for_visitor(uuid.uuid4()), "analytics")
+    assert not has_consent(Subject.for_visitor(uuid.uuid4()), "analytics")
 
 
 def test_an_unknown_purpose_is_refused_not_answered():
     with pytest.raises(UnknownPurpose):
         has_consent(None, "telepathy")
     with pytest.raises(UnknownPurpose):
-        consent_decide(subject=ConsentSubject.for_visitor(uuid.uuid4()), choices={"telepathy": True},
+        consent_decide(subject=Subject.for_visitor(uuid.uuid4()), choices={"telepathy": True},
                        source="api")
     assert ConsentRecord.objects.count() == 0
 
 
 def test_withdrawing_personalization_calls_the_registered_receiver_with_the_subject(withdrawals):
     user = UserFactory()
-    subject = ConsentSubject.for_user(user)
+    subject = Subject.for_user(user)
     consent_decide(subject=subject, choices={"personalization": True, "marketing": False}, source="settings")
     assert withdrawals.calls == []
 
@@ -58,7 +58,7 @@ def test_withdrawing_personalization_calls_the_registered_receiver_with_the_subj
 
 
 def test_refusing_what_was_never_granted_withdraws_nothing(withdrawals):
-    consent_decide(subject=ConsentSubject.for_visitor(uuid.uuid4()), choices={"personalization": False},
+    consent_decide(subject=Subject.for_visitor(uuid.uuid4()), choices={"personalization": False},
                    source="banner")
 
     assert withdrawals.calls == []
@@ -67,7 +67,7 @@ def test_refusing_what_was_never_granted_withdraws_nothing(withdrawals):
 def test_withdrawal_from_the_account_privacy_page(client, withdrawals):
     user = UserFactory()
     client.force_login(user)
-    consent_decide(subject=ConsentSubject.for_user(user), choices={"personalization": True}, source="banner")
+    consent_decide(subject=Subject.for_user(user), choices={"personalization": True}, source="banner")
 
     page = client.get("/privacy/account/").content.decode()
     assert "Your privacy settings" in page and "Personalised recommendations" in page
@@ -75,7 +75,7 @@ def test_withdrawal_from_the_account_privacy_page(client, withdrawals):
                                       "source": "settings", "next": "/privacy/account/"})
 
     assert [call["purpose"] for call in withdrawals.calls] == ["personalization"]
-    assert [call["subject"] for call in withdrawals.calls] == [ConsentSubject.for_user(user)]
+    assert [call["subject"] for call in withdrawals.calls] == [Subject.for_user(user)]
     history = client.get("/privacy/account/").content.decode()
     assert history.count("Refused") == 4 and "Privacy settings" in history
 
@@ -97,8 +97,8 @@ def test_at_login_a_visitor_who_allowed_personalization_is_linked_to_the_account
 
     assert has_consent(user, "personalization") and has_consent(user, "marketing")
     assert set(ConsentRecord.objects.filter(user=user).values_list("source", flat=True)) == {"login"}
-    assert links.calls[0]["visitor"] == ConsentSubject.for_visitor(visitor_id)
-    assert links.calls[0]["user"] == ConsentSubject.for_user(user)
+    assert links.calls[0]["visitor"] == Subject.for_visitor(visitor_id)
+    assert links.calls[0]["user"] == Subject.for_user(user)
 
 
 def test_at_login_a_visitor_who_refused_keeps_the_refusal_and_is_not_linked(client, links):
@@ -119,7 +119,7 @@ def test_at_login_a_visitor_who_refused_keeps_the_refusal_and_is_not_linked(clie
 def test_an_account_s_own_newer_choice_is_not_overwritten_at_login(client, links):
     user = UserFactory()
     banner_decision(client, "accept_all")
-    consent_decide(subject=ConsentSubject.for_user(user), choices={"marketing": False}, source="settings")
+    consent_decide(subject=Subject.for_user(user), choices={"marketing": False}, source="settings")
 
     log_in(client, user)
 
@@ -139,7 +139,7 @@ def test_logging_out_forgets_the_browser_s_consent(client):
 
 
 def test_consent_records_cannot_be_changed_or_deleted():
-    consent_decide(subject=ConsentSubject.for_visitor(uuid.uuid4()), choices={"analytics": True},
+    consent_decide(subject=Subject.for_visitor(uuid.uuid4()), choices={"analytics": True},
                    source="banner")
     record = ConsentRecord.objects.get()
 
@@ -155,7 +155,7 @@ def test_consent_records_cannot_be_changed_or_deleted():
 
 def test_the_admin_shows_consent_records_read_only_and_without_e_mail_addresses(client):
     shopper = UserFactory(email="someone@example.com")
-    consent_decide(subject=ConsentSubject.for_user(shopper), choices={"analytics": True}, source="banner")
+    consent_decide(subject=Subject.for_user(shopper), choices={"analytics": True}, source="banner")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     record = ConsentRecord.objects.get()
 

@@ -89,12 +89,12 @@ def response_for(user, view):
 def test_a_cookie_declared_for_a_purpose_is_set_only_with_that_consent(app_declaring_a_preferences_cookie,
                                                                        choices, kept):
     from privacy.services import consent_decide
-    from privacy.subjects import ConsentSubject
+    from primitives.subjects import Subject
     from tests.factories import UserFactory
 
     user = UserFactory()
     if choices is not None:
-        consent_decide(subject=ConsentSubject.for_user(user), choices=choices, source="settings")
+        consent_decide(subject=Subject.for_user(user), choices=choices, source="settings")
     assert cookie_table()[-1].name == "list_sort"  # declared, so not dropped as unknown
 
     response = response_for(user, view_setting("sessionid", "list_sort"))

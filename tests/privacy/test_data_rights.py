@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from privacy.fields import blind_index
+from primitives.encrypted_fields import blind_index
 from privacy.models import AuditEntry, ConsentRecord, DataRequest, DataRequestStatus
 from shop.accounts.models import User
 from shop.orders.models import Order, OrderStatus

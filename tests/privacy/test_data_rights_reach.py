@@ -32,7 +32,7 @@ from shop.cart.models import Cart
 from shop.checkout.models import Checkout
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import order_status_change
-from shop.visitors import SESSION_KEY
+from primitives.subjects import SESSION_KEY
 from tests.factories import PASSWORD, ProductFactory, verified_user
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.privacy.traces import cache_holding, rows_holding

@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django.test import override_settings
 
-from privacy.fields import current_field_keys
+from primitives.encrypted_fields import current_field_keys
 from privacy.models import ReencryptionCheckpoint
 from privacy.rotation import personal_data_reencrypt
 from django.db import connection

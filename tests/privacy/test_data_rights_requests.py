@@ -157,7 +157,7 @@ def test_guest_orders_count_as_an_accounts_only_under_a_verified_address(client,
     import zipfile
 
     request.refresh_from_db()
-    from privacy.fields import decrypt_bytes
+    from primitives.encrypted_fields import decrypt_bytes
 
     archive = zipfile.ZipFile(io.BytesIO(decrypt_bytes(bytes(request.archive.data))))
     assert "GUEST-1" not in archive.read("data.json").decode()
@@ -279,7 +279,7 @@ def test_bad_guest_input_gets_a_form_error(client):
 @pytest.mark.django_db
 def test_subject_erased_is_sent_once_the_erasure_has_committed(settings, django_capture_on_commit_callbacks):
     from privacy.signals import subject_erased
-    from privacy.subjects import ConsentSubject
+    from primitives.subjects import Subject
 
     settings.ERASURE_GRACE_DAYS = 0
     user = verified_user()
@@ -295,7 +295,7 @@ def test_subject_erased_is_sent_once_the_erasure_has_committed(settings, django_
             callback()
     finally:
         subject_erased.disconnect(dispatch_uid="test-erased")
-    assert received == [ConsentSubject.for_user(user)]
+    assert received == [Subject.for_user(user)]
     assert str(received[0]) == f"user:{user.pk}"
 
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from config.celery import app
 from privacy import data_requests
-from privacy.fields import blind_index
+from primitives.encrypted_fields import blind_index
 from privacy.models import DataRequest, DataRequestStatus
 from privacy.tasks import process_privacy_requests
 from shop.accounts.models import User

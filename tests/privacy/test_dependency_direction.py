@@ -1,10 +1,10 @@
-"""The shop never imports personalization or privacy, except the leaf module privacy.fields."""
+"""The shop never imports personalization or privacy, except the leaf module primitives.encrypted_fields."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ALLOWED = {"privacy.fields"}
+ALLOWED: set[str] = set()
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -45,12 +45,13 @@ def test_shop_imports_neither_personalization_nor_privacy_beyond_fields():
     assert offences == []
 
 
-def test_privacy_fields_imports_nothing_else_from_privacy():
-    path = ROOT / "privacy" / "fields.py"
+def test_encrypted_fields_import_nothing_of_ours():
+    path = ROOT / "primitives" / "encrypted_fields.py"
     tree = ast.parse(path.read_text(encoding="utf-8"))
 
     relative = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level > 0]
-    own = [module for _, module in imported_modules(path) if module.split(".")[0] == "privacy"]
+    ours = {"primitives", "shop", "privacy", "personalization", "merchant", "config"}
+    own = [module for _, module in imported_modules(path) if module.split(".")[0] in ours]
 
     assert relative == [] and own == []
 
@@ -58,9 +59,10 @@ def test_privacy_fields_imports_nothing_else_from_privacy():
 def test_the_check_catches_a_forbidden_import(tmp_path):
     offender = tmp_path / "views.py"
     offender.write_text("from privacy.consent import has_consent\nimport personalization.recommenders\n"
-                        "from privacy import fields, selectors\nfrom privacy.fields import EncryptedCharField\n"
+                        "from privacy import consent, selectors\nfrom primitives.encrypted_fields import EncryptedCharField\n"
                         "import importlib\nimportlib.import_module('privacy.models')\n")
 
     flagged = [module for _, module in imported_modules(offender) if forbidden(module)]
 
-    assert flagged == ["privacy.consent", "personalization.recommenders", "privacy.selectors", "privacy.models"]
+    assert flagged == ["privacy.consent", "personalization.recommenders", "privacy.consent", "privacy.selectors",
+                       "privacy.models"]

@@ -6,7 +6,7 @@ from django.db import connection, models
 from django.test import override_settings
 from django.test.utils import isolate_apps
 
-from privacy.fields import (
+from primitives.encrypted_fields import (
     BlindIndexField,
     EncryptedCharField,
     EncryptedEmailField,

@@ -17,7 +17,7 @@ from privacy.consent_cookie import cookie_decisions_record, state_from_cookie
 from privacy.models import ConsentRecord, ConsentSource, VisitorLink
 from privacy.notice import notice_version
 from privacy.purposes import PERSONALIZATION
-from privacy.subjects import ConsentSubject
+from primitives.subjects import Subject
 from tests.factories import PASSWORD, ProductFactory, verified_user
 from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
@@ -156,7 +156,7 @@ def test_recording_a_cookie_writes_nothing_for_an_account_or_a_visitor_already_o
     visitor = session_visitor(banner)
     before = ConsentRecord.objects.count()
 
-    on_record = cookie_decisions_record(subject=ConsentSubject.for_visitor(visitor.visitor_id), state=state)
-    account = cookie_decisions_record(subject=ConsentSubject.for_user(verified_user()), state=state)
+    on_record = cookie_decisions_record(subject=Subject.for_visitor(visitor.visitor_id), state=state)
+    account = cookie_decisions_record(subject=Subject.for_user(verified_user()), state=state)
 
     assert on_record == account == 0 and ConsentRecord.objects.count() == before

@@ -14,7 +14,7 @@ from privacy.data_requests import (
     confirm_token,
     data_request_new,
 )
-from privacy.fields import blind_index
+from primitives.encrypted_fields import blind_index
 from privacy.models import DataRequest, DataRequestKind, DataRequestStatus
 
 ADDRESS = "perpetua.lindqvist@example.org"

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from shop import pricing
-from shop.money import Money, round_money
+from primitives.money import Money, round_money
 
 RULE = "segment:loyal"
 REASON = "Thank you for being a loyal customer"

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from shop import events
 from shop.cart.models import Cart, CartLine
-from shop.visitors import SESSION_KEY
+from primitives.subjects import SESSION_KEY
 from tests.factories import ProductFactory, verified_user
 from tests.shop.querycount import queries_for
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from shop.cart.services import MAX_LINE_QUANTITY
 from shop.catalog.api.serializers import MoneySerializer
-from shop.money import round_money
+from primitives.money import round_money
 
 
 class CartProductSerializer(serializers.Serializer):

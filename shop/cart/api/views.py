@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.api.errors import ServiceRefusal
-from shop.api.subjects import CART_TOKEN_HEADER, api_subject
+from primitives.subjects import CART_TOKEN_HEADER, request_subject
 from shop.cart import services
 from shop.cart.selectors import cart_lines, cart_view
 from shop.pricing import price_strategy_for
@@ -59,7 +59,7 @@ class CartLines(APIView):
         cart = api_cart(request, create=True)
         try:
             services.cart_line_add(cart=cart, variant_id=data.validated_data["variant_id"],
-                                   quantity=data.validated_data["quantity"], subject=api_subject(request),
+                                   quantity=data.validated_data["quantity"], subject=request_subject(request, cart_token=True),
                                    strategy=price_strategy_for(request._request))
         except services.CartError as error:
             raise _refused(error) from None
@@ -90,7 +90,7 @@ class CartLine(APIView):
         try:
             services.cart_line_set_quantity(cart=cart, variant_id=variant_id,
                                             quantity=data.validated_data["quantity"],
-                                            subject=api_subject(request))
+                                            subject=request_subject(request, cart_token=True))
         except services.CartError as error:
             raise _refused(error) from None
         return _cart_response(request, cart)
@@ -100,7 +100,7 @@ class CartLine(APIView):
     def delete(self, request, variant_id: int):
         cart = self._cart(request)
         try:
-            services.cart_line_remove(cart=cart, variant_id=variant_id, subject=api_subject(request))
+            services.cart_line_remove(cart=cart, variant_id=variant_id, subject=request_subject(request, cart_token=True))
         except services.CartError as error:
             raise _refused(error) from None
         return _cart_response(request, cart, status_code=status.HTTP_200_OK)

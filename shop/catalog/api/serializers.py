@@ -9,7 +9,7 @@ from shop.api.fields import QueryBooleanField, QueryDecimalField
 from rest_framework import serializers
 
 from shop.catalog.selectors import SEARCH_SORT_OPTIONS, SORT_OPTIONS, ListingFilters
-from shop.money import round_money
+from primitives.money import round_money
 from shop.pricing import price_strategy_for
 
 MAX_PRICE = Decimal("99999999.99")

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from shop import events
 from shop.api.errors import ServiceRefusal
-from shop.api.subjects import api_subject
+from primitives.subjects import request_subject
 from shop.catalog import selectors
 from shop.catalog.models import Product
 from shop.catalog.search import normalise_query
@@ -86,7 +86,7 @@ class ProductSearch(GenericAPIView):
         results = selectors.product_search_results(query=words, sort=query.validated_data["sort"],
                                                    filters=query.filters())
         page = self.paginate_queryset(results)
-        events.emit(events.SearchPerformed(subject=api_subject(request), query=words,
+        events.emit(events.SearchPerformed(subject=request_subject(request, cart_token=True), query=words,
                                            result_count=self.paginator.page.paginator.count))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -98,5 +98,5 @@ class ProductDetail(GenericAPIView):
     @extend_schema(summary="A product, with its variants and prices")
     def get(self, request, slug: str):
         product = selectors.product_detail(slug=slug)
-        events.emit(events.ProductViewed(subject=api_subject(request), product_id=product.pk))
+        events.emit(events.ProductViewed(subject=request_subject(request, cart_token=True), product_id=product.pk))
         return Response(self.get_serializer(product).data)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from django import template
 
 from shop.pricing import PriceQuote, price_strategy_for, public_product_quote
-from shop.storefront.templatetags.storefront import money
+from primitives.money import format_money
 
 register = template.Library()
 
@@ -52,7 +52,7 @@ def price(quote: PriceQuote, extra_class: str = "") -> dict:
 @register.simple_tag
 def public_price(product) -> str:
     """The public 'from' price (what search engines and link previews are told)."""
-    return money(public_product_quote(product).public)
+    return format_money(public_product_quote(product).public)
 
 
 @register.filter
@@ -60,11 +60,11 @@ def price_text(quote: PriceQuote | None) -> str:
     """A quote in plain text: "£9.00 (your price: <reason>; public price £10.00)"."""
     if quote is None:
         return ""
-    text = money(quote.amount)
+    text = format_money(quote.amount)
     notes = []
     if quote.personalized:
         reason = f": {quote.reason}" if quote.reason else ""
-        notes.append(f"your price{reason}; public price {money(quote.public)}")
+        notes.append(f"your price{reason}; public price {format_money(quote.public)}")
     if quote.reduced_from is not None:
-        notes.append(f"lowest price in the 30 days before this reduction: {money(quote.reduced_from)}")
+        notes.append(f"lowest price in the 30 days before this reduction: {format_money(quote.reduced_from)}")
     return f"{text} ({'; '.join(notes)})" if notes else text

@@ -17,14 +17,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.api.errors import ServiceRefusal
-from shop.api.subjects import api_subject
+from primitives.subjects import request_subject
 from shop.cart.api.carts import api_cart
 from shop.cart.api.views import CART_TOKEN
 from shop.checkout import services, tax
 from shop.checkout.placement import order_place
 from shop.checkout.reconcile import payment_sync
 from shop.checkout.selectors import checkout_for_cart, checkout_summary, shipping_methods_for
-from shop.money import Money, shop_currency
+from primitives.money import Money, shop_currency
 from shop.orders.selectors import order_guest_path
 from shop.payments.models import Payment, PaymentStatus
 from shop.pricing import price_strategy_for
@@ -82,7 +82,7 @@ class CheckoutDetail(APIView):
         try:
             checkout = services.checkout_start(
                 cart=cart, user_id=request.user.pk if request.user.is_authenticated else None,
-                subject=api_subject(request), strategy=price_strategy_for(request._request))
+                subject=request_subject(request, cart_token=True), strategy=price_strategy_for(request._request))
         except services.CheckoutError as error:
             raise _refused(error) from None
         return _checkout_response(request, checkout, status_code=status.HTTP_201_CREATED)
@@ -185,7 +185,7 @@ class CheckoutPlace(APIView):
                 checkout=checkout, idempotency_key=key, payment_token=data.validated_data["payment_token"],
                 expected_total=Decimal(data.validated_data["expected_total"]),
                 return_url=reverse("checkout:payment_return", kwargs={"key": key}),
-                strategy=price_strategy_for(request._request), subject=api_subject(request))
+                strategy=price_strategy_for(request._request), subject=request_subject(request, cart_token=True))
         except services.CheckoutError as error:
             raise _refused(error) from None
         if result.payment.checkout_id != checkout.pk:

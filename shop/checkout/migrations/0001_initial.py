@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import privacy.fields
+import primitives.encrypted_fields
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -38,13 +38,13 @@ class Migration(migrations.Migration):
             name='Address',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', privacy.fields.EncryptedCharField(max_length=200)),
-                ('line1', privacy.fields.EncryptedCharField(max_length=200, verbose_name='address line 1')),
-                ('line2', privacy.fields.EncryptedCharField(blank=True, default='', max_length=200, verbose_name='address line 2')),
-                ('city', privacy.fields.EncryptedCharField(max_length=100)),
-                ('postcode', privacy.fields.EncryptedCharField(max_length=20)),
+                ('full_name', primitives.encrypted_fields.EncryptedCharField(max_length=200)),
+                ('line1', primitives.encrypted_fields.EncryptedCharField(max_length=200, verbose_name='address line 1')),
+                ('line2', primitives.encrypted_fields.EncryptedCharField(blank=True, default='', max_length=200, verbose_name='address line 2')),
+                ('city', primitives.encrypted_fields.EncryptedCharField(max_length=100)),
+                ('postcode', primitives.encrypted_fields.EncryptedCharField(max_length=20)),
                 ('country', models.CharField(max_length=2)),
-                ('phone', privacy.fields.EncryptedCharField(blank=True, default='', max_length=40)),
+                ('phone', primitives.encrypted_fields.EncryptedCharField(blank=True, default='', max_length=40)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('user', models.ForeignKey(blank=True, help_text='The account that gave it; empty for a guest.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='addresses', to=settings.AUTH_USER_MODEL)),
             ],
@@ -57,8 +57,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('token', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('email', privacy.fields.EncryptedEmailField(blank=True, max_length=254, null=True)),
-                ('email_index', privacy.fields.BlindIndexField(normaliser='email', source='email')),
+                ('email', primitives.encrypted_fields.EncryptedEmailField(blank=True, max_length=254, null=True)),
+                ('email_index', primitives.encrypted_fields.BlindIndexField(normaliser='email', source='email')),
                 ('status', models.CharField(choices=[('open', 'Open'), ('completed', 'Completed'), ('abandoned', 'Abandoned')], default='open', max_length=16)),
                 ('reserved_until', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

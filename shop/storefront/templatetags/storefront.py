@@ -1,29 +1,18 @@
 from decimal import Decimal
 
 from django import template
-from django.conf import settings
 
-from shop.money import Money, round_money
+from primitives.money import Money, format_money, format_percent
 
 register = template.Library()
 
-CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 PLACEHOLDER_TONES = 6
 
 
 @register.filter
 def money(amount: Money | Decimal | None, currency: str | None = None) -> str:
-    """Format an amount with its currency symbol, rounded half up: 2.55 -> '£2.55', -1 -> '−£1.00'."""
-    if amount is None or amount == "":
-        return ""
-    if isinstance(amount, Money):
-        amount, currency = amount.amount, amount.currency
-    code = currency or settings.SHOP_CURRENCY
-    symbol = CURRENCY_SYMBOLS.get(code)
-    rounded = round_money(Decimal(amount))
-    value = f"{abs(rounded):,.2f}"
-    sign = "−" if rounded < 0 else ""
-    return f"{sign}{symbol}{value}" if symbol else f"{sign}{value} {code}"
+    """Format an amount with its currency symbol (primitives.money.format_money)."""
+    return format_money(amount, currency)
 
 
 @register.filter
@@ -41,8 +30,5 @@ def placeholder_tone(product_id: int) -> int:
 
 @register.filter
 def percent(rate: Decimal | None) -> str:
-    """A rate as a percentage without a false rounding: 0.2 -> '20%', 0.055 -> '5.5%', 0 -> '0%'."""
-    if rate is None:
-        return ""
-    value = (Decimal(rate) * 100).normalize()
-    return f"{value:f}%"
+    """A rate as a percentage (primitives.money.format_percent)."""
+    return format_percent(rate)

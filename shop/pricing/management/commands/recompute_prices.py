@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shop.pricing.selectors import enabled_demand_rules
 from shop.pricing.services import MoveSummary, RecomputeInProgress, prices_recompute
-from shop.storefront.templatetags.storefront import money as _money
+from primitives.money import format_money
 
 
 class Command(BaseCommand):
@@ -39,5 +39,5 @@ class Command(BaseCommand):
         if summary.biggest:
             self.stdout.write("Biggest moves:")
             for name, old, new, percent in summary.biggest[:examples]:
-                self.stdout.write(f"  {name}: {_money(old)} -> {_money(new)} ({percent:+}%)")
+                self.stdout.write(f"  {name}: {format_money(old)} -> {format_money(new)} ({percent:+}%)")
         self.stdout.write(self.style.SUCCESS("Dry run: nothing was changed." if dry_run else "Prices saved."))

@@ -1,13 +1,17 @@
-"""Who is shopping: the signed-in user, or a visitor known by a random id in their session.
+"""Who a request is about: the signed-in user, or a visitor known by a random id.
 
 `Subject` is the one identity used from the request to every store that keys data
 by person: the shop's events and carts, the consent records and the behavioural
 event store. It is either an account (`user_id`) or an anonymous visitor
 (`visitor_id`, a random UUID), never both and never neither; "nobody" is `None`.
+`request_subject` is the one function that says who a request is, for web pages
+and for the API (an account by session or token, a cart token's visitor, the
+session's visitor).
 
-The visitor id names nobody: it is random, lives only in the session, and is
-created only when the visitor does something that needs it (adding to the cart,
-deciding about consent), never on a first page view, so browsing sets no cookie.
+The visitor id names nobody: it is random, lives only in the session (or, for a
+client without cookies, in the cart token it sends), and is created only when the
+visitor does something that needs it (adding to the cart, deciding about consent),
+never on a first page view, so browsing sets no cookie.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Any
 from django.http import HttpRequest
 
 SESSION_KEY = "visitor_key"
+# The header through which a client without cookies names its cart's visitor.
+CART_TOKEN_HEADER = "X-Cart-Token"
 
 
 @dataclass(frozen=True)
@@ -107,10 +113,38 @@ def visitor_key(request: HttpRequest, *, create: bool = False) -> str | None:
     return current.hex if current is not None else None
 
 
-def subject_for(request: HttpRequest) -> Subject | None:
-    """The signed-in user, else the session's visitor, else None. Reading creates no session."""
+def cart_token_from(request: HttpRequest) -> str | None:
+    """The cart token a client without a session sent (32 hex digits), or None."""
+    raw = request.headers.get(CART_TOKEN_HEADER)
+    parsed = visitor_id_parse(raw.strip().lower()) if raw else None
+    return parsed.hex if parsed else None
+
+
+def request_subject(request: HttpRequest, *, cart_token: bool = False,
+                    session_visitor: bool = True) -> Subject | None:
+    """Who `request` is: the signed-in account, else the cart token's visitor (only with
+    `cart_token`, for the API), else the session's visitor (unless `session_visitor` is
+    False), else None. Reading creates no session and no visitor id.
+
+    Works on a Django request and on a DRF request, whose `user` is the token's account.
+    """
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return Subject.for_user(user)
+    if cart_token:
+        token = cart_token_from(request)
+        if token:
+            return Subject.for_visitor(uuid.UUID(hex=token))
+    if not session_visitor:
+        return None
     current = visitor_id(request)
     return Subject.for_visitor(current) if current else None
+
+
+def subject_of(value: Any) -> Subject | None:
+    """The subject of `value`: a Subject as it is, a signed-in user, or None (nobody)."""
+    if value is None or isinstance(value, Subject):
+        return value
+    if getattr(value, "is_authenticated", False) and getattr(value, "pk", None) is not None:
+        return Subject.for_user(value)
+    return None

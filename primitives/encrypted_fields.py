@@ -1,7 +1,8 @@
 """Encrypted model fields and blind indexes for personal data.
 
-This module is the one part of `privacy` that `shop` may import, so it imports
-nothing else from `privacy`.
+Part of the bottom layer (`primitives`): models of every app may use these fields,
+and this module imports nothing of ours (the `primitives_import_nothing_above`
+contract in pyproject.toml holds it).
 
 Why not django-cryptography's own `encrypt()` fields: they bind their key when the
 field is built (so settings changes and tests never reach them), sign with

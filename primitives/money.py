@@ -1,4 +1,4 @@
-"""Money: a Decimal amount with its currency, rounded half up to the penny.
+"""Money: a Decimal amount with its currency, rounded half up to the penny, and how it is written.
 
 Floats never hold money. On SQLite decimal aggregates come back as floats, so
 sums of money are taken in Python over Decimal values, never in SQL.
@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 
 PENNY = Decimal("0.01")
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
 
 def round_money(amount: Decimal) -> Decimal:
@@ -77,3 +78,25 @@ def money_sum(values: list[Money] | tuple[Money, ...], currency: str | None = No
     for value in values:
         total = total + value
     return total
+
+
+def format_money(amount: Money | Decimal | None, currency: str | None = None) -> str:
+    """An amount with its currency symbol, rounded half up: 2.55 -> '£2.55', -1 -> '−£1.00'."""
+    if amount is None or amount == "":
+        return ""
+    if isinstance(amount, Money):
+        amount, currency = amount.amount, amount.currency
+    code = currency or shop_currency()
+    symbol = CURRENCY_SYMBOLS.get(code)
+    rounded = round_money(Decimal(amount))
+    value = f"{abs(rounded):,.2f}"
+    sign = "−" if rounded < 0 else ""
+    return f"{sign}{symbol}{value}" if symbol else f"{sign}{value} {code}"
+
+
+def format_percent(rate: Decimal | None) -> str:
+    """A rate as a percentage without a false rounding: 0.2 -> '20%', 0.055 -> '5.5%', 0 -> '0%'."""
+    if rate is None:
+        return ""
+    value = (Decimal(rate) * 100).normalize()
+    return f"{value:f}%"
