@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -10,15 +12,24 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shop.accounts.models import User
 from shop.catalog.models import Product
 from shop.read_only_admin import ReadOnlyAdmin
 
-from .charts import metrics_chart
-from .models import (SEGMENT_INPUTS_NOTE, BehaviourEvent, ModelVersion, ModelVersionStatus, PreviewAuditEntry, Rail,
-                     RecommendationList, SegmentDiscount)
+from .charts import METRICS, metric_charts, single_version_summary
+from .models import (
+    SEGMENT_INPUTS_NOTE,
+    BehaviourEvent,
+    ModelVersion,
+    ModelVersionStatus,
+    PreviewAuditEntry,
+    Rail,
+    RecommendationList,
+    SegmentDiscount,
+)
 from .previews import customer_preview, product_preview
 from .pricing import segment_discount_effect
 from .serving import reason_text
@@ -52,14 +63,26 @@ class PreviewForm(forms.Form):
         return cleaned
 
 
+# A version's JSON columns are shown readably; their raw form only behind a "details" toggle.
+RAW_FIELDS = ("parameters", "counts", "metrics")
+
+
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
     """Every training with its data window, counts and held-out metrics; the serving one on top."""
 
-    list_display = ["__str__", "status", "started_at", "trained_until", "duration", "customers", "events",
-                    "for_you_ndcg", "trending_ndcg", "lists_kept", "progress_shown"]
+    # Few, narrow columns: the table fits beside the status filter without being cut off.
+    list_display = ["__str__", "status", "trained_until", "data_shown", "for_you_ndcg", "for_you_coverage",
+                    "lists_kept", "progress_shown"]
     list_filter = ["status"]
-    readonly_fields = [field.name for field in ModelVersion._meta.fields]
+    readonly_fields = [field.name for field in ModelVersion._meta.fields if field.name not in RAW_FIELDS] + [
+        "counts_shown", "metrics_shown", "raw_record"]
+    fieldsets = [
+        (None, {"fields": ["status", "task_id", "started_at", "finished_at", "activated_at", "trained_until",
+                           "data_from", "duration_seconds", "progress", "stage", "error"]}),
+        ("What it learnt from and how it scored", {"fields": ["counts_shown", "metrics_shown"]}),
+        ("Details", {"fields": ["raw_record"]}),
+    ]
     change_list_template = "admin/personalization/modelversion/change_list.html"
 
     def has_add_permission(self, request):
@@ -87,21 +110,49 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def duration(self, version: ModelVersion) -> str:
         return f"{version.duration_seconds:.1f} s" if version.duration_seconds is not None else "—"
 
-    @admin.display(description="customers")
-    def customers(self, version: ModelVersion) -> str:
-        return f"{version.counts.get('customers', 0):,}"
+    @admin.display(description="learnt from")
+    def data_shown(self, version: ModelVersion) -> str:
+        return (f"{version.counts.get('customers', 0):,} customers, "
+                f"{version.counts.get('events', 0):,} events")
 
-    @admin.display(description="events")
-    def events(self, version: ModelVersion) -> str:
-        return f"{version.counts.get('events', 0):,}"
-
-    @admin.display(description="for you NDCG@10")
+    @admin.display(description="for you NDCG @8 / @10")
     def for_you_ndcg(self, version: ModelVersion) -> str:
-        return _metric(version, "for_you")
+        return f"{_metric(version, 'for_you', 'ndcg@8')} / {_metric(version, 'for_you', 'ndcg@10')}"
 
-    @admin.display(description="trending NDCG@10")
-    def trending_ndcg(self, version: ModelVersion) -> str:
-        return _metric(version, "trending")
+    @admin.display(description="coverage @8 / @10")
+    def for_you_coverage(self, version: ModelVersion) -> str:
+        return f"{_metric(version, 'for_you', 'coverage@8')} / {_metric(version, 'for_you', 'coverage@10')}"
+
+    @admin.display(description="counts")
+    def counts_shown(self, version: ModelVersion) -> str:
+        if not version.counts:
+            return "—"
+        return format_html("<dl class=\"version-figures\">{}</dl>", format_html_join(
+            "", "<dt>{}</dt><dd>{}</dd>", ((name, f"{value:,}") for name, value in version.counts.items())))
+
+    @admin.display(description="held-out metrics")
+    def metrics_shown(self, version: ModelVersion) -> str:
+        if not version.metrics:
+            return "—"
+        if "skipped" in version.metrics:
+            return f"Not measured: {version.metrics['skipped']}."
+        models = [model for model in ("for_you", "trending") if isinstance(version.metrics.get(model), dict)]
+        rows = [(f"{title} @{k}", *(_metric(version, model, f"{key}@{k}") for model in models))
+                for key, title, _ in METRICS for k in (8, 10)]
+        head = format_html_join("", "<th scope=\"col\">{}</th>", ((m.replace("_", " "),) for m in models))
+        body = format_html_join("", "<tr><th scope=\"row\">{}</th>" + "<td>{}</td>" * len(models) + "</tr>", rows)
+        customers = version.metrics.get("customers")
+        return format_html(
+            "<p>On the latest {} days, {} customers who bought something new.</p>"
+            "<table class=\"dash-table version-metrics\"><thead><tr><th scope=\"col\">metric</th>{}</tr></thead>"
+            "<tbody>{}</tbody></table>",
+            version.metrics.get("holdout_days", "—"), customers if customers is not None else "—", head, body)
+
+    @admin.display(description="raw record")
+    def raw_record(self, version: ModelVersion) -> str:
+        raw = json.dumps({field: getattr(version, field) for field in RAW_FIELDS}, indent=2, sort_keys=True)
+        return format_html("<details class=\"raw-record\"><summary>Details: parameters, counts and metrics as "
+                           "stored (JSON)</summary><pre>{}</pre></details>", raw)
 
     @admin.display(description="progress")
     def progress_shown(self, version: ModelVersion) -> str:
@@ -123,7 +174,8 @@ class ModelVersionAdmin(admin.ModelAdmin):
                         .order_by("-started_at")[:20])
         extra_context = {
             **(extra_context or {}),
-            "metrics_chart": metrics_chart(list(reversed(finished))),
+            "metric_charts": metric_charts(list(reversed(finished))),
+            "single_version_summary": single_version_summary(finished),
             "training": ModelVersion.objects.filter(status=ModelVersionStatus.TRAINING).first(),
             "may_train": self._may_train(request),
         }
@@ -184,8 +236,9 @@ class PreviewAuditEntryAdmin(ReadOnlyAdmin):
     readonly_fields = ["viewed_at", "staff", "customer_pseudonym", "version"]
 
 
-def _metric(version: ModelVersion, model: str) -> str:
-    value = version.metrics.get(model, {}).get("ndcg@10")
+def _metric(version: ModelVersion, model: str, key: str = "ndcg@10") -> str:
+    figures = version.metrics.get(model)
+    value = figures.get(key) if isinstance(figures, dict) else None
     return f"{value:.4f}" if value is not None else "—"
 
 

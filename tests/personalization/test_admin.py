@@ -42,9 +42,10 @@ def test_versions_list_shows_metrics_and_a_chart_across_versions(client, trained
 
     html = client.get(reverse("admin:personalization_modelversion_changelist")).content.decode()
 
-    assert html.count("<polyline") == 2  # "for you" and trending, across both versions
+    ndcg = re.search(r'<figure class="dash-chart recommender-chart" data-metric="ndcg">.*?</figure>', html, re.DOTALL)[0]
+    assert ndcg.count("<polyline") == 4  # "for you" and trending, each at 8 and at 10, across both versions
     first = trained["versions"][0]
-    assert re.findall(r'data-testid="metric">([0-9.]+)<', html)[:2] == [
+    assert re.findall(r'data-testid="metric">([0-9.]+)<', ndcg)[:2] == [
         f"{first.metrics['for_you']['ndcg@10']:.4f}"] * 2
     assert "Train now" not in html  # viewing is not training
 
