@@ -1,0 +1,71 @@
+"""The merchant reads a segment run and a customer's page in Chromium at 1,280 and 390 px: titled by
+what they are, spend in pounds, the stored JSON behind "Details", axe clean, screenshots kept."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from personalization.models import SegmentRun
+from tests.browser.test_accessibility import check, log_in
+from tests.factories import OrderFactory, UserFactory, verified_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def owner():
+    """The shop's merchant as `create_merchant` makes them: a superuser with a verified address."""
+    owner = verified_user(email="owner@example.com", is_staff=True)
+    owner.is_superuser = True
+    owner.save()
+    return owner
+
+
+def test_the_merchant_reads_a_segment_run_and_opens_its_details(journey, owner):
+    run = SegmentRun.objects.create(
+        computed_at=timezone.make_aware(datetime(2026, 12, 6, 4, 0)), customers=60, k=2,
+        silhouette=0.4169915882068724, min_size=20, suppressed=5,
+        segments=[{"name": "Loyal regulars", "size": 31, "recency_days": 12.37, "frequency": 6.43, "monetary": 461.71},
+                  {"name": "Lapsing", "size": 24, "recency_days": 240.5, "frequency": 1.5, "monetary": 37.2}],
+        movement=[{"from": "Lapsing", "to": "Loyal regulars", "customers": 21}])
+    journey.findings = []
+    log_in(journey, owner.email)
+    page = journey.page
+
+    journey.goto(reverse("admin:personalization_segmentrun_change", args=[run.pk]))
+
+    assert page.title().startswith("Customer segments of 6 Dec 2026 04:00")
+    assert page.locator("h1").inner_text() == "Customer segments of 6 Dec 2026 04:00"
+    assert page.get_by_test_id("segment-spent").all_inner_texts() == ["£461.71", "£37.20"]
+    assert "0.417" in page.locator("#content-main").inner_text()
+    stored = page.get_by_test_id("stored-details").locator("pre")
+    assert not stored.is_visible()  # the JSON waits behind the toggle
+    check(journey, "segment-run")
+    page.get_by_text("Details: the run as stored").click()
+    assert stored.is_visible() and '"monetary": 461.71' in stored.inner_text()
+    check(journey, "segment-run-details-open")
+
+    assert journey.findings == [], "\n".join(journey.findings)
+
+
+def test_the_merchant_reads_a_customer_page_titled_by_number_and_account_age(journey, owner):
+    customer = UserFactory(email="ada@example.com", date_joined=timezone.make_aware(datetime(2025, 3, 14, 9, 0)))
+    OrderFactory(user=customer, number="C1", total=Decimal("12.50"))
+    journey.findings = []
+    log_in(journey, owner.email)
+    page = journey.page
+
+    journey.goto(reverse("merchant_customer", args=[customer.pk]))
+
+    title = f"Customer #{customer.pk}, account since 14 Mar 2025"
+    assert page.title().startswith(title) and "ada" not in page.title()
+    assert page.locator("h1").inner_text() == title
+    assert page.get_by_test_id("customer-spend").inner_text() == "£12.50"
+    check(journey, "customer")
+
+    assert journey.findings == [], "\n".join(journey.findings)
