@@ -38,7 +38,7 @@ from .models import SegmentDiscount, SegmentMembership
 from .selectors import segment_runs_newest_first
 
 if TYPE_CHECKING:
-    from privacy.reach import SubjectIdentity
+    from primitives.subjects import SubjectIdentity
     from shop.catalog.models import Product, ProductVariant
 
 SEGMENT_RULE = "segment:{segment}"

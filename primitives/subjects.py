@@ -16,6 +16,7 @@ never on a first page view, so browsing sets no cookie.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,8 @@ from typing import Any
 from django.http import HttpRequest
 
 SESSION_KEY = "visitor_key"
+# What replaces a person's data in a row kept after their erasure.
+ERASED = "[erased]"
 # The header through which a client without cookies names its cart's visitor.
 CART_TOKEN_HEADER = "X-Cart-Token"
 
@@ -78,6 +81,30 @@ class Subject:
     def __str__(self) -> str:
         # Pseudonymous on purpose: safe for logs and audit entries.
         return f"user:{self.user_id}" if self.is_user else f"visitor:{self.visitor_id}"
+
+
+@dataclass(frozen=True)
+class SubjectIdentity:
+    """Everything that points at one person. Held in memory only, never stored or logged."""
+
+    user_ids: tuple[int, ...] = ()
+    email_indexes: tuple[str, ...] = ()
+    visitor_ids: tuple[uuid.UUID, ...] = ()
+    emails: tuple[str, ...] = ()  # the plain addresses, to find them quoted in texts and cache keys
+
+    def __str__(self) -> str:
+        # Never the e-mail addresses: safe wherever an identity ends up in a message.
+        return f"identity(users={list(self.user_ids)}, guests={len(self.email_indexes)}, " \
+               f"visitors={len(self.visitor_ids)})"
+
+    __repr__ = __str__
+
+    def redact(self, text: str) -> str:
+        """`text` with each of the person's e-mail addresses, in any case, replaced by ERASED."""
+        for email in self.emails:
+            text = re.sub(re.escape(email), ERASED, text, flags=re.IGNORECASE)
+        return text
+
 
 
 def visitor_id_parse(value: Any) -> uuid.UUID | None:

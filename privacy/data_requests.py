@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .audit import audit_record
 from .erasure import subject_erase
@@ -25,12 +26,12 @@ from .models import (
     LEGAL_DEADLINE, OPEN_STATUSES, ConsentSource, DataRequest, DataRequestKind, DataRequestStatus, ExportArchive,
 )
 from .purposes import MARKETING, PERSONALIZATION
-from .reach import SubjectIdentity, identity_for_guest, identity_for_user, identity_with_linked_keys, rows_of
+from .reach import identity_for_guest, identity_for_user, identity_with_linked_keys, rows_of
 from .registry import declarations
 from .scrubbers import cache_purge
 from .services import consent_decide
 from .signals import subject_erased
-from primitives.subjects import Subject
+from primitives.subjects import Subject, SubjectIdentity
 
 DOWNLOAD_SALT = "privacy.export.download"
 CANCEL_SALT = "privacy.erasure.cancel"
@@ -217,13 +218,13 @@ def export_file_for_download(*, token: str, user) -> tuple[DataRequest, bytes]:
 # --- Delete my account --------------------------------------------------------------------
 
 def erasure_blockers(*, identity: SubjectIdentity) -> list[str]:
-    """Why the erasure must wait, in words for the person: orders still being fulfilled."""
-    from shop.orders.models import OrderStatus
-
-    open_orders = rows_of("orders.Order", identity).filter(
-        status__in=[OrderStatus.PENDING, OrderStatus.PAID]).values_list("number", flat=True)
-    return [f"Order {number} is still being fulfilled: we erase your data once it has shipped or is cancelled."
-            for number in open_orders]
+    """Why the erasure must wait, in words for the person: what each app's declared
+    `erasure_blocker` finds among the person's rows (orders still being fulfilled)."""
+    reasons: list[str] = []
+    for label, declaration in declarations().items():
+        if declaration.erasure_blocker:
+            reasons += import_string(declaration.erasure_blocker)(rows_of(label, identity))
+    return reasons
 
 
 def erasure_refuse_during_export(request_filter: dict) -> None:

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from .reach import SubjectIdentity, rows_of
+from primitives.subjects import SubjectIdentity
+
+from .reach import rows_of
 from .registry import ModelDeclaration, declarations
 
 CHUNK = 2000

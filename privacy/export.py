@@ -26,7 +26,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .export_letter import letter_html
-from .reach import SubjectIdentity, rows_of
+from primitives.subjects import SubjectIdentity
+
+from .reach import rows_of
 from .recipients import MAIL_SERVER, recipient_named
 from .registry import declarations
 

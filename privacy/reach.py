@@ -12,7 +12,6 @@ a person's rows costs one query per model whatever their number.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -22,24 +21,8 @@ from django.db.models import Q, QuerySet
 from django.utils.module_loading import import_string
 
 from primitives.encrypted_fields import blind_index, normalise_email
+from primitives.subjects import SubjectIdentity
 from .registry import ModelDeclaration, declarations
-
-
-@dataclass(frozen=True)
-class SubjectIdentity:
-    """Everything that points at one person. Held in memory only, never stored or logged."""
-
-    user_ids: tuple[int, ...] = ()
-    email_indexes: tuple[str, ...] = ()
-    visitor_ids: tuple[uuid.UUID, ...] = ()
-    emails: tuple[str, ...] = ()  # the plain addresses, to find them quoted in texts and cache keys
-
-    def __str__(self) -> str:
-        # Never the e-mail addresses: safe wherever an identity ends up in a message.
-        return f"identity(users={list(self.user_ids)}, guests={len(self.email_indexes)}, " \
-               f"visitors={len(self.visitor_ids)})"
-
-    __repr__ = __str__
 
 
 def identity_for_user(*, user_id: int, visitor_id: uuid.UUID | None = None) -> SubjectIdentity:

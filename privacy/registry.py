@@ -2,8 +2,11 @@
 
 Each app declares its models in a plain-data module `<app>/personal_data.py` (a dict
 `MODELS`, optionally a list `COOKIES`), discovered here the way the admin discovers
-`admin.py`. `privacy` imports the apps; the apps never import `privacy`. Models of
-third-party apps are declared in `privacy/personal_data.py`.
+`admin.py`. Privacy reaches an app's rows only through what it declares: lookup paths,
+and dotted paths to the app's own functions (finders, scrubbers, erasure blockers,
+retention purges, kept beside the models in `<app>/personal_data_rules.py`); it imports
+no app's models. The shop imports nothing of privacy (the layers contract in
+pyproject.toml). Models of third-party apps are declared in `privacy/personal_data.py`.
 
 Format of one entry, keyed by "app_label.ModelName":
 
@@ -33,8 +36,16 @@ How a person's rows are found (privacy/reach.py), besides "subject", all optiona
                     from, the browser in an order's payment snapshot); it may follow foreign
                     keys and end in the keys of a JSON field (privacy/reach.py)
 
+Erasure, when it must wait:
+    "erasure_blocker": "dotted.path" of a function(queryset of the person's rows) -> list of
+                       reasons, in words for the person, why their erasure must wait (orders
+                       still being fulfilled); an empty list lets it go ahead
+
 Retention, machine-readable (enforced by privacy/retention.py where a purge exists):
     "retention_days": how many days, "retention_basis": what they count from
+    "retention_purge": "dotted.path" of a function(*, cutoff) -> int that deletes or anonymises
+                       the rows whose retention_basis lies before `cutoff` (now minus
+                       retention_days) and returns how many; privacy/retention.py runs it
 """
 
 from __future__ import annotations
@@ -51,6 +62,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
+from django.utils.module_loading import import_string
 
 CLASSIFICATIONS = ("personal", "pseudonymous", "not_personal")
 LEGAL_BASES = {
@@ -62,7 +74,8 @@ LEGAL_BASES = {
 ERASURE_METHODS = ("delete", "anonymise", "keep")
 REQUIRED_KEYS = ("fields", "purpose", "legal_basis", "retention", "subject", "export", "erasure")
 OPTIONAL_KEYS = ("anonymise_fields", "anonymiser", "recipients", "data_subjects", "guest", "visitor", "parent",
-                 "referenced_by", "finder", "scrubber", "visitor_keys", "retention_days", "retention_basis")
+                 "referenced_by", "finder", "scrubber", "visitor_keys", "retention_days", "retention_basis",
+                 "erasure_blocker", "retention_purge")
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,8 @@ class ModelDeclaration:
     visitor_keys: str | None = None
     retention_days: int | None = None
     retention_basis: str = ""
+    erasure_blocker: str | None = None
+    retention_purge: str | None = None
 
     def fields_classified(self, classification: str) -> list[str]:
         return [name for name, value in self.fields.items() if value == classification]
@@ -125,6 +140,7 @@ def _declaration_from(label: str, entry: dict[str, Any], module_name: str) -> Mo
         scrubber=entry.get("scrubber"), visitor_keys=entry.get("visitor_keys"),
         retention_days=entry.get("retention_days"),
         retention_basis=entry.get("retention_basis", ""),
+        erasure_blocker=entry.get("erasure_blocker"), retention_purge=entry.get("retention_purge"),
     )
 
 
@@ -238,6 +254,30 @@ def _reach_problems(model: type[models.Model], declaration: ModelDeclaration) ->
     if declaration.retention_days is not None and (
             not isinstance(declaration.retention_days, int) or not declaration.retention_basis):
         problems.append("retention_days must be a whole number of days with a retention_basis")
+    if declaration.retention_purge is not None and declaration.retention_days is None:
+        problems.append("retention_purge needs retention_days")
+    return problems + _hook_problems(declaration)
+
+
+HOOKS = ("finder", "scrubber", "anonymiser", "erasure_blocker", "retention_purge")
+
+
+def _hook_problems(declaration: ModelDeclaration) -> list[str]:
+    """A declared function must exist and belong to the declaring app's own package: a dotted
+    path is an import, and privacy must not reach into another app's modules through one."""
+    problems = []
+    own_package = declaration.declared_in.split(".")[0]
+    for key in HOOKS:
+        path = getattr(declaration, key)
+        if path is None:
+            continue
+        if path.split(".")[0] != own_package:
+            problems.append(f"{key} {path!r} lies outside {own_package}, which declares it")
+            continue
+        try:
+            import_string(path)
+        except ImportError:
+            problems.append(f"{key} {path!r} does not import")
     return problems
 
 

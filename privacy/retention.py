@@ -12,6 +12,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .models import OPEN_STATUSES, AuditEntry, ConsentRecord, DataRequest
 from .registry import declarations
@@ -27,12 +28,6 @@ def retention_cutoff(label: str, *, now: datetime | None = None) -> datetime:
 def sessions_purge() -> int:
     # Expired sessions (Django's clearsessions); a session never lives past its two weeks.
     return Session.objects.filter(expire_date__lt=timezone.now()).delete()[0]
-
-
-def checkouts_purge() -> int:
-    from shop.checkout.models import Checkout
-
-    return Checkout.objects.filter(updated_at__lt=retention_cutoff("checkout.Checkout")).delete()[0]
 
 
 def visitor_consent_purge() -> int:
@@ -53,38 +48,34 @@ def data_requests_purge() -> int:
     return deleted + AuditEntry.objects.filter(at__lt=retention_cutoff("privacy.AuditEntry")).delete()[0]
 
 
-def orders_anonymise_expired() -> int:
-    """Orders past their tax-law period keep their amounts and lose the person, as on erasure."""
-    from shop.checkout.models import Address
-    from shop.orders.models import Order
-
-    expired = Order.objects.filter(placed_at__lt=retention_cutoff("orders.Order")).exclude(
-        user__isnull=True, email_index__isnull=True, email__isnull=True)
-    address_ids = list(expired.exclude(shipping_address__isnull=True).values_list("shipping_address_id", flat=True))
-    Address.objects.filter(pk__in=address_ids).update(**declarations()["checkout.Address"].anonymise_fields)
-    return expired.update(**declarations()["orders.Order"].anonymise_fields)
+def declared_purge(label: str, *, now: datetime | None = None) -> int:
+    """Run the `retention_purge` that `label`'s app declares, with the cutoff its retention_days
+    give; the app owns its rows, privacy only says when (registry.py)."""
+    return import_string(declarations()[label].retention_purge)(cutoff=retention_cutoff(label, now=now))
 
 
-def provider_events_purge() -> int:
-    """Payment providers' event ids past their day: a replay that old fails its signature's age check."""
-    from shop.payments.models import ProviderEvent
+# The entries whose retention_days a purge of privacy's own enforces; every entry that declares
+# a retention_purge is enforced too (the record of processing says so).
+OWN_PURGES = ("sessions.Session", "privacy.ConsentRecord", "admin.LogEntry", "privacy.DataRequest",
+              "privacy.AuditEntry", "privacy.ExportArchive")
 
-    return ProviderEvent.objects.filter(received_at__lt=retention_cutoff("payments.ProviderEvent")).delete()[0]
 
-
-# The entries whose retention_days a purge below enforces (the record of processing says so).
-ENFORCED = ("sessions.Session", "checkout.Checkout", "privacy.ConsentRecord", "admin.LogEntry",
-            "privacy.DataRequest", "privacy.AuditEntry", "privacy.ExportArchive", "orders.Order",
-            "payments.ProviderEvent")
+def enforced_labels() -> set[str]:
+    """The registry entries whose retention_days a scheduled purge enforces."""
+    return set(OWN_PURGES) | {label for label, declaration in declarations().items() if declaration.retention_purge}
 
 
 def retention_purge() -> dict[str, int]:
-    """Every purge once; safe to run twice (the second finds nothing)."""
+    """Every purge once, privacy's own by name and each app's declared one by its model's label;
+    safe to run twice (the second finds nothing)."""
     from .data_requests import exports_expire
 
-    return {
-        "sessions": sessions_purge(), "checkouts": checkouts_purge(),
-        "visitor_consent_records": visitor_consent_purge(), "admin_log_entries": admin_log_purge(),
-        "data_requests": data_requests_purge(), "export_files": exports_expire(),
-        "orders_anonymised": orders_anonymise_expired(), "provider_events": provider_events_purge(),
+    purged = {
+        "sessions": sessions_purge(), "visitor_consent_records": visitor_consent_purge(),
+        "admin_log_entries": admin_log_purge(), "data_requests": data_requests_purge(),
+        "export_files": exports_expire(),
     }
+    for label, declaration in sorted(declarations().items()):
+        if declaration.retention_purge:
+            purged[label] = declared_purge(label)
+    return purged

@@ -1,4 +1,5 @@
-"""Finders, anonymisers and scrubbers named by registry entries, for rows no plain path reaches.
+"""Finders, anonymisers and scrubbers named by privacy's own registry entries (sessions, the admin
+log), for rows no plain path reaches; each app keeps its own beside its models.
 
 Each takes what the registry says it takes (registry.py): a finder gets the identity and
 returns a queryset; an anonymiser gets the queryset of the person's rows; a scrubber gets
@@ -16,12 +17,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
+
 from primitives import subjects
-
 from primitives.encrypted_fields import blind_index
-from .reach import SubjectIdentity
-
-ERASED = "[erased]"
+from primitives.subjects import ERASED, SubjectIdentity
 
 
 # --- Sessions: the user id is inside the signed session data, not a column ----------------
@@ -61,54 +60,6 @@ def log_entries_about(identity: SubjectIdentity) -> QuerySet:
 def log_entries_anonymise(queryset: QuerySet) -> int:
     """Keep that a change was made and by whom; drop the name of what it was made to."""
     return queryset.update(object_repr=ERASED, change_message="")
-
-
-# --- Texts and JSON of kept rows ----------------------------------------------------------
-
-def _without_emails(text: str, identity: SubjectIdentity) -> str:
-    for email in identity.emails:
-        text = re.sub(re.escape(email), ERASED, text, flags=re.IGNORECASE)
-    return text
-
-
-def status_change_notes_scrub(queryset: QuerySet, identity: SubjectIdentity) -> int:
-    """Order audit notes are kept with the order; an e-mail address quoted in one (staff write
-    "By <address> in the admin") is replaced."""
-    changed = []
-    for change in queryset.only("id", "note"):
-        note = _without_emails(change.note, identity)
-        if note != change.note:
-            change.note = note
-            changed.append(change)
-    queryset.model._base_manager.bulk_update(changed, ["note"])
-    return len(changed)
-
-
-def status_changes_by(identity: SubjectIdentity) -> QuerySet:
-    from shop.orders.models import OrderStatusChange
-
-    condition = Q(changed_by_id__in=identity.user_ids)
-    for email in identity.emails:
-        condition |= Q(note__icontains=email)
-    return OrderStatusChange.objects.filter(condition)
-
-
-def payment_snapshot_ids_scrub(queryset: QuerySet, identity: SubjectIdentity) -> int:
-    """A payment's snapshot is kept for accounting; the account, address and browser ids in it go."""
-    changed = []
-    for payment in queryset.only("id", "snapshot"):
-        snapshot = dict(payment.snapshot or {})
-        before = dict(snapshot)
-        for key in ("user_id", "address_id"):
-            if snapshot.get(key) is not None:
-                snapshot[key] = None
-        if snapshot.get("subject"):
-            snapshot["subject"] = {"user_id": None, "visitor_key": None}
-        if snapshot != before:
-            payment.snapshot = snapshot
-            changed.append(payment)
-    queryset.model._base_manager.bulk_update(changed, ["snapshot"])
-    return len(changed)
 
 
 # --- The cache --------------------------------------------------------------------------

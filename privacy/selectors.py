@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .models import ConsentRecord, ConsentSource
+from .models import ConsentRecord, ConsentSource, DataRequest
 from .notice import notice_version
 from .purposes import CONSENT_PURPOSES, GPC_REFUSED_PURPOSES, NECESSARY, purpose_check
 from .registry import LEGAL_BASES, declarations
-from .retention import ENFORCED
+from .retention import enforced_labels
 from primitives.subjects import Subject
 
 
@@ -121,7 +121,7 @@ def processing_activities() -> list[ProcessingActivity]:
             models=[d.label for d in group],
             erasure=[f"{d.label}: {d.erasure}" for d in group],
             retention_enforced=[f"{d.label}: {d.retention_days} days from {d.retention_basis}" for d in group
-                                if d.retention_days is not None and d.label in ENFORCED],
+                                if d.retention_days is not None and d.label in enforced_labels()],
         ))
     return activities
 

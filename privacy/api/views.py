@@ -23,7 +23,7 @@ from privacy.models import ConsentSource, DataRequest, DataRequestKind
 from privacy.purposes import CONSENT_PURPOSES
 from privacy.selectors import account_data_requests, consent_state
 from privacy.services import consent_decide
-from primitives.subjects import Subject, request_subject
+from primitives.subjects import request_subject
 from shop.accounts import login_limits
 from shop.api.errors import ServiceRefusal
 from shop.api.fields import StrictCharField

@@ -57,6 +57,7 @@ MODELS = {
         "retention": "Deleted 30 days after its last change (a placed order keeps what it needs)",
         "retention_days": 30,
         "retention_basis": "the checkout's last change",
+        "retention_purge": "shop.checkout.personal_data_rules.checkouts_purge",
         "subject": "user",
         "guest": "email_index",
         "visitor_keys": "cart__visitor_key",  # the browser whose cart was checked out

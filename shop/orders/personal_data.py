@@ -35,6 +35,8 @@ MODELS = {
         "retention": "10 years after the order, then anonymised (tax law)",
         "retention_days": 3653,
         "retention_basis": "the order (then anonymised)",
+        "retention_purge": "shop.orders.personal_data_rules.orders_anonymise_expired",
+        "erasure_blocker": "shop.orders.personal_data_rules.open_orders_block_erasure",
         "subject": "user",
         "guest": "email_index",
         "export": True,
@@ -81,11 +83,11 @@ MODELS = {
         "retention": "With its order",
         "subject": "order__user",
         "parent": "order",
-        "finder": "privacy.scrubbers.status_changes_by",  # a staff member's changes and notes
+        "finder": "shop.orders.personal_data_rules.status_changes_by",  # a staff member's changes and notes
         "export": True,
         # Kept with the order; an e-mail address quoted in a note is replaced.
         "erasure": "keep",
-        "scrubber": "privacy.scrubbers.status_change_notes_scrub",
+        "scrubber": "shop.orders.personal_data_rules.status_change_notes_scrub",
         "data_subjects": "Customers and staff",
     },
     "orders.OrderEmail": {

@@ -21,7 +21,7 @@ MODELS = {
         "visitor_keys": "snapshot__subject__visitor_id",  # the browser the order was placed from
         "export": True,
         "erasure": "keep",  # for accounting; the ids in the snapshot are removed
-        "scrubber": "privacy.scrubbers.payment_snapshot_ids_scrub",
+        "scrubber": "shop.payments.personal_data_rules.payment_snapshot_ids_scrub",
         "recipients": ["Payment provider"],
         "data_subjects": "Customers",
     },
@@ -65,6 +65,7 @@ MODELS = {
         "retention": "1 day (well past the providers' five-minute replay window), then purged daily",
         "retention_days": 1,
         "retention_basis": "the notification's arrival",
+        "retention_purge": "shop.payments.personal_data_rules.provider_events_purge",
         "subject": None,
         "export": False,
         "erasure": "keep",

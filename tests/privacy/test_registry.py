@@ -133,3 +133,39 @@ def test_shoppers_cannot_see_the_record_of_processing(client):
     response = client.get("/privacy/processing/")
 
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_declared_function_outside_the_declaring_app_is_reported():
+    # A dotted path is an import: a declaration names its own app's functions, never privacy's or another app's.
+    declaration = parcel_declaration(declared_in="shop.orders.personal_data",
+                                     finder="privacy.scrubbers.sessions_of",
+                                     scrubber="shop.orders.personal_data_rules.status_change_notes_scrub")
+
+    assert parcel_problems(declaration) == [
+        "privacy.Parcel: finder 'privacy.scrubbers.sessions_of' lies outside shop, which declares it"]
+
+
+def test_a_declared_function_that_does_not_import_is_reported():
+    declaration = parcel_declaration(declared_in="shop.orders.personal_data",
+                                     erasure_blocker="shop.orders.personal_data_rules.no_such_rule",
+                                     retention_days=30, retention_basis="the parcel's delivery",
+                                     retention_purge="shop.orders.personal_data_rules.orders_anonymise_expired")
+
+    assert parcel_problems(declaration) == [
+        "privacy.Parcel: erasure_blocker 'shop.orders.personal_data_rules.no_such_rule' does not import"]
+
+
+def test_a_retention_purge_without_retention_days_is_reported():
+    declaration = parcel_declaration(declared_in="shop.orders.personal_data",
+                                     retention_purge="shop.orders.personal_data_rules.orders_anonymise_expired")
+
+    assert parcel_problems(declaration) == ["privacy.Parcel: retention_purge needs retention_days"]
+
+
+def test_the_shop_reaches_its_rows_for_privacy_through_its_own_declared_rules():
+    declared = declarations()
+
+    assert declared["orders.Order"].erasure_blocker == "shop.orders.personal_data_rules.open_orders_block_erasure"
+    assert declared["orders.Order"].retention_purge == "shop.orders.personal_data_rules.orders_anonymise_expired"
+    assert declared["checkout.Checkout"].retention_purge == "shop.checkout.personal_data_rules.checkouts_purge"
+    assert declared["orders.OrderStatusChange"].finder == "shop.orders.personal_data_rules.status_changes_by"
