@@ -14,11 +14,31 @@ SHARED_DATA = next((path for path in (
 ) if path.exists()), SHIPPED_DATA)
 
 
+# Under `make test` the suite runs on two pytest-xdist workers with `--dist loadgroup`: the tests
+# in this group run one after another on one worker. Browser journeys (Chromium beside a live
+# server, screenshots in one folder) and tests of a real Celery worker (a broker queue and worker
+# processes) are kept serial: they are slow to start and fight over the two cores when doubled.
+SERIAL_GROUP = "serial"
+SERIAL_MARKERS = ("browser", "worker")
+BROWSER_TESTS = PROJECT_ROOT / "tests" / "browser"
+
+
+def serial_group_needed(item) -> bool:
+    # By path as well as by marker: tests/browser/conftest.py adds the browser marker in a hook
+    # that may run after this one.
+    return item.path.is_relative_to(BROWSER_TESTS) or any(map(item.get_closest_marker, SERIAL_MARKERS))
+
+
+# First, so the group is on every item before xdist's own hook reads it into the node ids.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Skip tests whose services are absent, saying which variable turns them on."""
+    """Skip tests whose services are absent, saying which variable turns them on; put the tests
+    that must not run beside each other into the serial xdist group."""
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     with_redis = bool(settings.REDIS_URL)
     for item in items:
+        if serial_group_needed(item):
+            item.add_marker(pytest.mark.xdist_group(SERIAL_GROUP))
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
         if "worker" in item.keywords and not with_redis:
