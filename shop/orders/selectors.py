@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+
 from django.core import signing
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
