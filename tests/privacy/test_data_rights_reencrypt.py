@@ -20,7 +20,7 @@ def key_id_of_name(note_id: int) -> bytes:
 NEW_KEYS = {"FIELD_ENCRYPTION_KEY": "resumed-field-key", "BLIND_INDEX_KEY": "resumed-blind-index-key"}
 
 
-def test_an_interrupted_rotation_resumes_after_the_last_verified_batch(secret_note_table, db, settings):
+def test_an_interrupted_rotation_resumes_after_the_last_verified_batch(secret_note_table, db, settings):  # noqa: F811
     old_key = settings.FIELD_ENCRYPTION_KEY
     notes = [SecretNote.objects.create(name=f"Person {n}", email=f"p{n}@example.com") for n in range(5)]
 
@@ -42,7 +42,7 @@ def test_an_interrupted_rotation_resumes_after_the_last_verified_batch(secret_no
         assert personal_data_reencrypt(models_to_rewrite=[SecretNote], restart=True) == {"privacy.SecretNote": 5}
 
 
-def test_new_keys_start_the_rotation_over(secret_note_table, db, settings):
+def test_new_keys_start_the_rotation_over(secret_note_table, db, settings):  # noqa: F811
     SecretNote.objects.create(name="Ada", email="ada@example.com")
     with override_settings(**NEW_KEYS, FIELD_ENCRYPTION_OLD_KEYS=[settings.FIELD_ENCRYPTION_KEY]):
         assert personal_data_reencrypt(models_to_rewrite=[SecretNote]) == {"privacy.SecretNote": 1}

@@ -17,7 +17,7 @@ from shop.checkout.services import checkouts_expired_release
 from shop.orders.models import Order, OrderStatus
 from primitives.encrypted_fields import blind_index
 from tests.factories import ProductFactory
-from tests.shop.checkout_helpers import ADDRESS, add_to_cart, checkout_to_review, pay, review_form
+from tests.shop.checkout_helpers import ADDRESS, add_to_cart, checkout_to_review, pay
 from tests.shop.querycount import queries_for
 
 
