@@ -78,6 +78,7 @@ browser:
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
 
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -7,12 +7,17 @@ import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.core.signals import request_finished
 from django.contrib.auth import SESSION_KEY
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from config.logging import current_request_id, request_id_from_header
+from shop.accounts.session_idle import (
+    SESSION_REFRESH_SECONDS,
+    SESSION_SEEN_KEY,
+    session_idle_timeout,
+)
 from shop.api.errors import error_body
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -168,18 +173,6 @@ class PrivatePagesNoStoreMiddleware:
         return session is not None and session.accessed and SESSION_KEY in session
 
 
-SESSION_SEEN_KEY = "_idle_seen"
-# How often an active session's expiry is pushed forward (one write per session at most this often).
-SESSION_REFRESH_SECONDS = 60
-
-
-def session_idle_timeout(user) -> int:
-    """Seconds of inactivity after which this person's session ends."""
-    if user is not None and user.is_authenticated and user.is_staff:
-        return settings.SESSION_STAFF_IDLE_TIMEOUT
-    return settings.SESSION_IDLE_TIMEOUT
-
-
 class SessionIdleTimeoutMiddleware:
     """Sessions end after a period of inactivity (SESSION_IDLE_TIMEOUT; shorter for staff).
 
@@ -202,10 +195,3 @@ class SessionIdleTimeoutMiddleware:
             session[SESSION_SEEN_KEY] = now
             session.set_expiry(session_idle_timeout(getattr(request, "user", None)))
         return response
-
-
-def session_stamp_on_login(sender, request, user, **kwargs) -> None:
-    """A new login starts its idle clock (staff get their shorter timeout at once)."""
-    if request is not None and hasattr(request, "session"):
-        request.session[SESSION_SEEN_KEY] = int(time.time())
-        request.session.set_expiry(session_idle_timeout(user))

@@ -27,12 +27,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
-
-        from config.middleware import session_stamp_on_login
-
         from django.db.models.signals import post_save
 
         from shop.accounts.receivers import superuser_address_verify
+
+        from .session_idle import session_stamp_on_login
 
         post_migrate.connect(_sync_staff_roles, dispatch_uid="shop.staff_roles")
         post_save.connect(superuser_address_verify, sender=self.get_model("User"),

@@ -8,7 +8,7 @@ from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.utils import timezone
 
-from config.middleware import SESSION_SEEN_KEY
+from shop.accounts.session_idle import SESSION_SEEN_KEY
 from tests.factories import ProductFactory, UserFactory
 
 
