@@ -130,7 +130,7 @@ def test_a_personal_price_holds_within_the_lock_while_the_shopper_keeps_it(clien
     add(client, lamp)  # £9.00 for the member
     public_price_set(lamp, "12.00")  # the member's price would now be £10.80
 
-    assert "£9.00 Your price: Thank you for being a loyal customer" in cart_page(client)
+    assert "£9.00 Public price, was £12.00 Your price Thank you for being a loyal customer" in cart_page(client)
     form = checkout_to_review(client)
     assert form["expected_total"] == Decimal("9.00") + Decimal("3.95")
     assert pay(client, form).status_code == 302

@@ -1,7 +1,8 @@
 """One price everywhere: every page, the API and the e-mails show the price the shopper's strategy gives.
 
 A member of the test strategy's segment (tests/shop/price_strategies.py) pays 10% less than the
-public price, labelled "Your price" with its reason and the public price beside it; search
+public price, shown with the public price struck through (read as "Public price, was …"), labelled
+"Your price" and given its reason on a line below; search
 engines and link previews get the public price; a page rendered for one price group is never
 served to another.
 """
@@ -28,7 +29,7 @@ from tests.shop.price_strategies import REASON, RULE, members_price  # noqa: F40
 
 pytestmark = pytest.mark.django_db
 
-MEMBER_PRICE = "£9.00 Your price: Thank you for being a loyal customer, public price £10.00"
+MEMBER_PRICE = "£9.00 Public price, was £10.00 Your price Thank you for being a loyal customer"
 
 
 def text(html: str) -> str:
@@ -87,10 +88,11 @@ def test_a_member_sees_their_price_labelled_on_every_card_and_on_the_product_pag
 
     html = client.get(lamp.get_absolute_url()).content.decode()
 
-    assert product_price_text(html) == f"{MEMBER_PRICE} incl. VAT"
+    assert product_price_text(html) == ("£9.00 incl. VAT Public price, was £10.00 Your price "
+                                        "Thank you for being a loyal customer")
     assert variant_texts(html) == [
         f"Small — {MEMBER_PRICE} SKU SKU-{lamp.pk}",
-        "Large — £10.80 Your price: Thank you for being a loyal customer, public price £12.00 SKU LAMP-L",
+        "Large — £10.80 Public price, was £12.00 Your price Thank you for being a loyal customer SKU LAMP-L",
     ]
 
 
@@ -128,7 +130,7 @@ def test_a_page_rendered_for_one_price_group_is_never_served_to_another(client, 
     catalog_version_bump()  # what a recompute does once it commits
     for url in urls:
         assert "Your price" not in visitor.get(url).content.decode(), url
-        assert "£9.00 Your price" in text(client.get(url).content.decode()), url
+        assert "£9.00 Public price, was £10.00 Your price" in text(client.get(url).content.decode()), url
 
 
 def test_visitors_at_public_prices_keep_sharing_the_rendered_listing(client, lamp, members_price, shared_fragments):
@@ -148,7 +150,7 @@ def test_visitors_at_public_prices_keep_sharing_the_rendered_listing(client, lam
     reads, html = product_reads(type(client)())
     assert not reads and "Harbour Lamp £10.00" in text(html)  # the next one is served that copy
     reads, html = product_reads(member)
-    assert reads and "£9.00 Your price" in text(html)  # a member's grid is their price group's own
+    assert reads and "£9.00 Public price, was £10.00 Your price" in text(html)  # a member's grid is their price group's own
     assert not product_reads(member)[0]
 
 
@@ -162,7 +164,7 @@ def test_an_announced_reduction_shows_the_lowest_price_of_the_30_days_before_it(
     assert card_text(client.get(lamp.category.get_absolute_url()).content.decode(), "Harbour Lamp").endswith(
         f"£8.00 {note}")
     html = client.get(lamp.get_absolute_url()).content.decode()
-    assert product_price_text(html) == f"£8.00 {note} incl. VAT"
+    assert product_price_text(html) == f"£8.00 incl. VAT {note}"
     assert variant_texts(html)[0] == f"Small — £8.00 {note} SKU SKU-{lamp.pk}"
     assert variant_texts(html)[1] == "Large — £12.00 SKU LAMP-L"  # not reduced: no note
 
@@ -209,7 +211,7 @@ def test_the_api_returns_the_prices_the_pages_show(client, lamp, member):
     line = client.get("/api/v1/cart/").json()["lines"][0]
     assert (line["unit_price"]["amount"], line["public_unit_price"]["amount"], line["personalized"],
             line["price_reason"]) == ("10.80", "12.00", True, REASON)
-    assert "£10.80 Your price" in text(client.get(reverse("cart:detail")).content.decode())
+    assert "£10.80 Public price, was £12.00 Your price" in text(client.get(reverse("cart:detail")).content.decode())
 
 
 def test_e_mails_price_items_as_the_customer_would_see_them_in_the_shop(lamp, members_price):

@@ -8,8 +8,9 @@
     {{ quote|price_text }}               a quote as one line of plain text (text e-mails)
 
 One include (`storefront/_price.html`) renders a quote: the amount; for a personalized price
-a "Your price" label with its short reason and the public price beside it; for an announced
-reduction the lowest price of the 30 days before it. Screen readers get the same words.
+the public price struck through (read out as "Public price, was …"), a short "Your price"
+label and its reason on a line of its own; for an announced reduction the lowest price of the
+30 days before it. HTML e-mails use `shop/emails/_price.html`, the same parts with inline styles.
 The strategy is the request's (`price_strategy_for`), chosen once per request; outside a
 request (an e-mail) the caller passes quotes made with `price_strategy_for_customer`.
 """
@@ -30,13 +31,14 @@ def _strategy(context: template.Context):
     return price_strategy_for(context.get("request"))
 
 
-def _price_context(quote: PriceQuote | None, extra_class: str = "") -> dict:
-    return {"quote": quote, "extra_class": extra_class}
+def _price_context(quote: PriceQuote | None, extra_class: str = "", vat_note: bool = False) -> dict:
+    return {"quote": quote, "extra_class": extra_class, "vat_note": vat_note}
 
 
 @register.inclusion_tag(PRICE_TEMPLATE, takes_context=True)
-def product_price(context: template.Context, product, extra_class: str = "") -> dict:
-    return _price_context(_strategy(context).product_quote(product), extra_class)
+def product_price(context: template.Context, product, extra_class: str = "", vat_note: bool = False) -> dict:
+    """`vat_note` puts "incl. VAT" beside the amount it qualifies, before any public price."""
+    return _price_context(_strategy(context).product_quote(product), extra_class, vat_note)
 
 
 @register.inclusion_tag(PRICE_TEMPLATE, takes_context=True)
