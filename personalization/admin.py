@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -52,14 +53,35 @@ class BehaviourEventAdmin(admin.ModelAdmin):
         return False
 
 
+class ProductAutocomplete(AutocompleteSelect):
+    """The admin's autocomplete; a typed value that is no product id is left unselected, not looked up."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+
+
+class ProductByTitleField(forms.ModelChoiceField):
+    """A product picked by title or SKU with the admin's autocomplete; cleans to the product's id."""
+
+    def to_python(self, value):
+        product = super().to_python(value)
+        return product.pk if product is not None else None
+
+
 class PreviewForm(forms.Form):
-    product = forms.IntegerField(required=False, min_value=1, label="Product id")
+    # The admin's own autocomplete (select2), searching the product admin's search_fields.
+    product = ProductByTitleField(
+        queryset=Product.objects.all(), required=False, label="Product",
+        help_text="Type part of the product's title or SKU.",
+        error_messages={"invalid_choice": "No such product: type part of its title and pick it from the list."},
+        widget=ProductAutocomplete(BehaviourEvent._meta.get_field("product"), admin.site,
+                                  attrs={"data-placeholder": "Search products"}))
     customer = forms.EmailField(required=False, label="Customer's e-mail address")
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("product") and not cleaned.get("customer"):
-            raise forms.ValidationError("Enter a product id or a customer's e-mail address.")
+            raise forms.ValidationError("Choose a product or enter a customer's e-mail address.")
         return cleaned
 
 

@@ -69,3 +69,30 @@ def test_the_merchant_reads_a_customer_page_titled_by_number_and_account_age(jou
     check(journey, "customer")
 
     assert journey.findings == [], "\n".join(journey.findings)
+
+
+def test_the_merchant_picks_a_product_to_preview_by_typing_part_of_its_title(journey, owner):
+    from tests.factories import ProductFactory
+
+    ProductFactory(title="Brass lantern")
+    ProductFactory(title="Enamel mug")
+    journey.findings = []
+    log_in(journey, owner.email)
+    page = journey.page
+
+    journey.goto(reverse("admin:personalization_modelversion_preview"))
+    page.locator(".select2-selection").first.click()
+    page.locator(".select2-search__field").fill("lant")
+    option = page.locator(".select2-results__option", has_text="Brass lantern")
+    option.wait_for()
+    assert page.locator(".select2-results__option").all_inner_texts() == ["Brass lantern"]
+    option.click()
+    journey.screenshot("preview-product-chosen")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Preview").click()
+
+    assert "No stored lists for Brass lantern in the serving version." in page.locator("#content").inner_text()
+    assert page.locator(".select2-selection__rendered").inner_text().strip().endswith("Brass lantern")
+    check(journey, "preview-product")
+
+    assert journey.findings == [], "\n".join(journey.findings)
