@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from primitives.subjects import Subject
 from privacy.audit import audit_record
 from privacy.models import ConsentSource, DataRequest
 from privacy.purposes import CONSENT_PURPOSES, PURPOSES_BY_KEY
@@ -25,7 +26,6 @@ from privacy.selectors import consent_state
 from shop.accounts.models import SavedAddress
 from shop.checkout.tax import country_name
 from shop.orders.models import Order
-from primitives.subjects import Subject
 
 from .selectors import SOLD_STATUSES
 

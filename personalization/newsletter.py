@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from primitives.encrypted_fields import blind_index, normalise_email
+from primitives.subjects import Subject
 from privacy.models import ConsentSource
 from privacy.purposes import MARKETING
 from privacy.services import consent_decide
-from primitives.subjects import Subject
 
 from .models import Subscriber, SubscriberStatus
 

@@ -28,11 +28,17 @@ from django.conf import settings
 from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest
 
+from primitives.money import Money, round_money
 from privacy.consent import has_consent
 from privacy.purposes import PERSONALIZATION
 from privacy.selectors import consenting_subjects
-from primitives.money import Money, round_money
-from shop.pricing import PriceQuote, PriceStrategy, PublicPrice, public_product_quote, public_variant_quote
+from shop.pricing import (
+    PriceQuote,
+    PriceStrategy,
+    PublicPrice,
+    public_product_quote,
+    public_variant_quote,
+)
 
 from .models import SegmentDiscount, SegmentMembership
 from .selectors import segment_runs_newest_first

@@ -6,10 +6,10 @@ so a subject without that consent (or without any subject) stores nothing at all
 
 from __future__ import annotations
 
+from primitives.subjects import Subject
 from privacy.consent import consent_guarded
 from privacy.purposes import MARKETING, PERSONALIZATION
 from privacy.signals import consent_withdrawn, subject_erased, subject_linked
-from primitives.subjects import Subject
 from shop import events
 
 from .demo import seed_on_import

@@ -22,9 +22,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from primitives.subjects import Subject, subject_of
+
 from .purposes import NECESSARY, purpose_check
 from .selectors import consent_state
-from primitives.subjects import Subject, subject_of
 
 # The consent state resolved for the request being answered, if any (set by ConsentMiddleware).
 _request_consent: ContextVar[Any] = ContextVar("privacy_request_consent", default=None)

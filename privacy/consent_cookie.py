@@ -19,12 +19,13 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core import signing
 
+from primitives.subjects import Subject
+
 from .models import ConsentRecord, ConsentSource
 from .notice import notice_current
 from .purposes import CONSENT_PURPOSES
 from .selectors import ConsentState, Decision, consent_window_start
 from .services import notice_text_archive
-from primitives.subjects import Subject
 
 COOKIE_SALT = "privacy.consent.choices"
 MAX_COOKIE_LENGTH = 1000

@@ -18,12 +18,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from primitives.encrypted_fields import decrypt_bytes, encrypt_bytes
+from primitives.subjects import Subject, SubjectIdentity
+
 from .audit import audit_record
 from .erasure import subject_erase
 from .export import export_archive, export_document
-from primitives.encrypted_fields import decrypt_bytes, encrypt_bytes
 from .models import (
-    LEGAL_DEADLINE, OPEN_STATUSES, ConsentSource, DataRequest, DataRequestKind, DataRequestStatus, ExportArchive,
+    LEGAL_DEADLINE,
+    OPEN_STATUSES,
+    ConsentSource,
+    DataRequest,
+    DataRequestKind,
+    DataRequestStatus,
+    ExportArchive,
 )
 from .purposes import MARKETING, PERSONALIZATION
 from .reach import identity_for_guest, identity_for_user, identity_with_linked_keys, rows_of
@@ -31,7 +39,6 @@ from .registry import declarations
 from .scrubbers import cache_purge
 from .services import consent_decide
 from .signals import subject_erased
-from primitives.subjects import Subject, SubjectIdentity
 
 DOWNLOAD_SALT = "privacy.export.download"
 CANCEL_SALT = "privacy.erasure.cancel"

@@ -25,9 +25,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .export_letter import letter_html
 from primitives.subjects import SubjectIdentity
 
+from .export_letter import letter_html
 from .reach import rows_of
 from .recipients import MAIL_SERVER, recipient_named
 from .registry import declarations

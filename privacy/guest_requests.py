@@ -12,12 +12,20 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from primitives.encrypted_fields import blind_index
+
 from .audit import audit_record
 from .data_requests import (
-    CONFIRM_SALT, GUEST_LINK_MAX_AGE, DataRequestRefused, data_request_new, erasure_cancel_link_send, erasure_grace,
-    erasure_refuse_during_export, personal_processing_stop, request_from_token,
+    CONFIRM_SALT,
+    GUEST_LINK_MAX_AGE,
+    DataRequestRefused,
+    data_request_new,
+    erasure_cancel_link_send,
+    erasure_grace,
+    erasure_refuse_during_export,
+    personal_processing_stop,
+    request_from_token,
 )
-from primitives.encrypted_fields import blind_index
 from .models import DataRequest, DataRequestKind, DataRequestStatus
 from .reach import identity_for_guest, rows_of
 from .registry import declarations

@@ -12,16 +12,20 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from primitives import subjects
+from primitives.subjects import Subject
 
 from .consent import request_consent_active
+from .consent_cookie import (
+    choices_cookie_value,
+    consent_cookie_max_age,
+    cookie_decisions_record,
+    state_from_cookie,
+)
 from .cookies import consent_cookie_name, cookie_purposes
+from .notice import notice_version
 from .purposes import NECESSARY, PURPOSES, Purpose
 from .selectors import ConsentState, consent_state, gpc_refusals
 from .services import consent_gpc_record
-from .notice import notice_version
-from .consent_cookie import (choices_cookie_value, consent_cookie_max_age, cookie_decisions_record,
-                             state_from_cookie)
-from primitives.subjects import Subject
 
 logger = logging.getLogger(__name__)
 

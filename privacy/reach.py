@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from primitives.encrypted_fields import blind_index, normalise_email
 from primitives.subjects import SubjectIdentity
+
 from .registry import ModelDeclaration, declarations
 
 

@@ -5,11 +5,11 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from primitives import subjects
+from primitives.subjects import Subject
 from shop.orders.signals import customer_details_viewed
 
 from .audit import audit_record
 from .services import consent_link_visitor, visitor_link_record
-from primitives.subjects import Subject
 
 
 @receiver(user_logged_in, dispatch_uid="privacy.link_visitor_at_login")

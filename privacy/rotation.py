@@ -11,7 +11,14 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils.encoding import force_bytes
 
-from primitives.encrypted_fields import FORMAT_VERSION, KEY_ID_LENGTH, BlindIndexField, EncryptedTextField, current_field_keys
+from primitives.encrypted_fields import (
+    FORMAT_VERSION,
+    KEY_ID_LENGTH,
+    BlindIndexField,
+    EncryptedTextField,
+    current_field_keys,
+)
+
 from .models import ReencryptionCheckpoint
 
 

@@ -22,7 +22,6 @@ from primitives import subjects
 from primitives.encrypted_fields import blind_index
 from primitives.subjects import ERASED, SubjectIdentity
 
-
 # --- Sessions: the user id is inside the signed session data, not a column ----------------
 
 def sessions_of(identity: SubjectIdentity) -> QuerySet:

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from primitives.subjects import Subject
+
 from .models import ConsentRecord, ConsentSource, DataRequest
 from .notice import notice_version
 from .purposes import CONSENT_PURPOSES, GPC_REFUSED_PURPOSES, NECESSARY, purpose_check
 from .registry import LEGAL_BASES, declarations
 from .retention import enforced_labels
-from primitives.subjects import Subject
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from primitives.subjects import Subject
+
 from .models import ConsentRecord, ConsentSource, NoticeText, VisitorLink
 from .notice import Notice, notice_current
 from .purposes import CONSENT_PURPOSES, GPC_REFUSED_PURPOSES, PERSONALIZATION, UnknownPurpose
 from .selectors import ConsentState, consent_state
 from .signals import consent_withdrawn, subject_linked
-from primitives.subjects import Subject
+
 
 def notice_text_archive(*, notice: Notice) -> None:
     """Keep the exact text of `notice` once, so every recorded hash can be matched to its words."""

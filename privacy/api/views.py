@@ -17,13 +17,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from primitives.subjects import request_subject
 from privacy import data_requests
 from privacy.data_requests import DataRequestRefused
 from privacy.models import ConsentSource, DataRequest, DataRequestKind
 from privacy.purposes import CONSENT_PURPOSES
 from privacy.selectors import account_data_requests, consent_state
 from privacy.services import consent_decide
-from primitives.subjects import request_subject
 from shop.accounts import login_limits
 from shop.api.errors import ServiceRefusal
 from shop.api.fields import StrictCharField

@@ -8,11 +8,11 @@ from datetime import datetime
 from django.db.models import OuterRef, Sum
 from django.utils import timezone
 
+from primitives.money import Money, money_sum, round_money, shop_currency
+from primitives.subjects import Subject
 from shop.catalog.models import ProductVariant
 from shop.catalog.stock import units_reserved
-from primitives.money import Money, money_sum, round_money, shop_currency
 from shop.pricing import PriceQuote, PriceStrategy
-from primitives.subjects import Subject
 
 from .models import Cart, CartLine
 from .price_lock import LinePrice, cart_line_price

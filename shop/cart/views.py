@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from primitives.subjects import request_subject
 from shop.pricing import price_strategy_for
 from shop.recommendations import rails_for
-from primitives.subjects import request_subject
 
 from . import services
 from .forms import CartLineForm, CartRemoveForm

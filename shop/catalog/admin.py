@@ -12,11 +12,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 
+from primitives.money import format_money
 from shop.pricing import LIST_PRICE_RULE
 from shop.pricing.charts import price_history_chart
-from shop.pricing.selectors import (PRICE_CHART_DAYS, RECOMPUTE_RUNNING_MESSAGE, product_price_history,
-                                   recompute_running)
-from primitives.money import format_money
+from shop.pricing.selectors import (
+    PRICE_CHART_DAYS,
+    RECOMPUTE_RUNNING_MESSAGE,
+    product_price_history,
+    recompute_running,
+)
 
 from .models import Category, Product, ProductImage, ProductVariant
 from .services import (

@@ -8,9 +8,8 @@ from django.db.models import Count, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from shop.orders.models import OrderLine
-
 from primitives.money import format_money
+from shop.orders.models import OrderLine
 
 from .fragments import catalog_changed
 from .models import Product, ProductImage, ProductVariant

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+
 from primitives.encrypted_fields import BlindIndexField, EncryptedCharField, EncryptedEmailField
 
 

@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from primitives.money import Money, money_sum, shop_currency
 from shop.cart.models import Cart
 from shop.cart.price_lock import LinePrice, cart_line_price
 from shop.cart.selectors import cart_lines
 from shop.catalog.stock import stock_available
-from primitives.money import Money, money_sum, shop_currency
 from shop.pricing import PriceQuote, PriceStrategy
 
 from . import tax

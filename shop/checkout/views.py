@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from primitives.subjects import request_subject
 from shop.accounts import services as account_services
 from shop.accounts.selectors import saved_addresses_for_user
 from shop.cart.session import request_cart
@@ -21,14 +22,18 @@ from shop.payments.models import Payment
 from shop.payments.providers import ProviderUnavailable, WebhookVerificationError
 from shop.payments.test_provider import TEST_CARDS
 from shop.pricing import price_strategy_for
-from primitives.subjects import request_subject
 
 from . import services, tax
 from .forms import AddressForm, PaymentForm, SavedAddressChoiceForm, ShippingMethodForm
 from .models import Checkout
 from .placement import PlacementResult, order_place
 from .reconcile import payment_sync, webhook_handle
-from .selectors import checkout_for_cart, checkout_reservation_active, checkout_summary, shipping_methods_for
+from .selectors import (
+    checkout_for_cart,
+    checkout_reservation_active,
+    checkout_summary,
+    shipping_methods_for,
+)
 
 
 def _checkout(request: HttpRequest) -> Checkout | None:

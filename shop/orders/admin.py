@@ -11,13 +11,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from shop.checkout.tax import country_name
 from primitives.money import format_money, format_percent
+from shop.checkout.tax import country_name
 
 from .models import Order, OrderLine, OrderStatus, OrderStatusChange
 from .services import order_status_change
 from .signals import customer_details_viewed
 from .status import ALLOWED_TRANSITIONS, OrderTransitionError
+
 DONE = {OrderStatus.SHIPPED: "marked as shipped", OrderStatus.DELIVERED: "marked as delivered",
         OrderStatus.CANCELLED: "cancelled", OrderStatus.REFUNDED: "refunded"}
 

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+
 from primitives.encrypted_fields import BlindIndexField, EncryptedEmailField
 
 

@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from primitives.encrypted_fields import blind_index
-
 from shop import events
 from shop.catalog.stock import stock_return
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus

@@ -12,8 +12,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from shop.read_only_admin import ReadOnlyAdmin
 from primitives.money import format_money
+from shop.read_only_admin import ReadOnlyAdmin
 
 from .forms import DemandRuleForm
 from .models import DemandRule, PriceChange, PricingRun

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db.models import F, IntegerField, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
+from primitives.money import round_money
 from shop.catalog.models import ProductVariant
 from shop.catalog.selectors import category_tree
-from primitives.money import round_money
 from shop.orders.models import OrderLine, OrderStatus
 
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus

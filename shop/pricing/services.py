@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from primitives.money import round_money
 from shop.catalog.fragments import catalog_changed
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.selectors import category_tree
-from primitives.money import round_money
 
 from . import LIST_PRICE_RULE
 from .bulk import rows_insert, rows_update
@@ -31,8 +31,13 @@ from .demand import RuleParameters, demand_signal
 from .guardrails import guarded_price
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus
 from .reductions import reduced_from_after
-from .selectors import (RECOMPUTE_RUNNING_MESSAGE, daily_references, enabled_demand_rules, lowest_prices_in_window,
-                        units_sold_by_variant)
+from .selectors import (
+    RECOMPUTE_RUNNING_MESSAGE,
+    daily_references,
+    enabled_demand_rules,
+    lowest_prices_in_window,
+    units_sold_by_variant,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from primitives.subjects import visitor_key
 from shop.cart.selectors import cart_item_count
 from shop.catalog.models import Category
-from primitives.subjects import visitor_key
 
 
 def _cart_count(request: HttpRequest) -> int:

@@ -8,8 +8,8 @@ from django.contrib.sitemaps import Sitemap
 from django.http import HttpRequest
 from django.urls import reverse
 
-from shop.catalog.models import Category, Product, ProductVariant
 from primitives.money import round_money
+from shop.catalog.models import Category, Product, ProductVariant
 from shop.pricing import public_variant_quote
 
 SCHEMA_IN_STOCK = "https://schema.org/InStock"

@@ -4,9 +4,9 @@ refusals that change nothing, behavioural events only with personalization conse
 import pytest
 
 from personalization.models import BehaviourEvent
+from primitives.subjects import Subject
 from privacy.purposes import PERSONALIZATION
 from privacy.services import consent_decide
-from primitives.subjects import Subject
 from shop.cart.models import Cart, CartLine
 from tests.factories import ProductFactory
 

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from primitives.money import Money
 from shop import pricing
 from shop.catalog.models import Product
-from primitives.money import Money
 from tests.factories import CategoryFactory, ProductFactory, variant_create
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ import zipfile
 
 import pytest
 
+from primitives.subjects import Subject
 from privacy.models import DataRequest, DataRequestStatus
 from privacy.purposes import MARKETING, PERSONALIZATION
 from privacy.selectors import consent_state
-from primitives.subjects import Subject
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from personalization.models import ModelVersion, ModelVersionStatus, RetrainingRequest
 from personalization.tasks import retrain_recommenders_if_requested
 from personalization.training import recommenders_train
-from privacy.services import consent_decide
 from primitives.subjects import Subject
+from privacy.services import consent_decide
 from tests.factories import PASSWORD, verified_user
 from tests.personalization.worlds import NOW, bought, customer, products
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)

@@ -15,15 +15,27 @@ from django.test import Client
 from django.utils import timezone
 
 from personalization.campaigns import cart_reminders_send, digest_campaign_start
-from personalization.models import (Campaign, MarketingEmail, ModelVersion, ModelVersionStatus, PreviewAuditEntry,
-                                    Rail, RecommendationList, Subscriber)
+from personalization.models import (
+    Campaign,
+    MarketingEmail,
+    ModelVersion,
+    ModelVersionStatus,
+    PreviewAuditEntry,
+    Rail,
+    RecommendationList,
+    Subscriber,
+)
 from personalization.serving import reason_text
+from primitives.subjects import Subject
 from privacy.services import consent_decide, consent_gpc_record
 from shop.cart.models import Cart, CartLine
-from primitives.subjects import Subject
 from tests.factories import PASSWORD, OrderFactory, ProductFactory, UserFactory, verified_user
-from tests.personalization.test_newsletter import (confirmed_subscriber, link_in, sign_up,  # noqa: F401
-                                                   sign_up_throttle_cleared)
+from tests.personalization.test_newsletter import (  # noqa: F401
+    confirmed_subscriber,
+    link_in,
+    sign_up,
+    sign_up_throttle_cleared,
+)
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db

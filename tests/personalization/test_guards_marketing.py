@@ -30,9 +30,9 @@ from personalization.models import (
 )
 from personalization.newsletter import RESEND_AFTER, unsubscribe_url
 from personalization.segments import segments_compute
+from primitives.subjects import Subject
 from privacy.models import ConsentRecord
 from privacy.services import consent_decide
-from primitives.subjects import Subject
 from tests.factories import ProductFactory, UserFactory, verified_user
 from tests.personalization.test_digest import account_subscriber, serving  # noqa: F401  (fixture)
 from tests.personalization.test_newsletter import (  # noqa: F401  (sign_up_throttle_cleared: autouse)

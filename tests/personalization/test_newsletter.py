@@ -14,15 +14,15 @@ from django.urls import reverse
 
 from personalization.models import Subscriber, SubscriberStatus
 from personalization.newsletter import CONFIRM_MAX_AGE, CONFIRM_SALT
+from primitives.encrypted_fields import blind_index
+from primitives.subjects import Subject
 from privacy.consent import has_consent
 from privacy.erasure import subject_erase
 from privacy.export import export_document
-from primitives.encrypted_fields import blind_index
 from privacy.guest_requests import guest_request_submit
 from privacy.models import ConsentRecord, DataRequest
 from privacy.reach import identity_for_guest, identity_with_linked_keys
 from privacy.services import consent_decide
-from primitives.subjects import Subject
 from tests.factories import PASSWORD, verified_user
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from personalization.models import SegmentDiscount, SegmentMembership, SegmentRun
 from personalization.pricing import SegmentPrice, segment_price_strategy
+from primitives.subjects import Subject
 from privacy.erasure import subject_erase
 from privacy.export import export_document, export_html
 from privacy.reach import identity_for_user
 from privacy.services import consent_decide
 from shop import pricing
 from shop.catalog.models import ProductVariant
-from primitives.subjects import Subject
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from personalization.models import SegmentMembership, SegmentRun
 from personalization.segments import movement_between, segments_compute
+from primitives.subjects import Subject
 from privacy.erasure import subject_erase
 from privacy.export import export_document
 from privacy.reach import identity_for_user
 from privacy.services import consent_decide
 from shop.orders.models import OrderStatus
-from primitives.subjects import Subject
 from tests.factories import OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

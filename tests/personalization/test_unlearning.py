@@ -8,9 +8,9 @@ import pytest
 from personalization.models import ModelVersion, Rail, RecommendationList, RetrainingRequest
 from personalization.tasks import retrain_recommenders_if_requested
 from personalization.training import _frozen_now, models_fit, recommenders_train, training_data_load
+from primitives.subjects import Subject
 from privacy.services import consent_decide
 from privacy.signals import subject_erased
-from primitives.subjects import Subject
 from tests.personalization.worlds import NOW, bought, customer, products
 
 pytestmark = pytest.mark.django_db

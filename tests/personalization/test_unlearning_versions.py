@@ -20,9 +20,9 @@ from personalization.models import (
 )
 from personalization.tasks import retrain_recommenders_if_requested
 from personalization.training import recommenders_train
+from primitives.subjects import Subject
 from privacy.services import consent_decide
 from privacy.signals import subject_erased
-from primitives.subjects import Subject
 from tests.personalization.test_admin import merchant
 from tests.personalization.test_rails import rails_on
 from tests.personalization.worlds import NOW, bought, customer, products

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from personalization.models import EventKind
 from personalization.services import behaviour_events_record
-from privacy.services import consent_decide
 from primitives.subjects import Subject
+from privacy.services import consent_decide
 from tests.factories import ProductFactory, UserFactory
 
 # A frozen "now" for every training in these tests.

@@ -8,12 +8,12 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from primitives.subjects import Subject
 from privacy.consent import has_consent
+from privacy.consent_cookie import choices_cookie_value
 from privacy.models import ConsentRecord, NoticeText
 from privacy.notice import BANNER_HEADING, notice_current
-from privacy.consent_cookie import choices_cookie_value
 from privacy.selectors import ConsentState, Decision
-from primitives.subjects import Subject
 from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
 pytestmark = pytest.mark.django_db

@@ -1,16 +1,16 @@
 """has_consent, withdrawal, linking at login, forgetting at logout, and append-only evidence."""
 
+import uuid
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
 
+from primitives.subjects import Subject
 from privacy.consent import has_consent
 from privacy.models import AppendOnlyError, ConsentRecord
 from privacy.purposes import UnknownPurpose
 from privacy.services import consent_decide
-import uuid
-
-from primitives.subjects import Subject
 from tests.factories import UserFactory
 from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 

@@ -88,8 +88,8 @@ def response_for(user, view):
 ])
 def test_a_cookie_declared_for_a_purpose_is_set_only_with_that_consent(app_declaring_a_preferences_cookie,
                                                                        choices, kept):
-    from privacy.services import consent_decide
     from primitives.subjects import Subject
+    from privacy.services import consent_decide
     from tests.factories import UserFactory
 
     user = UserFactory()

@@ -31,9 +31,9 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.services import guest_order_links_request, order_status_change
 from shop.payments.models import Payment
 from tests.factories import PASSWORD, ProductFactory, UserFactory, verified_user
-from tests.shop.checkout_helpers import checkout_to_review, pay
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.privacy.traces import cache_holding, rows_holding
+from tests.shop.checkout_helpers import checkout_to_review, pay
 
 NAME = "Zephyrine Quillfeather"
 EMAIL = "zephyrine.quillfeather@example.org"

@@ -27,12 +27,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from primitives.subjects import SESSION_KEY
 from privacy.models import ConsentRecord, DataRequest, DataRequestStatus, VisitorLink
 from shop.cart.models import Cart
 from shop.checkout.models import Checkout
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import order_status_change
-from primitives.subjects import SESSION_KEY
 from tests.factories import PASSWORD, ProductFactory, verified_user
 from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.privacy.traces import cache_holding, rows_holding

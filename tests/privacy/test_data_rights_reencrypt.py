@@ -1,14 +1,14 @@
 """privacy_reencrypt resumes where it stopped and verifies every value it rewrote."""
 
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 
 from primitives.encrypted_fields import current_field_keys
 from privacy.models import ReencryptionCheckpoint
 from privacy.rotation import personal_data_reencrypt
-from django.db import connection
-
 from tests.privacy.test_encrypted_fields import SecretNote, secret_note_table  # noqa: F401
+
 
 def key_id_of_name(note_id: int) -> bytes:
     """The key id stored with the name column, read from the table itself."""

@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from privacy import data_requests, guest_requests
-from privacy.models import AuditEntry, DataRequest, DataRequestKind, DataRequestStatus, ExportArchive
+from privacy.models import (
+    AuditEntry,
+    DataRequest,
+    DataRequestKind,
+    DataRequestStatus,
+    ExportArchive,
+)
 from privacy.views import GUEST_REQUEST_SENT_MESSAGE
 from shop.accounts.models import User
 from shop.orders.models import Order, OrderStatus
@@ -278,8 +284,8 @@ def test_bad_guest_input_gets_a_form_error(client):
 
 @pytest.mark.django_db
 def test_subject_erased_is_sent_once_the_erasure_has_committed(settings, django_capture_on_commit_callbacks):
-    from privacy.signals import subject_erased
     from primitives.subjects import Subject
+    from privacy.signals import subject_erased
 
     settings.ERASURE_GRACE_DAYS = 0
     user = verified_user()
@@ -366,7 +372,6 @@ def subscriber_declares_its_consent_key() -> bool:
 def test_a_newsletter_only_person_is_erased_with_the_consent_recorded_under_their_key(
         client, ask, settings, django_capture_on_commit_callbacks):
     from personalization.models import Subscriber
-
     from privacy.models import ConsentRecord
 
     settings.ERASURE_GRACE_DAYS = 0

@@ -8,8 +8,8 @@ from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 
 from config.celery import app
-from privacy import data_requests
 from primitives.encrypted_fields import blind_index
+from privacy import data_requests
 from privacy.models import DataRequest, DataRequestStatus
 from privacy.tasks import process_privacy_requests
 from shop.accounts.models import User

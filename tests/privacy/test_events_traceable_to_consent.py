@@ -13,11 +13,11 @@ from django.test import Client
 from django.urls import reverse
 
 from personalization.models import BehaviourEvent
+from primitives.subjects import Subject
 from privacy.consent_cookie import cookie_decisions_record, state_from_cookie
 from privacy.models import ConsentRecord, ConsentSource, VisitorLink
 from privacy.notice import notice_version
 from privacy.purposes import PERSONALIZATION
-from primitives.subjects import Subject
 from tests.factories import PASSWORD, ProductFactory, verified_user
 from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 

@@ -6,6 +6,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from primitives.encrypted_fields import blind_index
 from privacy import guest_requests
 from privacy.data_requests import (
     CONFIRM_SALT,
@@ -14,7 +15,6 @@ from privacy.data_requests import (
     confirm_token,
     data_request_new,
 )
-from primitives.encrypted_fields import blind_index
 from privacy.models import DataRequest, DataRequestKind, DataRequestStatus
 
 ADDRESS = "perpetua.lindqvist@example.org"

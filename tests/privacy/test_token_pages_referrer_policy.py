@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from personalization.models import Subscriber
 from personalization.newsletter import confirm_url, unsubscribe_url
-from privacy.data_requests import cancel_token, confirm_token, data_request_new
 from primitives.encrypted_fields import blind_index
+from privacy.data_requests import cancel_token, confirm_token, data_request_new
 from privacy.models import DataRequestKind, DataRequestStatus
 from shop.orders.selectors import order_guest_path
 from tests.factories import OrderFactory

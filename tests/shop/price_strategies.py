@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from shop import pricing
 from primitives.money import Money, round_money
+from shop import pricing
 
 RULE = "segment:loyal"
 REASON = "Thank you for being a loyal customer"

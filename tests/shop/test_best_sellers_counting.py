@@ -14,10 +14,10 @@ import pytest
 from django.urls import reverse
 
 from personalization.models import BehaviourEvent
+from primitives.subjects import Subject
 from privacy.services import consent_decide
 from shop.catalog.models import Product
 from shop.catalog.tasks import refresh_product_popularity
-from primitives.subjects import Subject
 from tests.factories import (
     CategoryFactory,
     OrderFactory,

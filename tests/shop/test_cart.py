@@ -6,9 +6,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from primitives.subjects import SESSION_KEY
 from shop import events
 from shop.cart.models import Cart, CartLine
-from primitives.subjects import SESSION_KEY
 from tests.factories import ProductFactory, verified_user
 from tests.shop.querycount import queries_for
 

@@ -11,11 +11,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from primitives.encrypted_fields import blind_index
 from shop.catalog.models import ProductVariant, StockReservation
 from shop.checkout.models import Address, Checkout
 from shop.checkout.services import checkouts_expired_release
 from shop.orders.models import Order, OrderStatus
-from primitives.encrypted_fields import blind_index
 from tests.factories import ProductFactory
 from tests.shop.checkout_helpers import ADDRESS, add_to_cart, checkout_to_review, pay
 from tests.shop.querycount import queries_for

@@ -7,13 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from primitives.money import Money, round_money
 from shop import pricing
 from shop.cart.models import Cart
 from shop.cart.tasks import purge_abandoned_carts
 from shop.checkout.models import Checkout
 from shop.checkout.selectors import checkout_summary
 from shop.checkout.tax import price_for_country, vat_included
-from primitives.money import Money, round_money
 from tests.factories import ProductFactory
 from tests.shop.checkout_helpers import add_to_cart, checkout_to_review, pay
 

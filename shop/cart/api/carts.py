@@ -12,8 +12,8 @@ import uuid
 from django.conf import settings
 from rest_framework.request import Request
 
-from shop.api.errors import ServiceRefusal
 from primitives.subjects import CART_TOKEN_HEADER, cart_token_from
+from shop.api.errors import ServiceRefusal
 from shop.cart.models import Cart
 from shop.cart.selectors import cart_find
 from shop.cart.services import cart_get_or_create

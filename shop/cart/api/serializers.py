@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from shop.api.fields import StrictIntegerField
 from rest_framework import serializers
 
+from primitives.money import round_money
+from shop.api.fields import StrictIntegerField
 from shop.cart.services import MAX_LINE_QUANTITY
 from shop.catalog.api.serializers import MoneySerializer
-from primitives.money import round_money
 
 
 class CartProductSerializer(serializers.Serializer):

@@ -7,14 +7,19 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.api.errors import ServiceRefusal
 from primitives.subjects import CART_TOKEN_HEADER, request_subject
+from shop.api.errors import ServiceRefusal
 from shop.cart import services
 from shop.cart.selectors import cart_lines, cart_view
 from shop.pricing import price_strategy_for
 
 from .carts import api_cart, api_cart_create
-from .serializers import CartLineAddSerializer, CartLineQuantitySerializer, CartSerializer, cart_body
+from .serializers import (
+    CartLineAddSerializer,
+    CartLineQuantitySerializer,
+    CartSerializer,
+    cart_body,
+)
 
 CART_TOKEN = OpenApiParameter(CART_TOKEN_HEADER, str, OpenApiParameter.HEADER, required=False,
                               description="An anonymous cart's token, for clients without a session cookie.")

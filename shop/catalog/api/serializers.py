@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
-from shop.api.fields import QueryBooleanField, QueryDecimalField
 from rest_framework import serializers
 
-from shop.catalog.selectors import SEARCH_SORT_OPTIONS, SORT_OPTIONS, ListingFilters
 from primitives.money import round_money
+from shop.api.fields import QueryBooleanField, QueryDecimalField
+from shop.catalog.selectors import SEARCH_SORT_OPTIONS, SORT_OPTIONS, ListingFilters
 from shop.pricing import price_strategy_for
 
 MAX_PRICE = Decimal("99999999.99")

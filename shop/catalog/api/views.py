@@ -8,9 +8,9 @@ from rest_framework import permissions
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from primitives.subjects import request_subject
 from shop import events
 from shop.api.errors import ServiceRefusal
-from primitives.subjects import request_subject
 from shop.catalog import selectors
 from shop.catalog.models import Product
 from shop.catalog.search import normalise_query

@@ -16,15 +16,15 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.api.errors import ServiceRefusal
+from primitives.money import Money, shop_currency
 from primitives.subjects import request_subject
+from shop.api.errors import ServiceRefusal
 from shop.cart.api.carts import api_cart
 from shop.cart.api.views import CART_TOKEN
 from shop.checkout import services, tax
 from shop.checkout.placement import order_place
 from shop.checkout.reconcile import payment_sync
 from shop.checkout.selectors import checkout_for_cart, checkout_summary, shipping_methods_for
-from primitives.money import Money, shop_currency
 from shop.orders.selectors import order_guest_path
 from shop.payments.models import Payment, PaymentStatus
 from shop.pricing import price_strategy_for

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from primitives.money import format_money
 from shop.pricing.selectors import enabled_demand_rules
 from shop.pricing.services import MoveSummary, RecomputeInProgress, prices_recompute
-from primitives.money import format_money
 
 
 class Command(BaseCommand):
