@@ -110,8 +110,20 @@ class CampaignAdmin(admin.ModelAdmin):
 
     list_display = ["key", "kind", "created_at", "eligible", "sent", "bounced", "interrupted", "skipped"]
     list_filter = ["kind"]
-    readonly_fields = [field.name for field in Campaign._meta.fields]
+    # The stored counts are read through the columns below; their JSON waits behind "Details".
+    fields = ["key", "kind", "created_at", "updated_at", "eligible", "sent", "bounced", "interrupted", "skipped"]
+    readonly_fields = fields
     change_list_template = "admin/personalization/campaign/change_list.html"
+    change_form_template = "admin/personalization/campaign/change_form.html"
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        campaign = self.get_object(request, object_id)
+        if campaign is not None:
+            extra_context = {**(extra_context or {}),
+                             "title": f"{campaign} (started {_when(campaign.created_at)})", "subtitle": None,
+                             "stored_details": json.dumps(campaign.counts, indent=2, ensure_ascii=False)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
     def get_queryset(self, request):
         sent = Count("emails", filter=Q(emails__status=MarketingEmailStatus.SENT))

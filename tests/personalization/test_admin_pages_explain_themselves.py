@@ -89,3 +89,21 @@ def test_a_customer_without_an_imported_number_is_titled_by_number_and_account_a
     page = text(client.get(reverse("merchant_customer", args=[customer.pk])))
 
     assert f"<h1>Customer #{customer.pk}, account since 2 Jan 2026</h1>" in page
+
+
+def test_a_campaign_page_is_titled_by_the_campaign_with_its_counts_read_out_and_json_behind_details(admin_client):
+    from personalization.models import Campaign
+
+    started = timezone.make_aware(datetime(2026, 12, 1, 9, 30))
+    campaign = Campaign.objects.create(
+        key="digest-2026-12-01", kind="digest", created_at=started, updated_at=started,
+        counts={"eligible": 40, "skipped": {"no marketing consent": 3}, "skipped_at_send": {"unsubscribed": 2}})
+
+    page = text(admin_client.get(reverse("admin:personalization_campaign_change", args=[campaign.pk])))
+    visible = outside_details(page)
+
+    assert f"<h1>{campaign} (started 1 Dec 2026 09:30)</h1>" in page
+    assert "no marketing consent: 3; unsubscribed: 2" in visible and ">40<" in visible
+    assert "&quot;" not in visible and "skipped_at_send" not in visible
+    details = re.search(r'<details class="stored-details".*?</details>', page, flags=re.S).group(0)
+    assert "&quot;skipped_at_send&quot;" in details
