@@ -27,7 +27,7 @@ from privacy.services import consent_decide
 from shop.accounts import login_limits
 from shop.api.errors import ServiceRefusal
 from shop.api.fields import StrictCharField
-from shop.cart.api.views import CART_TOKEN
+from shop.api.parameters import CART_TOKEN
 
 STATUS_CODES = {404: "not_found", 409: "conflict", 410: "gone", 429: "throttled"}
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from primitives.subjects import CART_TOKEN_HEADER, request_subject
+from primitives.subjects import request_subject
 from shop.api.errors import ServiceRefusal
+from shop.api.parameters import CART_TOKEN
 from shop.cart import services
 from shop.cart.selectors import cart_lines, cart_view
 from shop.pricing import price_strategy_for
@@ -20,10 +21,6 @@ from .serializers import (
     CartSerializer,
     cart_body,
 )
-
-CART_TOKEN = OpenApiParameter(CART_TOKEN_HEADER, str, OpenApiParameter.HEADER, required=False,
-                              description="An anonymous cart's token, for clients without a session cookie.")
-
 
 OUT_OF_STOCK = OpenApiResponse(description="Not that many in stock (the message says how many are).")
 

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.api.errors import ServiceRefusal
+from shop.api.parameters import CART_TOKEN
 from shop.cart.api.carts import api_cart
-from shop.cart.api.views import CART_TOKEN
 from shop.cart.selectors import cart_lines
 from shop.catalog.selectors import product_detail
 from shop.recommendations import rails_for

@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 from primitives.money import Money, shop_currency
 from primitives.subjects import request_subject
 from shop.api.errors import ServiceRefusal
+from shop.api.parameters import CART_TOKEN
 from shop.cart.api.carts import api_cart
-from shop.cart.api.views import CART_TOKEN
 from shop.checkout import services, tax
 from shop.checkout.placement import order_place
 from shop.checkout.reconcile import payment_sync
