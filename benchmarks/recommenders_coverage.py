@@ -125,7 +125,7 @@ def learned_rerank(split, users: list, categories_of, exposure: float = 0.0, see
     them), then applied to the candidates of the model fitted on the whole window."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from personalization.recommenders import Interactions, PersonalRecommender
+    from personalization.recommenders import PersonalRecommender
     from personalization.recommenders.evaluation import PRODUCTION
 
     inner_cut = split.cutoff - pd.Timedelta(days=INNER_DAYS)

@@ -71,7 +71,7 @@ def lamp():
 
 
 @pytest.fixture
-def member(client, members_price):
+def member(client, members_price):  # noqa: F811
     user = UserFactory()
     members_price.add(user.pk)
     client.force_login(user)
@@ -104,14 +104,14 @@ def test_search_engines_and_link_previews_get_the_public_price_even_on_a_members
     assert "9.00" not in meta_description(html)
 
 
-def test_a_visitor_without_a_personal_price_sees_the_public_price_without_a_label(client, lamp, members_price):
+def test_a_visitor_without_a_personal_price_sees_the_public_price_without_a_label(client, lamp, members_price):  # noqa: F811
     html = client.get(lamp.category.get_absolute_url()).content.decode()
 
     assert card_text(html, "Harbour Lamp").endswith("Harbour Lamp £10.00")
     assert "Your price" not in html
 
 
-def test_a_page_rendered_for_one_price_group_is_never_served_to_another(client, lamp, members_price,
+def test_a_page_rendered_for_one_price_group_is_never_served_to_another(client, lamp, members_price,  # noqa: F811
                                                                          shared_fragments):
     visitor = type(client)()
     member_user = UserFactory()
@@ -133,7 +133,7 @@ def test_a_page_rendered_for_one_price_group_is_never_served_to_another(client, 
         assert "£9.00 Public price, was £10.00 Your price" in text(client.get(url).content.decode()), url
 
 
-def test_visitors_at_public_prices_keep_sharing_the_rendered_listing(client, lamp, members_price, shared_fragments):
+def test_visitors_at_public_prices_keep_sharing_the_rendered_listing(client, lamp, members_price, shared_fragments):  # noqa: F811
     ProductFactory.create_batch(5, category=lamp.category)
     url = lamp.category.get_absolute_url()
     member = type(client)()
@@ -154,7 +154,7 @@ def test_visitors_at_public_prices_keep_sharing_the_rendered_listing(client, lam
     assert not product_reads(member)[0]
 
 
-def test_an_announced_reduction_shows_the_lowest_price_of_the_30_days_before_it(client, lamp, members_price):
+def test_an_announced_reduction_shows_the_lowest_price_of_the_30_days_before_it(client, lamp, members_price):  # noqa: F811
     ProductVariant.objects.filter(product=lamp, sku=f"SKU-{lamp.pk}").update(
         price=Decimal("8.00"), reduced_from=Decimal("9.50"))
     lamp.price, lamp.reduced_from = Decimal("8.00"), Decimal("9.50")
@@ -190,7 +190,7 @@ def test_cart_checkout_order_page_and_receipt_charge_and_show_the_members_price(
     assert "2 × Harbour Lamp" in receipt.body and "@ £9.00 (your price) = £18.00" in receipt.body
 
 
-def test_a_public_price_order_line_records_the_rule_that_produced_it(client, lamp, members_price):
+def test_a_public_price_order_line_records_the_rule_that_produced_it(client, lamp, members_price):  # noqa: F811
     ProductVariant.objects.filter(product=lamp).update(price_rule="demand:7")
     form = checkout_to_review(client, lamp)
     assert pay(client, form).status_code == 302
@@ -214,7 +214,7 @@ def test_the_api_returns_the_prices_the_pages_show(client, lamp, member):
     assert "£10.80 Public price, was £12.00 Your price" in text(client.get(reverse("cart:detail")).content.decode())
 
 
-def test_e_mails_price_items_as_the_customer_would_see_them_in_the_shop(lamp, members_price):
+def test_e_mails_price_items_as_the_customer_would_see_them_in_the_shop(lamp, members_price):  # noqa: F811
     member, other = UserFactory(), UserFactory()
     members_price.add(member.pk)
     entries = [("for_you", {"product": lamp.pk, "reason": "bought_before"})]
@@ -237,14 +237,14 @@ def page_queries(browser, url: str) -> int:
 
 
 def test_listing_and_product_pages_cost_the_same_queries_with_a_personal_price_for_10_or_100_products(
-        client, members_price, django_assert_max_num_queries):
+        client, members_price, django_assert_max_num_queries):  # noqa: F811
     member, other = UserFactory(), UserFactory()
     members_price.add(member.pk)
     costs = {}
     for count in (10, 100):
         category = CategoryFactory()
         ProductFactory.create_batch(count, category=category)
-        urls = ("/", category.get_absolute_url(), reverse("storefront:search") + f"?q=Product",
+        urls = ("/", category.get_absolute_url(), reverse("storefront:search") + "?q=Product",
                 category.products.first().get_absolute_url())
         for user in (member, other):
             client.force_login(user)
@@ -261,7 +261,7 @@ def test_listing_and_product_pages_cost_the_same_queries_with_a_personal_price_f
 
 @pytest.mark.parametrize("count", [10, 60])
 def test_cart_and_checkout_keep_their_query_budget_with_a_personal_price(
-        client, members_price, django_assert_max_num_queries, count):
+        client, members_price, django_assert_max_num_queries, count):  # noqa: F811
     user = UserFactory()
     members_price.add(user.pk)
     client.force_login(user)

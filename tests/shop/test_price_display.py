@@ -26,7 +26,7 @@ def lamp():
 
 
 @pytest.fixture
-def member(client, members_price):
+def member(client, members_price):  # noqa: F811
     user = UserFactory()
     members_price.add(user.pk)
     client.force_login(user)
@@ -59,7 +59,7 @@ def test_the_cart_line_shows_the_same_parts(client, lamp, member):
     assert line_price == f'<span class="price__amount">£9.00</span> {STRUCK_PUBLIC} {LABEL_AND_REASON}'
 
 
-def test_the_public_price_alone_has_nothing_struck_and_no_label(client, lamp, members_price):
+def test_the_public_price_alone_has_nothing_struck_and_no_label(client, lamp, members_price):  # noqa: F811
     html = client.get(lamp.get_absolute_url()).content.decode()
 
     assert '<span class="price__amount">£10.00</span> <span class="price__vat">incl. VAT</span></span>' in html
@@ -68,7 +68,7 @@ def test_the_public_price_alone_has_nothing_struck_and_no_label(client, lamp, me
 
 @pytest.mark.parametrize("template", ["personalization/emails/digest.html",
                                       "personalization/emails/cart_reminder.html"])
-def test_html_e_mails_strike_the_public_price_with_was_written_out(lamp, members_price, template):
+def test_html_e_mails_strike_the_public_price_with_was_written_out(lamp, members_price, template):  # noqa: F811
     member, other = UserFactory(), UserFactory()
     members_price.add(member.pk)
     entries = [("for_you", {"product": lamp.pk, "reason": "bought_before"})]
