@@ -166,3 +166,10 @@ def test_the_search_page_offers_did_you_mean_with_a_link(client, shelf):
     assert "White Metal Lantern" in page and "Paper Star Lanterns" in page
     assert "Red Retrospot Mug" not in page
     assert "Did you mean" not in client.get("/search/", {"q": "lantern"}).content.decode()
+
+
+def test_a_title_word_is_never_corrected_even_where_no_results_were_checked():
+    vocabulary = {"lantern": 1, "lanterns": 9}
+
+    assert closest_title_word(word="Lantern", vocabulary=vocabulary) is None
+    assert closest_title_word(word="lanterns", vocabulary=vocabulary) is None
