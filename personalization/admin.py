@@ -174,7 +174,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def raw_record(self, version: ModelVersion) -> str:
         raw = json.dumps({field: getattr(version, field) for field in RAW_FIELDS}, indent=2, sort_keys=True)
         return format_html("<details class=\"raw-record\"><summary>Details: parameters, counts and metrics as "
-                           "stored (JSON)</summary><pre>{}</pre></details>", raw)
+                           "stored (JSON)</summary><pre tabindex=\"0\">{}</pre></details>", raw)
 
     @admin.display(description="progress")
     def progress_shown(self, version: ModelVersion) -> str:
