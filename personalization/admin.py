@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
+from primitives.money import format_money
 from shop.accounts.models import User
 from shop.catalog.models import Product
 from shop.read_only_admin import ReadOnlyAdmin
@@ -296,7 +297,7 @@ class SegmentDiscountAdmin(admin.ModelAdmin):
         customers = ("no reported customers in the latest run" if found.customers is None
                      else f"{found.customers:,} customers in the latest run")
         return (f"{customers}; {found.lowered:,} of {found.variants:,} published variants get a lower price "
-                f"(on average {found.average_cut_percent}% lower, at most {found.largest_cut} less), "
+                f"(on average {found.average_cut_percent}% lower, at most {format_money(found.largest_cut)} less), "
                 f"{found.held_at_floor:,} of them held at their floor; {found.unchanged:,} stay at the public "
                 "price (their floor leaves no room).")
 

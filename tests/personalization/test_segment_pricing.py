@@ -256,7 +256,7 @@ def test_the_merchant_previews_a_disabled_discounts_effect_on_the_catalog_before
     page = client.get(reverse("admin:personalization_segmentdiscount_change", args=[draft.pk])).content.decode()
 
     assert ("25 customers in the latest run; 2 of 3 published variants get a lower price (on average 7.5% "
-            "lower, at most 1.00 less), 1 of them held at their floor; 1 stay at the public price") in page
+            "lower, at most £1.00 less), 1 of them held at their floor; 1 stay at the public price") in page
 
 
 def test_the_database_refuses_a_mark_up_written_around_the_admin():
