@@ -9,6 +9,7 @@ from shop.catalog.models import Product
 from shop.catalog.selectors import product_search_results
 from shop.catalog.spelling import MIN_CORRECTABLE_LENGTH, MIN_SIMILARITY, closest_title_word, title_vocabulary
 from tests.factories import CategoryFactory, ProductFactory
+from tests.shop.test_storefront_pages import PAGE_QUERY_BUDGET
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +174,13 @@ def test_a_title_word_is_never_corrected_even_where_no_results_were_checked():
 
     assert closest_title_word(word="Lantern", vocabulary=vocabulary) is None
     assert closest_title_word(word="lanterns", vocabulary=vocabulary) is None
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_a_misspelt_search_page_keeps_the_page_query_budget(client, shelf, django_assert_max_num_queries, count):
+    for number in range(count):
+        ProductFactory(title=f"Garden Lantern {number}", slug=f"garden-lantern-{number}", category=shelf["lighting"])
+
+    with django_assert_max_num_queries(PAGE_QUERY_BUDGET):
+        page = client.get("/search/", {"q": "lanturn"}).content.decode()
+    assert 'Did you mean <a href="/search/?q=lantern">lantern</a>?' in page
