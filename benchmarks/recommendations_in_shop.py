@@ -175,8 +175,12 @@ def main() -> None:
           f"{training['wall_seconds']:.1f} s for the command, peak {training['peak_resident_mb']:.0f} MB "
           f"(Django alone: {training['django_startup_seconds']:.1f} s, {training['django_startup_mb']:.0f} MB)")
     if "for_you" in training["metrics"]:
-        print(f"  held-out NDCG@10: for you {training['metrics']['for_you']['ndcg@10']:.4f}, "
-              f"trending {training['metrics']['trending']['ndcg@10']:.4f}")
+        for model in ("for_you", "trending"):
+            m = training["metrics"][model]
+            print(f"  held-out {model}: " + ", ".join(
+                f"{name}@{k} {m[f'{key}@{k}']:.4f}" for k in (8, 10)
+                for key, name in (("ndcg", "NDCG"), ("hit_rate", "HR"), ("coverage", "coverage"))
+                if f"{key}@{k}" in m))
     print(f"{'measure':55}{'median ms':>11}{'p95 ms':>9}{'x baseline':>12}")
     for name, result in results.items():
         if name == "training":
