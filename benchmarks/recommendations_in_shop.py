@@ -78,7 +78,7 @@ def page_request(user=None):
     request.user = user or AnonymousUser()
     request.session = SessionStore()
     request.privacy_consent = RequestConsent(request)
-    request.privacy_consent.state  # resolved once per request by the middleware, not by the rail
+    request.privacy_consent.state  # noqa: B018 (resolved once per request by the middleware, not by the rail)
     return request
 
 
