@@ -84,3 +84,19 @@ def test_an_unverified_staff_account_is_stopped_at_verification():
 
     assert "_auth_user_id" not in client.session
     assert login["Location"] == reverse("account_email_verification_sent")
+
+
+@pytest.mark.django_db
+@override_settings(**PRODUCTION_LOGIN)
+def test_the_merchant_login_create_merchant_prints_gets_past_e_mail_verification_too():
+    from io import StringIO
+
+    printed = StringIO()
+    call_command("create_merchant", "--email", "merchant@attuned.test", stdout=printed)
+    password = printed.getvalue().split(" / ", 1)[1].split()[0]
+    client = Client()
+
+    client.post(reverse("account_login"), {"login": "merchant@attuned.test", "password": password})
+
+    assert "_auth_user_id" in client.session
+    assert client.get("/admin/login/?next=/admin/")["Location"].startswith(reverse("mfa_activate_totp"))
