@@ -96,7 +96,7 @@ def test_a_version_page_reads_as_figures_with_the_raw_json_only_behind_details(c
     assert "ndcg@10" not in outside_details and "&quot;" not in outside_details
     assert f"<td>{version.metrics['for_you']['ndcg@8']:.4f}</td>" in outside_details
     assert f"<dt>events</dt><dd>{version.counts['events']:,}</dd>" in outside_details
-    raw = re.search(r'<details class="raw-record"><summary>Details[^<]*</summary><pre>(.*?)</pre>', html, re.DOTALL)[1]
+    raw = re.search(r'<details class="raw-record"><summary>Details[^<]*</summary><pre[^>]*>(.*?)</pre>', html, re.DOTALL)[1]
     assert "&quot;ndcg@10&quot;" in raw and "&quot;holdout_days&quot;" in raw
 
 
