@@ -33,8 +33,9 @@ CRYPTOGRAPHY_KEY = FIELD_ENCRYPTION_KEY
 SIGNING_BACKEND = "django.core.signing.TimestampSigner"
 
 # --- Privacy -------------------------------------------------------------------
-# Bump the version whenever the notice, the purposes or the cookie table change:
-# everyone is asked again, and decisions under older versions stop counting.
+# Bump the version whenever the purposes, what a purpose covers or the cookie table change:
+# everyone is asked again, and decisions under older versions stop counting. Other wording
+# changes give a new text hash (archived) without asking again (docs/privacy.md).
 PRIVACY_NOTICE_VERSION = "2026-11-30"  # personalization now also groups customers and gives loyalty prices
 PRIVACY_CONSENT_COOKIE_NAME = "attuned_consent"
 # Consent and its cookie last at most 12 months (values above 365 are capped).
