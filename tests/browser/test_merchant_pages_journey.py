@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,10 +84,9 @@ def test_the_merchant_picks_a_product_to_preview_by_typing_part_of_its_title(jou
     journey.goto(reverse("admin:personalization_modelversion_preview"))
     page.locator(".select2-selection").first.click()
     page.locator(".select2-search__field").fill("lant")
-    option = page.locator(".select2-results__option", has_text="Brass lantern")
-    option.wait_for()
-    assert page.locator(".select2-results__option").all_inner_texts() == ["Brass lantern"]
-    option.click()
+    # The list first shows every product, then "Searching…", then the matches: wait for the matches.
+    expect(page.locator(".select2-results__option")).to_have_text(["Brass lantern"])
+    page.locator(".select2-results__option", has_text="Brass lantern").click()
     journey.screenshot("preview-product-chosen")
     with page.expect_navigation():
         page.get_by_role("button", name="Preview").click()
