@@ -9,6 +9,7 @@ DATA ?= data/online-retail/online_retail.csv.xz
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
 # Beside the web server, on the embedded default (no REDIS_URL), the beat schedule's jobs run, each
 # when due (looked for every SCHEDULE_EVERY seconds; when each last ran is kept in SCHEDULE_STATE).
 SCHEDULE_EVERY ?= 60
@@ -76,9 +77,12 @@ browser:
 	bash scripts/install-chromium
 
 check: install
+	$(BIN)/ruff check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 
+# On PYTEST_WORKERS pytest-xdist workers (0: one process). The browser journeys and the tests of a real
+# Celery worker run one after another on one of them (the "serial" group, see tests/conftest.py).
 test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
