@@ -118,6 +118,12 @@ def retraining_state(database: Path) -> tuple[int, int | None, list[int]]:
     return pending, fulfilled, versions
 
 
+def ctrl_c_works() -> None:
+    """In the child, before `make` starts: Ctrl-C (SIGINT) acts as at a terminal, even when the test
+    run itself was started where SIGINT is ignored (a background job of a script, nohup)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def shop_on_a_file_database(tmp_path):
     database = tmp_path / "shop.sqlite3"
@@ -148,7 +154,7 @@ def test_while_make_serve_runs_a_withdrawal_is_followed_by_a_retraining(shop_on_
         ["make", "--no-print-directory", "serve", f"PORT={port}", f"BIN={Path(PYTHON).parent}",
          "SCHEDULE_EVERY=60", f"SCHEDULE_STATE={state}"],
         cwd=PROJECT_ROOT, env=embedded_env(database), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True, text=True)
+        start_new_session=True, text=True, preexec_fn=ctrl_c_works)
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and retraining_state(database)[0]:
@@ -190,7 +196,8 @@ def test_make_serve_with_a_broker_leaves_the_schedule_to_beat(tmp_path):
         ["make", "--no-print-directory", "serve", f"PORT={port}", f"BIN={Path(PYTHON).parent}",
          "SCHEDULE_EVERY=0.5", f"SCHEDULE_STATE={state}"],
         cwd=PROJECT_ROOT, env=embedded_env(tmp_path / "unused.sqlite3", REDIS_URL="redis://127.0.0.1:6379/15"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        preexec_fn=ctrl_c_works)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any(
