@@ -87,3 +87,14 @@ def shared_fragments(settings, shared_fragments_off):
 
     settings.SHOP_SHARED_FRAGMENTS = True
     catalog_version_bump()
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """An in-process worker consuming from the real broker and writing to the test database."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        yield

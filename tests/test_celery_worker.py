@@ -1,20 +1,11 @@
 """Scheduled jobs run through a real Celery worker on the real Redis broker."""
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 
-from config.celery import app
 from shop.catalog.models import Product
 from shop.catalog.tasks import refresh_product_popularity
 from tests.factories import OrderFactory, ProductFactory, UserFactory, order_line_create
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    """An in-process worker consuming from the real broker and writing to the test database."""
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
 
 
 def buy(product, *buyers):

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import verified_user
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 
 @pytest.fixture(autouse=True)
@@ -13,17 +14,6 @@ def throttles_reset(monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
     monkeypatch.setattr(SimpleRateThrottle, "cache_format", f"throttle_{uuid.uuid4().hex}_%(scope)s_%(ident)s")
-
-
-@pytest.fixture(autouse=True)
-def tasks_run_in_process():
-    """Order e-mails and other tasks run in-process here, also when REDIS_URL is set."""
-    from config.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """axe-core on every page a shopper or merchant relies on, at desktop and phone size, on the sample
 catalog: no serious or critical violation, no CSP violation, and a screenshot of each."""
 
-import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -10,20 +9,11 @@ from shop.catalog.models import Category, Product
 from shop.orders.models import Order
 from tests.browser.axe import axe_violations
 from tests.factories import PASSWORD, verified_user
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.shop.checkout_helpers import shipping_methods_ensure
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(autouse=True)
-def tasks_run_in_process():
-    from config.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 def check(journey, label: str) -> None:

@@ -9,17 +9,8 @@ import pytest
 from shop.accounts.models import SavedAddress
 from shop.orders.models import Order, OrderStatus
 from tests.factories import PASSWORD, CategoryFactory, OrderFactory, ProductFactory, verified_user
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.shop.checkout_helpers import shipping_methods_ensure
-
-
-@pytest.fixture(autouse=True)
-def tasks_run_in_process():
-    from config.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from shop.accounts.models import User
 from shop.orders.models import Order, OrderStatus
 from tests.factories import PASSWORD, OrderFactory, ProductFactory, order_line_create, verified_user
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 EMAIL = "ottoline.brackenridge@example.org"
 

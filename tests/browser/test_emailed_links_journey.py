@@ -69,7 +69,7 @@ from tests.browser.axe import axe_violations
 from tests.browser.conftest import CSP_LISTENER, Journey
 from tests.browser.pages import dismiss_consent_banner
 from tests.factories import PASSWORD, OrderFactory, ProductFactory, order_line_create, verified_user
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 NEW_PASSWORD = "lantern quietly folds paper"
 # A web mail's own address: where a one-click unsubscribe is posted from.

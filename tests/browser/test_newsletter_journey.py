@@ -12,7 +12,7 @@ from personalization.models import ModelVersion, ModelVersionStatus, Rail, Recom
 from privacy.models import ConsentRecord
 from tests.browser.axe import axe_violations
 from tests.factories import ProductFactory
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 EMAIL = "philippa.wetherall@example.org"
 

@@ -22,7 +22,7 @@ from tests.browser.test_emailed_links_journey import (  # noqa: F401  (fresh, sh
     mails_to,
     shop_links,
 )
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 
 def test_the_first_e_mails_button_does_not_confirm_a_sign_up_made_again(fresh):  # noqa: F811

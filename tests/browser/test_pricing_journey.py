@@ -14,7 +14,7 @@ from shop.catalog.models import Product, ProductVariant
 from shop.orders.models import Order
 from tests.browser.pages import dismiss_consent_banner
 from tests.factories import CategoryFactory, ProductFactory
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.shop.checkout_helpers import shipping_methods_ensure
 
 REDUCTION_NOTE = "Lowest price in the 30 days before this reduction: £9.50"

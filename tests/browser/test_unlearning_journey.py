@@ -10,7 +10,7 @@ from primitives.subjects import Subject
 from privacy.services import consent_decide
 from tests.factories import PASSWORD, verified_user
 from tests.personalization.worlds import NOW, bought, customer, products
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ import logging
 import re
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.test import override_settings
 
-from config.celery import app
 from config.logging import JsonFormatter, RedactPersonalDataFilter, RequestIdFilter, current_request_id
 from shop.orders.models import Order
 from tests.factories import OrderFactory
@@ -54,12 +52,6 @@ def test_a_proxys_request_id_is_kept_anyone_elses_is_replaced(client):
     assert from_proxy["X-Request-ID"] == "edge-7f3a9c21"
     assert from_anyone["X-Request-ID"] != "edge-7f3a9c21"
     assert "forged" not in forged["X-Request-ID"]
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
 
 
 @pytest.mark.worker

@@ -4,7 +4,6 @@ late, with Redis's visibility timeout longer than any task may run."""
 import smtplib
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.db import OperationalError
@@ -49,13 +48,6 @@ def test_every_task_has_a_time_limit_shorter_than_the_redis_visibility_timeout()
         soft = task.soft_time_limit or app.conf.task_soft_time_limit
         assert limit and soft and soft < limit < visibility, task.name
         assert task.acks_late, task.name
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    """An in-process worker consuming from the real broker and writing to the test database."""
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
 
 
 @pytest.mark.worker

@@ -7,12 +7,10 @@ import smtplib
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from config.celery import app
 from personalization.campaigns import digest_campaign_start
 from personalization.models import (Campaign, MarketingEmail, ModelVersion, ModelVersionStatus, Rail,
                                     RecommendationList, Subscriber, SubscriberStatus)
@@ -35,12 +33,6 @@ class FlakyBackend(EmailBackend):
                 FlakyBackend.failures[FLAKY] = 1
                 raise smtplib.SMTPServerDisconnected("connection dropped")
         return super().send_messages(messages)
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
 
 
 def wait_for(predicate, timeout: float = 90.0) -> None:

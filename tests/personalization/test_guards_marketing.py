@@ -41,7 +41,7 @@ from tests.personalization.test_newsletter import (  # noqa: F401  (sign_up_thro
     sign_up_throttle_cleared,
 )
 from tests.personalization.test_segments import customers
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from privacy.models import ConsentRecord, DataRequest
 from privacy.reach import identity_for_guest, identity_with_linked_keys
 from privacy.services import consent_decide
 from tests.factories import PASSWORD, verified_user
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from shop.catalog.models import Product, ProductVariant
 from tests.api.conftest import token_client
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
 from tests.personalization.test_segment_pricing import LOYAL_REASON, consenting, discount, segment_run
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse: the receipt is a task)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse: the receipt is a task)
 from tests.shop.checkout_helpers import add_to_cart, checkout_to_review
 
 pytestmark = pytest.mark.django_db

@@ -31,7 +31,8 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.services import guest_order_links_request, order_status_change
 from shop.payments.models import Payment
 from tests.factories import PASSWORD, ProductFactory, UserFactory, verified_user
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import log_in
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.privacy.traces import cache_holding, rows_holding
 from tests.shop.checkout_helpers import checkout_to_review, pay
 
@@ -59,11 +60,6 @@ def rows_naming_the_person() -> list[str]:
 
 def cache_naming_the_person() -> list[str]:
     return cache_holding(traces_of_the_person())
-
-
-def log_in(client, email: str) -> None:
-    response = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
 
 
 def reauthenticate(client) -> None:

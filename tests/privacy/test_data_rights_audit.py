@@ -10,7 +10,7 @@ from privacy import data_requests
 from privacy.models import AuditEntry, DataRequest
 from tests.factories import OrderFactory, UserFactory, verified_user
 from tests.shop.test_admin import staff
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 
 @pytest.mark.django_db

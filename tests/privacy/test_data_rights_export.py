@@ -28,7 +28,7 @@ from tests.privacy.export_person import (
     MUG_ID,
     export_person_create,
 )
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 
 def customer_with_orders(count: int):

@@ -17,7 +17,7 @@ from privacy import data_requests
 from privacy.models import DataRequest, DataRequestKind, DataRequestStatus
 from shop.accounts.models import User
 from tests.factories import PASSWORD, verified_user
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 AUTHENTICATION_RECORDS = "account_authentication_methods"  # where allauth keeps when a password was typed
 

@@ -34,7 +34,8 @@ from shop.checkout.models import Checkout
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import order_status_change
 from tests.factories import PASSWORD, ProductFactory, verified_user
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import log_in
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.privacy.traces import cache_holding, rows_holding
 from tests.shop.checkout_helpers import add_to_cart, checkout_to_review, pay
 
@@ -56,11 +57,6 @@ def id_traces(visitor_ids: set[uuid.UUID], session_keys: set[str]) -> list[str]:
 
 def string_traces() -> list[str]:
     return [value.lower() for key, value in ADDRESS.items()] + ["brackenridge"]
-
-
-def log_in(client: Client, email: str) -> None:
-    response = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
 
 
 def ship(order: Order) -> None:

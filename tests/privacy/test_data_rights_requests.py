@@ -25,7 +25,7 @@ from privacy.views import GUEST_REQUEST_SENT_MESSAGE
 from shop.accounts.models import User
 from shop.orders.models import Order, OrderStatus
 from tests.factories import PASSWORD, OrderFactory, UserFactory, verified_user
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 
 def signed_in(client, user) -> None:

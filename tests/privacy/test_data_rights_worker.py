@@ -4,10 +4,8 @@ import hashlib
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 
-from config.celery import app
 from primitives.encrypted_fields import blind_index
 from privacy import data_requests
 from privacy.models import DataRequest, DataRequestStatus
@@ -16,12 +14,6 @@ from shop.accounts.models import User
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import guest_order_links_request
 from tests.factories import OrderFactory, verified_user
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
 
 
 def wait_for(predicate, timeout: float = 60.0) -> None:

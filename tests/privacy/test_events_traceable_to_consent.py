@@ -18,7 +18,8 @@ from privacy.consent_cookie import cookie_decisions_record, state_from_cookie
 from privacy.models import ConsentRecord, ConsentSource, VisitorLink
 from privacy.notice import notice_version
 from privacy.purposes import PERSONALIZATION
-from tests.factories import PASSWORD, ProductFactory, verified_user
+from tests.factories import ProductFactory, verified_user
+from tests.fixtures import log_in
 from tests.privacy.conftest import CONSENT_COOKIE, csrf_token_in, session_visitor
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,10 +39,6 @@ def view(client: Client, product) -> None:
 
 def add_to_cart(client: Client, product) -> None:
     assert client.post(reverse("cart:add"), {"variant": product.variants.get().pk, "quantity": 1}).status_code == 302
-
-
-def log_in(client: Client, email: str) -> None:
-    assert client.post(reverse("account_login"), {"login": email, "password": PASSWORD}).status_code == 302
 
 
 def reusing_the_cookie_of(client: Client) -> Client:

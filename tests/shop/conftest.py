@@ -1,6 +1,7 @@
 import pytest
 
 from shop import events
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 
 
 @pytest.fixture
@@ -10,16 +11,3 @@ def captured_events():
     events.subscribe(events.ShopEvent, delivered.append)
     yield delivered
     events.unsubscribe(events.ShopEvent, delivered.append)
-
-
-
-@pytest.fixture(autouse=True)
-def tasks_run_in_process():
-    """Shop tests run their tasks (order e-mails) in-process, also when REDIS_URL is set;
-    the real worker path is tested in tests/test_celery_worker.py."""
-    from config.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager

@@ -22,7 +22,7 @@ from shop.cart.models import CartLine
 from shop.catalog.models import Product, ProductVariant
 from shop.orders.models import OrderLine, OrderStatus
 from tests.factories import PASSWORD, CategoryFactory, ProductFactory, UserFactory, verified_user
-from tests.privacy.tasks_in_process import tasks_run_in_process  # noqa: F401  (autouse)
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.shop.checkout_helpers import checkout_to_review, pay, review_form
 from tests.shop.price_strategies import REASON, RULE, members_price  # noqa: F401  (fixture)
 
