@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import json
 from collections import Counter
-from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from privacy.consent import has_consent
 from privacy.purposes import MARKETING
+from primitives.charts import horizontal_bars
 from primitives.encrypted_fields import blind_index
 from shop.accounts.models import User
 
@@ -38,23 +38,12 @@ from .selectors import model_version_serving, segment_runs_newest_first
 CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 640, 26, 130
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    size: int
-    y: int
-    width: float
-    text_y: int
-
-
 def segment_bars(run: SegmentRun | None) -> dict | None:
     """A server-side SVG bar chart of the run's segment sizes (no script: the CSP holds)."""
     if run is None or not run.segments:
         return None
-    peak = max(segment["size"] for segment in run.segments) or 1
-    bars = [Bar(label=s["name"], size=s["size"], y=i * BAR_HEIGHT + 4,
-                width=round((CHART_WIDTH - LABEL_WIDTH - 60) * s["size"] / peak, 1), text_y=i * BAR_HEIGHT + 20)
-            for i, s in enumerate(run.segments)]
+    bars = horizontal_bars(items=[(s["name"], s["size"]) for s in run.segments],
+                           track=CHART_WIDTH - LABEL_WIDTH - 60, row_height=BAR_HEIGHT)
     return {"bars": bars, "width": CHART_WIDTH, "height": len(bars) * BAR_HEIGHT + 8, "label_width": LABEL_WIDTH}
 
 

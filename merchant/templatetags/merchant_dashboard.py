@@ -1,9 +1,9 @@
 from django import template
 from django.conf import settings
 
+from primitives.charts import bar_chart, proportion_rows
 from primitives.money import format_money, format_percent
 
-from ..charts import bar_chart, proportion_rows
 from ..selectors import merchant_dashboard
 
 register = template.Library()

@@ -12,9 +12,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 
+from primitives.charts import step_chart
 from primitives.money import format_money
 from shop.pricing import LIST_PRICE_RULE
-from shop.pricing.charts import price_history_chart
 from shop.pricing.selectors import (
     PRICE_CHART_DAYS,
     RECOMPUTE_RUNNING_MESSAGE,
@@ -221,7 +221,7 @@ class ProductAdmin(admin.ModelAdmin):
         changes = list(product.price_changes.select_related("variant").filter(
             changed_at__gt=now - timedelta(days=PRICE_HISTORY_DAYS))[:50])
         return render_to_string("admin/pricing/_price_history.html", {
-            "product": product, "chart": price_history_chart(history), "changes": changes,
+            "product": product, "chart": step_chart([(point.at, point.price) for point in history]), "changes": changes,
             "more": len(changes) == 50, "days": PRICE_HISTORY_DAYS})
 
     @admin.display(description="Stock")
