@@ -15,6 +15,7 @@ from collections import Counter
 from rapidfuzz import fuzz, process
 
 from .fragments import shared_read
+from .models import Product
 
 # A word shorter than this is left alone: "mg" is as near "mug" as it is "tag".
 MIN_CORRECTABLE_LENGTH = 4
@@ -41,7 +42,6 @@ def title_vocabulary() -> dict[str, int]:
 
 
 def _title_vocabulary_load() -> dict[str, int]:
-    from .models import Product
 
     counts: Counter[str] = Counter()
     for title in Product.objects.published().values_list("title", flat=True).iterator(chunk_size=2000):
