@@ -10,7 +10,7 @@ from shop.api.docs import api_docs
 from shop.api.errors import api_not_found
 from shop.cart.api import views as cart
 from shop.catalog.api import views as catalog
-from shop.catalog.api.recommendations import Recommendations
+from shop.storefront.api.recommendations import Recommendations
 from shop.checkout.api import views as checkout
 from shop.orders.api import views as orders
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from shop.catalog.models import Product
-from shop.catalog.tasks import refresh_product_popularity
+from shop.orders.tasks import refresh_product_popularity
 from tests.factories import OrderFactory, ProductFactory, UserFactory, order_line_create
 
 

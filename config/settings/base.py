@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "shop.checkout",
     "shop.payments",
     "shop.storefront",
+    "shop.demo_import",
     "shop.pricing",  # demand rules, the recompute and the price history (the seam is shop/pricing/__init__.py)
     "privacy",
     "personalization",
@@ -187,12 +188,12 @@ HEALTH_TIMEOUT_SECONDS = 3
 SCHEDULED_JOBS_IN_PROCESS = env.bool("SCHEDULED_JOBS_IN_PROCESS", default=not REDIS_URL)
 CELERY_BEAT_SCHEDULE = {
     "refresh-product-popularity": {
-        "task": "shop.catalog.tasks.refresh_product_popularity",
+        "task": "shop.orders.tasks.refresh_product_popularity",
         "schedule": 60 * 60,
     },
     "release-expired-checkouts": {"task": "shop.checkout.tasks.release_expired_checkouts", "schedule": 60},
     "reconcile-payments": {"task": "shop.checkout.tasks.reconcile_payments", "schedule": 5 * 60},
-    "reconcile-refunds": {"task": "shop.payments.tasks.reconcile_refunds", "schedule": 5 * 60},
+    "reconcile-refunds": {"task": "shop.orders.tasks.reconcile_refunds", "schedule": 5 * 60},
     "purge-abandoned-carts": {"task": "shop.cart.tasks.purge_abandoned_carts", "schedule": 24 * 60 * 60},
     "purge-expired-behaviour-events": {
         "task": "personalization.tasks.purge_expired_behaviour_events",

@@ -1,42 +1,18 @@
 """Catalog writes."""
 
-from datetime import timedelta
 from decimal import Decimal
+from io import BytesIO
+from pathlib import PurePath
 
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 
 from primitives.money import format_money
-from shop.orders.models import OrderLine
 
 from .fragments import catalog_changed
 from .models import Product, ProductImage, ProductVariant
-
-POPULARITY_WINDOW = timedelta(days=90)
-
-
-@transaction.atomic
-def product_popularity_refresh() -> int:
-    """Set each product's popularity to its distinct buyers in the 90 days before the latest order.
-
-    The window ends at the newest order rather than now, so an imported history
-    still has a meaningful ranking. Returns the number of products updated.
-    """
-    catalog_changed()  # "popular" grids reorder
-    latest = OrderLine.objects.aggregate(latest=Max("order__placed_at"))["latest"]
-    if latest is None:
-        return Product.objects.update(popularity=0)
-    buyers = (
-        OrderLine.objects.filter(variant__product=OuterRef("pk"), order__placed_at__gte=latest - POPULARITY_WINDOW,
-                                 order__user__isnull=False)
-        .values("variant__product")
-        .annotate(buyers=Count("order__user", distinct=True))
-        .values("buyers")
-    )
-    return Product.objects.update(popularity=Coalesce(Subquery(buyers), Value(0)))
-
 
 THUMBNAIL_SIZE = (480, 480)
 
@@ -46,12 +22,6 @@ def product_image_thumbnail_generate(*, image: ProductImage) -> ProductImage:
 
     Raises ValueError with a readable message when the upload is not a picture.
     """
-    from io import BytesIO
-    from pathlib import PurePath
-
-    from django.core.files.base import ContentFile
-    from PIL import Image, UnidentifiedImageError
-
     try:
         image.image.open("rb")
         with Image.open(image.image) as picture:
@@ -74,8 +44,6 @@ def product_image_thumbnail_generate(*, image: ProductImage) -> ProductImage:
 @transaction.atomic
 def product_image_add(*, product: Product, upload, alt_text: str, position: int = 0) -> ProductImage:
     """Attach a photo to a product with its alt text and a generated thumbnail."""
-    from PIL import Image, UnidentifiedImageError
-
     if not alt_text.strip():
         raise ValueError("Describe the picture in its alt text.")
     try:  # refuse a non-picture before anything is stored

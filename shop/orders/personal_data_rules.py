@@ -10,8 +10,6 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from primitives.subjects import SubjectIdentity
-from shop.checkout.models import Address
-from shop.checkout.personal_data import MODELS as CHECKOUT_MODELS
 
 from .models import Order, OrderStatus, OrderStatusChange
 from .personal_data import MODELS as ORDER_MODELS
@@ -49,6 +47,4 @@ def orders_anonymise_expired(*, cutoff: datetime) -> int:
     """Orders placed before `cutoff` keep their amounts and lose the person, as on erasure."""
     expired = Order.objects.filter(placed_at__lt=cutoff).exclude(
         user__isnull=True, email_index__isnull=True, email__isnull=True)
-    address_ids = list(expired.exclude(shipping_address__isnull=True).values_list("shipping_address_id", flat=True))
-    Address.objects.filter(pk__in=address_ids).update(**CHECKOUT_MODELS["checkout.Address"]["anonymise_fields"])
     return expired.update(**ORDER_MODELS["orders.Order"]["anonymise_fields"])

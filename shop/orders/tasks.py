@@ -5,10 +5,24 @@ from django.db import IntegrityError, transaction
 
 from .emails import guest_order_links_build, order_email_build
 from .models import OrderEmail
+from .popularity import product_popularity_refresh
+from .services import refunds_reconcile
 from .selectors import guest_orders_for_links, order_detail
 
 # How long a sent request is remembered, so a redelivered task does not send it twice.
 GUEST_LINKS_SENT_TTL = 60 * 60 * 24
+
+
+@shared_task(acks_late=True)
+def refresh_product_popularity() -> int:
+    """Recompute every product's popularity; safe to run twice."""
+    return product_popularity_refresh()
+
+
+@shared_task(acks_late=True)
+def reconcile_refunds() -> int:
+    """Send again the order refunds the shop never heard back about; safe to run twice."""
+    return refunds_reconcile()
 
 
 @shared_task(acks_late=True)

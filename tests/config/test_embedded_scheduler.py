@@ -294,7 +294,7 @@ def test_a_crontab_entry_is_due_once_its_time_of_day_has_passed_since_it_last_ra
 
     at = (datetime.now(UTC).hour + 12) % 24  # half a day away, whenever the test runs
     settings.CELERY_BEAT_SCHEDULE = {**settings.CELERY_BEAT_SCHEDULE, "nightly": {
-        "task": "shop.catalog.tasks.refresh_product_popularity", "schedule": crontab(minute=0, hour=at)}}
+        "task": "shop.orders.tasks.refresh_product_popularity", "schedule": crontab(minute=0, hour=at)}}
     [job] = scheduled_jobs(names=["nightly"])
 
     assert job.is_due(last_run_at=datetime.now(UTC) - timedelta(hours=hours_ago)) is due

@@ -17,7 +17,7 @@ from personalization.models import BehaviourEvent
 from primitives.subjects import Subject
 from privacy.services import consent_decide
 from shop.catalog.models import Product
-from shop.catalog.tasks import refresh_product_popularity
+from shop.orders.tasks import refresh_product_popularity
 from tests.factories import (
     CategoryFactory,
     OrderFactory,

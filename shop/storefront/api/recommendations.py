@@ -18,7 +18,7 @@ from shop.cart.selectors import cart_lines
 from shop.catalog.selectors import product_detail
 from shop.recommendations import rails_for
 
-from .serializers import ProductCardSerializer
+from shop.catalog.api.serializers import ProductCardSerializer
 
 
 def _with_reason(entry):

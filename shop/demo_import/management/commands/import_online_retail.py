@@ -16,9 +16,9 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from shop.catalog.fragments import catalog_changed
-from shop.catalog.services import product_popularity_refresh
-from shop.demo_import.loader import history_shift, load_plan
-from shop.demo_import.source import ImportFileError, plan_import
+from shop.orders.popularity import product_popularity_refresh
+from ...loader import history_shift, load_plan
+from ...source import ImportFileError, plan_import
 
 # Documented in the README: the demo's customers who "consented" to personalization.
 DEMO_CONSENT_SHARE = 0.6
