@@ -24,7 +24,7 @@ from privacy.models import ConsentSource, DataRequest
 from privacy.purposes import CONSENT_PURPOSES, PURPOSES_BY_KEY
 from privacy.selectors import consent_state
 from shop.accounts.models import SavedAddress
-from shop.checkout.tax import country_name
+from shop.pricing.tax import country_name
 from shop.orders.models import Order
 
 from .selectors import SOLD_STATUSES

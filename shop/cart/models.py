@@ -31,7 +31,7 @@ class CartLine(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     # The unit price quoted when the line was added (VAT included, home rate), held until
     # `price_locked_until`: the shopper pays it, or the current price if that is lower
-    # (shop.cart.price_lock). Empty on lines from before prices were locked.
+    # (shop.pricing.locks). Empty on lines from before prices were locked.
     quoted_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     quoted_public_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     quoted_rule = models.CharField(max_length=60, blank=True, default="", db_default="")

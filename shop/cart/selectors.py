@@ -13,21 +13,22 @@ from primitives.subjects import Subject
 from shop.catalog.models import ProductVariant
 from shop.catalog.stock import units_reserved
 from shop.pricing import PriceQuote, PriceStrategy
+from shop.pricing.lines import PricedLine
+from shop.pricing.locks import cart_line_price
 
 from .models import Cart, CartLine
-from .price_lock import LinePrice, cart_line_price
 
 
 @dataclass(frozen=True)
 class CartLineView:
     variant: ProductVariant
     quantity: int
-    price: LinePrice  # the unit price charged, lock included (shop.cart.price_lock)
+    price: PricedLine  # the unit price charged, lock included (shop.pricing.locks)
     available: int
 
     @property
     def unit_price(self) -> Money:
-        return self.price.amount
+        return self.price.unit_price
 
     @property
     def quote(self) -> PriceQuote:
@@ -87,7 +88,7 @@ def cart_lines(*, cart: Cart) -> list[CartLine]:
 
 def cart_view(*, cart: Cart | None, strategy: PriceStrategy) -> CartView:
     """The cart's lines with unit prices from `strategy` (each line's quoted price while it holds,
-    shop.cart.price_lock) and what stock allows, in one query."""
+    shop.pricing.locks) and what stock allows, in one query."""
     if cart is None:
         return CartView(cart=None, lines=())
     return _cart_view(cart, cart.lines.all(), strategy)

@@ -11,9 +11,9 @@ from shop import events
 from shop.catalog.models import ProductVariant
 from shop.catalog.stock import stock_available
 from shop.pricing import PriceStrategy, price_strategy_for
+from shop.pricing.locks import cart_line_lock, cart_line_lock_copy, cart_line_price, lock_in_force
 
 from .models import Cart, CartLine
-from .price_lock import cart_line_lock, cart_line_lock_copy, cart_line_price, lock_in_force
 
 MAX_LINE_QUANTITY = 99
 
@@ -63,7 +63,7 @@ def cart_line_add(*, cart: Cart, variant_id: int, quantity: int, subject: events
                   strategy: PriceStrategy | None = None) -> CartLine:
     """Add `quantity` units to the cart (on top of what it holds), within the stock.
 
-    The line holds the unit price `strategy` quotes now (shop.cart.price_lock). Adding to a line
+    The line holds the unit price `strategy` quotes now (shop.pricing.locks). Adding to a line
     whose quoted price still holds keeps it (unless the current price is lower); a line whose
     lock ran out, or whose personal price no longer applies, is quoted afresh.
     Without a strategy, the public price (callers outside a request)."""

@@ -102,6 +102,24 @@ def catalog_changed() -> None:
     transaction.on_commit(catalog_version_bump)
 
 
+# A request's price group (shop.pricing registers it in its AppConfig.ready()): fragments that
+# show prices are kept per group. Without one they are rendered afresh for every request.
+PriceGroup = Callable[[object], str]
+_price_group: PriceGroup | None = None
+
+
+def price_group_register(price_group: PriceGroup | None) -> PriceGroup | None:
+    """Key fragments with prices by `price_group(request)`; returns the function it replaces."""
+    global _price_group
+    previous, _price_group = _price_group, price_group
+    return previous
+
+
+def price_group(request) -> str | None:
+    """The key of the request's price group, or None when no group is known (nothing to share)."""
+    return None if _price_group is None else _price_group(request)
+
+
 def fragment_key(version: str, name: str, vary_on: tuple[object, ...]) -> str:
     digest = hashlib.sha256("\x1f".join(str(value) for value in vary_on).encode()).hexdigest()[:32]
     return f"catalog:fragment:{version}:{name}:{digest}"

@@ -26,7 +26,7 @@ from shop import events
 from shop.cart.models import CartLine
 from shop.catalog.stock import OutOfStock, stock_release, stock_take
 from shop.orders.models import Order
-from shop.orders.services import NewOrderLine, order_create_paid
+from shop.orders.services import order_create_paid
 from shop.payments.models import Payment, PaymentStatus
 from shop.payments.providers import (
     ChargeRequest,
@@ -36,6 +36,7 @@ from shop.payments.providers import (
     payment_provider,
 )
 from shop.pricing import PriceStrategy
+from shop.pricing.lines import PricedLine
 
 from .models import Checkout, CheckoutStatus
 from .selectors import CheckoutSummary, checkout_summary
@@ -69,10 +70,7 @@ def _snapshot(checkout: Checkout, summary: CheckoutSummary, subject: events.Subj
         "address_id": checkout.shipping_address_id,
         "country": summary.country,
         "shipping_method": summary.shipping_method.name if summary.shipping_method else "",
-        "lines": [{"variant_id": line.variant_id, "product_id": line.product_id, "sku": line.sku,
-                   "title": line.title, "quantity": line.quantity, "unit_price": str(line.unit_price.amount),
-                   "price_rule": line.price_rule, "price_personalized": line.personalized}
-                  for line in summary.lines],
+        "lines": [line.priced.to_json() for line in summary.lines],
         "subtotal": str(summary.subtotal.amount), "shipping_total": str(summary.shipping.amount),
         "tax_total": str(summary.tax.amount), "vat_rate": str(summary.vat_rate),
         "total": str(summary.total.amount), "currency": summary.currency,
@@ -188,15 +186,15 @@ def payment_complete(*, payment_id: int) -> PlacementResult:
     return PlacementResult(payment=payment, order=order)
 
 
+def snapshot_lines(payment: Payment) -> list[PricedLine]:
+    """The priced lines a payment paid for, as its snapshot keeps them (also in the earlier shape)."""
+    return [PricedLine.from_json(line, currency=payment.snapshot["currency"]) for line in payment.snapshot["lines"]]
+
+
 def _order_from_snapshot(payment: Payment) -> Order:
     snap = payment.snapshot
     token = UUID(snap["checkout_token"])
-    lines = [NewOrderLine(variant_id=line["variant_id"], product_id=line["product_id"], sku=line["sku"],
-                          title=line["title"], quantity=line["quantity"], unit_price=Decimal(line["unit_price"]),
-                          # payments snapshotted before order lines recorded their rule have none
-                          price_rule=line.get("price_rule", ""),
-                          price_personalized=line.get("price_personalized", False))
-             for line in snap["lines"]]
+    lines = snapshot_lines(payment)
     stock_take(holder=token, quantities={line.variant_id: line.quantity for line in lines})
     checkout = Checkout.objects.filter(token=token).first()
     return order_create_paid(

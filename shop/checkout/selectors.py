@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -12,51 +11,68 @@ from django.utils import timezone
 
 from primitives.money import Money, money_sum, shop_currency
 from shop.cart.models import Cart
-from shop.cart.price_lock import LinePrice, cart_line_price
 from shop.cart.selectors import cart_lines
 from shop.catalog.stock import stock_available
-from shop.pricing import PriceQuote, PriceStrategy
+from shop.pricing import PriceQuote, PriceStrategy, tax
+from shop.pricing.lines import PricedLine
+from shop.pricing.locks import cart_line_price
 
-from . import tax
 from .models import Checkout, CheckoutStatus, ShippingMethod
 
 
 @dataclass(frozen=True)
 class SummaryLine:
-    variant_id: int
-    product_id: int
-    sku: str
-    title: str
-    quantity: int
+    """A cart line at checkout: its price as the cart made it for the shipping country, and the stock."""
+
+    priced: PricedLine
     available: int
-    price: LinePrice           # the unit price at the home country's VAT (its rule, a held quote)
-    country_quote: PriceQuote  # that quote at the shipping country's VAT, as the review shows it
+
+    @property
+    def variant_id(self) -> int:
+        return self.priced.variant_id
+
+    @property
+    def product_id(self) -> int:
+        return self.priced.product_id
+
+    @property
+    def sku(self) -> str:
+        return self.priced.sku
+
+    @property
+    def title(self) -> str:
+        return self.priced.title
+
+    @property
+    def quantity(self) -> int:
+        return self.priced.quantity
 
     @property
     def unit_price(self) -> Money:
         """At the shipping country's VAT."""
-        return self.country_quote.amount
+        return self.priced.unit_price
 
     @property
     def home_unit_price(self) -> Money:
         """At the home country's VAT, as in the catalog."""
-        return self.price.amount.rounded()
+        return self.priced.home_unit_price
 
     @property
     def quote(self) -> PriceQuote:
-        return self.price.quote
+        """At the shipping country's VAT, as the review shows it."""
+        return self.priced.quote
 
     @property
     def price_rule(self) -> str:
-        return self.price.quote.rule
+        return self.priced.rule
 
     @property
     def personalized(self) -> bool:
-        return self.price.quote.personalized
+        return self.priced.personalized
 
     @property
     def line_total(self) -> Money:
-        return self.unit_price * self.quantity
+        return self.priced.line_total
 
     @property
     def home_line_total(self) -> Money:
@@ -131,31 +147,20 @@ def shipping_methods_for(*, country: str) -> list[ShippingMethod]:
     return [method for method in ShippingMethod.objects.filter(is_active=True) if method.serves(country)]
 
 
-def _quote_for_country(quote: PriceQuote, country: str) -> PriceQuote:
-    def convert(money: Money | None) -> Money | None:
-        return None if money is None else Money(tax.price_for_country(money.amount, country), money.currency)
-
-    return dataclasses.replace(quote, amount=convert(quote.amount), public=convert(quote.public),
-                               reduced_from=convert(quote.reduced_from))
-
-
 def checkout_summary(*, checkout: Checkout, strategy: PriceStrategy) -> CheckoutSummary:
     """The lines of the checkout's cart priced for its shipping country (three queries).
 
-    Each unit price is the cart's (shop.cart.price_lock.cart_line_price): what the shopper saw
-    when adding the item while that quote holds, or the current price if lower."""
+    Each line is priced by the cart's `cart_line_price` (shop.pricing.locks) for the country:
+    what the shopper saw when adding the item while that quote holds, or the current price if lower."""
     country = checkout.country or tax.home_country()
     lines = cart_lines(cart=checkout.cart) if checkout.cart_id else []
     available = stock_available(variants=[line.variant for line in lines], holder=checkout.token)
     now = timezone.now()
     summary_lines = []
     for line in lines:
-        price = cart_line_price(line=line, strategy=strategy, now=now)
         summary_lines.append(SummaryLine(
-            variant_id=line.variant_id, product_id=line.variant.product_id, sku=line.variant.sku,
-            title=str(line.variant), quantity=line.quantity, available=available[line.variant_id], price=price,
-            country_quote=_quote_for_country(price.quote, country),
-        ))
+            priced=cart_line_price(line=line, strategy=strategy, now=now, country=country),
+            available=available[line.variant_id]))
     method = checkout.shipping_method
     home_shipping = Money(method.price if method else Decimal("0.00"), shop_currency())
     return CheckoutSummary(

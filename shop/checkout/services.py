@@ -11,8 +11,8 @@ from django.utils import timezone
 from shop import events
 from shop.cart.models import Cart
 from shop.catalog.stock import OutOfStock, stock_release, stock_reserve
+from shop.pricing import tax
 
-from . import tax
 from .models import Address, Checkout, CheckoutStatus, ShippingMethod
 from .selectors import checkout_summary, shipping_methods_for
 

@@ -1,46 +1,5 @@
-"""VAT by shipping country. Catalog prices include the home country's VAT.
+"""The shipping countries' names where accounts show addresses; VAT by country is shop.pricing.tax."""
 
-Rounding rule (shown to shoppers): a unit price for another country is the
-home price without home VAT, plus that country's VAT, rounded half up to the
-penny; a line is that unit price times the quantity; the VAT in a line is
-line − line ÷ (1 + rate), rounded half up to the penny; the order's VAT is the
-sum of its lines' and its shipping's VAT.
-"""
+from shop.pricing.tax import country_name
 
-from decimal import Decimal
-
-from django.conf import settings
-
-from primitives.money import round_money
-
-
-def home_country() -> str:
-    return settings.SHOP_HOME_COUNTRY
-
-
-def vat_rate(country: str) -> Decimal:
-    """The VAT rate for goods shipped to `country`; 0 for exports outside the listed countries."""
-    return Decimal(settings.SHOP_VAT_RATES.get(country, "0"))
-
-
-def home_vat_rate() -> Decimal:
-    return vat_rate(home_country())
-
-
-def price_for_country(home_gross: Decimal, country: str) -> Decimal:
-    """A VAT-inclusive home price re-priced at `country`'s VAT rate, rounded half up to the penny."""
-    home, rate = home_vat_rate(), vat_rate(country)
-    if rate == home:
-        return round_money(home_gross)
-    return round_money(Decimal(home_gross) / (1 + home) * (1 + rate))
-
-
-def vat_included(gross: Decimal, rate: Decimal) -> Decimal:
-    """The VAT contained in a VAT-inclusive amount, rounded half up to the penny."""
-    if rate == 0:
-        return Decimal("0.00")
-    return round_money(gross - gross / (1 + rate))
-
-
-def country_name(code: str) -> str:
-    return settings.SHOP_SHIPPING_COUNTRIES.get(code, code)
+__all__ = ["country_name"]

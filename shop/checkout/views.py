@@ -21,9 +21,9 @@ from shop.orders.selectors import order_guest_path
 from shop.payments.models import Payment
 from shop.payments.providers import ProviderUnavailable, WebhookVerificationError
 from shop.payments.test_provider import TEST_CARDS
-from shop.pricing import price_strategy_for
+from shop.pricing import price_strategy_for, tax
 
-from . import services, tax
+from . import services
 from .forms import AddressForm, PaymentForm, SavedAddressChoiceForm, ShippingMethodForm
 from .models import Checkout
 from .placement import PlacementResult, order_place

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from primitives.money import format_money, format_percent
-from shop.checkout.tax import country_name
+from shop.pricing.tax import country_name
 
 from .models import Order, OrderLine, OrderStatus, OrderStatusChange
 from .services import order_status_change

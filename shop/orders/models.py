@@ -123,6 +123,13 @@ class OrderLine(models.Model):
     # Defaults in the database too: the order history import inserts lines without the ORM.
     price_rule = models.CharField(max_length=60, blank=True, default="", db_default="")
     price_personalized = models.BooleanField(default=False, db_default=False)
+    # What anyone without a personal price paid per unit, at the order's VAT; empty on lines placed
+    # before it was kept and on imported history.
+    public_unit_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # Why a personal price applied, as the shopper saw it; generalised once the person is erased.
+    price_reason = models.CharField(max_length=120, blank=True, default="", db_default="")
+    # An announced reduction of the public price: the lowest price of the 30 days before it.
+    reduced_from = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["order_id", "line_number"]

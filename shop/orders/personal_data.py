@@ -62,6 +62,11 @@ MODELS = {
             # ("segment:<name>"), generalised to "personalized" on erasure.
             "price_rule": "personal",
             "price_personalized": "personal",
+            "public_unit_price": "not_personal",  # what anyone else paid
+            # Why a personal price applied ("Because you often buy lamps"): says something about the
+            # person, generalised on erasure like the rule.
+            "price_reason": "personal",
+            "reduced_from": "not_personal",  # an announced reduction of the public price
         },
         "purpose": "Fulfil and account for orders",
         "legal_basis": "legal_obligation",
@@ -70,8 +75,8 @@ MODELS = {
         "parent": "order",
         "export": True,
         "erasure": "keep",
-        # Kept for tax law; a personalized price's rule loses the segment it names.
-        "scrubber": "shop.orders.personal_prices.order_lines_personal_prices_generalise",
+        # Kept for tax law; a personalized price's rule and reason lose the segment they name.
+        "scrubber": "shop.pricing.personal_prices.order_lines_personal_prices_generalise",
         "data_subjects": "Customers",
     },
     "orders.OrderStatusChange": {

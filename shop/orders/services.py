@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -18,6 +17,7 @@ from shop import events
 from shop.catalog.stock import stock_return
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from shop.payments.providers import ProviderUnavailable, payment_provider
+from shop.pricing.lines import PricedLine
 
 from .models import InvoiceSequence, Order, OrderLine, OrderSource, OrderStatus, OrderStatusChange
 from .selectors import guest_order_ids_for_email
@@ -40,25 +40,15 @@ def invoice_number_next() -> str:
     return f"{prefix}{sequence.last_number:06d}"
 
 
-@dataclass(frozen=True, kw_only=True)
-class NewOrderLine:
-    variant_id: int
-    product_id: int
-    sku: str
-    title: str
-    quantity: int
-    unit_price: Decimal
-    price_rule: str = ""             # what produced the unit price (shop.pricing.PriceQuote.rule)
-    price_personalized: bool = False
-
-
 def order_create_paid(*, checkout_token: UUID, user_id: int | None, email: str | None, address_id: int | None,
-                      country: str, shipping_method: str, lines: list[NewOrderLine], subtotal: Decimal,
+                      country: str, shipping_method: str, lines: list[PricedLine], subtotal: Decimal,
                       shipping_total: Decimal, tax_total: Decimal, vat_rate: Decimal, total: Decimal,
                       currency: str, subject: events.Subject | None) -> Order:
     """Record a paid order with its invoice number; after commit, announce it and send the confirmation.
 
-    Must run inside the transaction that took the stock. One order per checkout.
+    Must run inside the transaction that took the stock. One order per checkout. Each line keeps
+    what its `PricedLine` says: the unit price, the public price, the rule and reason of a personal
+    price and an announced reduction.
     """
     order = Order.objects.create(
         number=order_number_new(), user_id=user_id, status=OrderStatus.PAID, source=OrderSource.WEB,
@@ -69,15 +59,18 @@ def order_create_paid(*, checkout_token: UUID, user_id: int | None, email: str |
     )
     OrderLine.objects.bulk_create([
         OrderLine(order=order, line_number=number, variant_id=line.variant_id, product_sku=line.sku,
-                  product_title=line.title, quantity=line.quantity, unit_price=line.unit_price,
-                  price_rule=line.price_rule, price_personalized=line.price_personalized)
+                  product_title=line.title, quantity=line.quantity, unit_price=line.unit_price.amount,
+                  public_unit_price=line.public_unit_price.amount, price_rule=line.rule[:60],
+                  price_personalized=line.personalized, price_reason=line.reason[:120],
+                  reduced_from=line.reduced_from.amount if line.reduced_from is not None else None)
         for number, line in enumerate(lines, start=1)
     ])
     OrderStatusChange.objects.create(order=order, from_status="", to_status=OrderStatus.PAID, note="Paid online")
     events.emit(events.OrderPlaced(
         subject=subject, order_id=order.pk, total=total, currency=currency,
         lines=tuple(events.EventLine(product_id=line.product_id, variant_id=line.variant_id,
-                                     quantity=line.quantity, unit_price=line.unit_price) for line in lines),
+                                     quantity=line.quantity, unit_price=line.unit_price.amount)
+                    for line in lines),
     ))
     _email_after_commit(order.pk, "confirmation")
     return order

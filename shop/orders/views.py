@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from shop.checkout import tax
+from shop.pricing import tax
 from shop.recommendations import rails_for
 
 from . import selectors, services

@@ -14,7 +14,7 @@ recompute). Another app may register a strategy factory in its `AppConfig.ready(
 A strategy must not query the database per item (prices computed per request break
 listings, sorting and query budgets): it reads what was stored beforehand and what it
 loaded once for the request. Every price is VAT-inclusive at the shop's home rate;
-`shop.checkout.tax` converts for the shipping country.
+`shop.pricing.tax` converts for the shipping country.
 
 This module is imported while apps load: it must not import models at module level.
 """

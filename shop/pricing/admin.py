@@ -1,5 +1,6 @@
 """The merchant's pricing screens: demand rules with a preview of their effect on the whole catalog,
-every price change (read-only, filterable) and the log of recomputes."""
+every price change (read-only, filterable), the log of recomputes, and the product screen where
+list prices are set (product_admin.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils.html import format_html
 from primitives.money import format_money
 from shop.read_only_admin import ReadOnlyAdmin
 
+from . import product_admin  # noqa: F401  (registers the product screen, shop/pricing/product_admin.py)
 from .forms import DemandRuleForm
 from .models import DemandRule, PriceChange, PricingRun
 from .selectors import recompute_running

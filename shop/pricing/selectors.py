@@ -1,4 +1,4 @@
-"""Pricing reads: sales per variant, the price history a recompute needs, the history of a product.
+"""Pricing reads: the price history a recompute needs, the history of a product.
 
 Each function is one query, whatever the size of the catalog.
 """
@@ -11,35 +11,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, IntegerField, Min, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Min, Q
 
 from primitives.money import round_money
 from shop.catalog.models import ProductVariant
 from shop.catalog.selectors import category_tree
-from shop.orders.models import OrderLine, OrderStatus
 
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus
 
-# Orders that count as sales: placed and not cancelled or refunded (pending payment does not count).
-SALE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 DAY = timedelta(days=1)
-
-
-def units_sold_by_variant(*, windows: Iterable[int], now: datetime) -> dict[int, dict[int, int]]:
-    """{variant id: {window days: units sold in the window before now, less cancelled units}}."""
-    windows = sorted(set(windows))
-    if not windows:
-        return {}
-    net = F("quantity") - F("quantity_cancelled")
-    sums = {f"w{days}": Coalesce(Sum(net, filter=Q(order__placed_at__gte=now - timedelta(days=days))), 0,
-                                 output_field=IntegerField())
-            for days in windows}
-    rows = (OrderLine.objects
-            .filter(variant__isnull=False, order__status__in=SALE_STATUSES,
-                    order__placed_at__gte=now - timedelta(days=windows[-1]), order__placed_at__lt=now)
-            .values("variant_id").annotate(**sums).order_by())
-    return {row["variant_id"]: {days: int(row[f"w{days}"]) for days in windows} for row in rows}
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,12 @@ from .demand import RuleParameters, demand_signal
 from .guardrails import guarded_price
 from .models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus
 from .reductions import reduced_from_after
+from .sales import units_sold_by_variant
 from .selectors import (
     RECOMPUTE_RUNNING_MESSAGE,
     daily_references,
     enabled_demand_rules,
     lowest_prices_in_window,
-    units_sold_by_variant,
 )
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from shop.catalog.models import ProductVariant
-from shop.catalog.services import product_price_refresh
+from shop.pricing.list_prices import product_price_refresh
 from tests.factories import CategoryFactory, ProductFactory
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shop.catalog.fragments import catalog_version
 from shop.catalog.models import Product, ProductVariant
-from shop.catalog.services import ListPriceRefused, variant_list_price_set
+from shop.pricing.list_prices import ListPriceRefused, variant_list_price_set
 from shop.pricing.guardrails import guarded_price
 from shop.pricing.models import DemandRule, PriceChange, PriceChangeSource, PricingRun, PricingRunStatus
 from shop.pricing.services import RecomputeInProgress, demand_rule_preview, prices_recompute

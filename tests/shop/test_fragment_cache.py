@@ -15,7 +15,7 @@ from django.utils import timezone
 from shop import recommendations
 from shop.catalog.fragments import catalog_version
 from shop.catalog.models import Product, ProductVariant
-from shop.catalog.services import product_price_refresh
+from shop.pricing.list_prices import product_price_refresh
 from shop.catalog.stock import stock_reserve, stock_return, stock_take
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
 

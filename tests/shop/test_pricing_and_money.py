@@ -13,7 +13,7 @@ from shop.cart.models import Cart
 from shop.cart.tasks import purge_abandoned_carts
 from shop.checkout.models import Checkout
 from shop.checkout.selectors import checkout_summary
-from shop.checkout.tax import price_for_country, vat_included
+from shop.pricing.tax import price_for_country, vat_included
 from tests.factories import ProductFactory
 from tests.shop.checkout_helpers import add_to_cart, checkout_to_review, pay
 

@@ -1,16 +1,15 @@
-"""Catalog resources. Prices come from the request's price strategy (shop.pricing)."""
+"""Catalog resources. Prices are the pricing app's: `PriceField` shows what it registers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from primitives.money import round_money
 from shop.api.fields import QueryBooleanField, QueryDecimalField
 from shop.catalog.selectors import SEARCH_SORT_OPTIONS, SORT_OPTIONS, ListingFilters
-from shop.pricing import price_strategy_for
 
 MAX_PRICE = Decimal("99999999.99")
 # Query parameters other APIs sort with; here they are refused with the `sort` choices.
@@ -49,28 +48,33 @@ def _images(product, request) -> list[dict]:
     return found
 
 
-class PriceQuoteSerializer(serializers.Serializer):
-    """A price as the pages show it: what you pay, the public price and why they differ."""
-
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True,
-                                      help_text="What you pay, VAT included.")
-    currency = serializers.CharField()
-    public_amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True,
-                                             help_text="What anyone without a personal price pays.")
-    personalized = serializers.BooleanField(help_text="The amount is a personal price (see reason).")
-    reason = serializers.CharField(help_text="Why a personal price applies; empty otherwise.")
-    reduced_from = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True,
-                                            allow_null=True, help_text=(
-                                                "An announced reduction: the lowest price of the 30 days "
-                                                "before it."))
+# price_body(request, item) -> the JSON of a product's ('from') or a variant's price for the request.
+# shop.pricing registers it, and the field's schema, when it loads (shop/pricing/api/).
+PriceBody = Callable[..., dict]
+_price_body: PriceBody | None = None
 
 
-def _quote(quote) -> dict:
-    """The price as {amount, currency} (as before) with what the pages say beside it."""
-    return {"amount": f"{round_money(quote.amount.amount):.2f}", "currency": quote.amount.currency,
-            "public_amount": f"{round_money(quote.public.amount):.2f}", "personalized": quote.personalized,
-            "reason": quote.reason if quote.personalized else "",
-            "reduced_from": f"{round_money(quote.reduced_from.amount):.2f}" if quote.reduced_from else None}
+class NoPriceBody(RuntimeError):
+    """No app has said how prices are shown: a priced resource cannot be answered."""
+
+
+def price_body_register(price_body: PriceBody | None) -> PriceBody | None:
+    """Show prices with `price_body(request, item)`; returns the function it replaces."""
+    global _price_body
+    previous, _price_body = _price_body, price_body
+    return previous
+
+
+class PriceField(serializers.Field):
+    """The price of the product or variant being serialised, for the request."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, item) -> dict:
+        if _price_body is None:
+            raise NoPriceBody("No price body is registered: the pricing app registers one when it loads.")
+        return _price_body(self.context["request"], item)
 
 
 class ProductCardSerializer(serializers.Serializer):
@@ -78,7 +82,7 @@ class ProductCardSerializer(serializers.Serializer):
     title = serializers.CharField()
     slug = serializers.CharField()
     category = serializers.SerializerMethodField()
-    price = serializers.SerializerMethodField()
+    price = PriceField()
     in_stock = serializers.BooleanField()
     images = serializers.SerializerMethodField()
 
@@ -87,10 +91,6 @@ class ProductCardSerializer(serializers.Serializer):
                           "required": ["id", "name", "slug"]})
     def get_category(self, product) -> dict:
         return {"id": product.category.pk, "name": product.category.name, "slug": product.category.slug}
-
-    @extend_schema_field(PriceQuoteSerializer)
-    def get_price(self, product) -> dict:
-        return _quote(price_strategy_for(self.context["request"]).product_quote(product))
 
     @extend_schema_field(ImageSerializer(many=True))
     def get_images(self, product) -> list[dict]:
@@ -101,12 +101,8 @@ class VariantSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sku = serializers.CharField()
     name = serializers.CharField()
-    price = serializers.SerializerMethodField()
+    price = PriceField()
     in_stock = serializers.SerializerMethodField()
-
-    @extend_schema_field(PriceQuoteSerializer)
-    def get_price(self, variant) -> dict:
-        return _quote(price_strategy_for(self.context["request"]).variant_quote(variant))
 
     def get_in_stock(self, variant) -> bool:
         return variant.stock_quantity > 0

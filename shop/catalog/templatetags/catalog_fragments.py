@@ -8,15 +8,15 @@ A fragment that shows prices says so with `with_prices` among its arguments:
 
     {% shared_fragment "category-grid" category.pk with_prices %}
 
-It is then kept per price group (the request strategy's `fragment_key`, shop.pricing): visitors
-paying public prices share one copy, and a copy rendered for one group is never served to another.
+It is then kept per price group (`fragments.price_group`, the request strategy's `fragment_key`
+as shop.pricing registers it): visitors paying public prices share one copy, and a copy rendered
+for one group is never served to another. With no price group known it is rendered per request.
 """
 
 from django import template
 from django.conf import settings
 
 from shop.catalog import fragments
-from shop.pricing import price_strategy_for
 
 register = template.Library()
 
@@ -31,17 +31,17 @@ class SharedFragmentNode(template.Node):
         self.vary_on = vary_on
         self.with_prices = with_prices
 
-    def _vary_on(self, context: template.Context) -> tuple[object, ...]:
-        values = tuple(value.resolve(context) for value in self.vary_on)
-        if self.with_prices:
-            values += (f"prices:{price_strategy_for(context.get('request')).fragment_key}",)
-        return values
-
     def render(self, context: template.Context) -> str:
         if not settings.SHOP_SHARED_FRAGMENTS:
             return self.nodelist.render(context)
+        vary_on = tuple(value.resolve(context) for value in self.vary_on)
+        if self.with_prices:
+            group = fragments.price_group(context.get("request"))
+            if group is None:
+                return self.nodelist.render(context)
+            vary_on += (f"prices:{group}",)
         version = fragments.catalog_version()
-        key = fragments.fragment_key(version, str(self.name.resolve(context)), self._vary_on(context))
+        key = fragments.fragment_key(version, str(self.name.resolve(context)), vary_on)
         content = fragments.fragment_get(key)
         if content is None:
             content = self.nodelist.render(context)

@@ -21,13 +21,13 @@ from primitives.subjects import request_subject
 from shop.api.errors import ServiceRefusal
 from shop.api.parameters import CART_TOKEN
 from shop.cart.api.carts import api_cart
-from shop.checkout import services, tax
+from shop.checkout import services
 from shop.checkout.placement import order_place
 from shop.checkout.reconcile import payment_sync
 from shop.checkout.selectors import checkout_for_cart, checkout_summary, shipping_methods_for
 from shop.orders.selectors import order_guest_path
 from shop.payments.models import Payment, PaymentStatus
-from shop.pricing import price_strategy_for
+from shop.pricing import price_strategy_for, tax
 
 from .serializers import (
     AddressSerializer,

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from django import template
 
-from shop.pricing import PriceQuote, price_strategy_for, public_product_quote
 from primitives.money import format_money
+from shop.pricing import PriceQuote, price_strategy_for, public_product_quote
 
 register = template.Library()
 
