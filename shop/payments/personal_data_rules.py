@@ -8,12 +8,14 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from primitives.subjects import SubjectIdentity
+from shop.pricing.personal_prices import priced_line_json_generalise
 
 from .models import ProviderEvent
 
 
 def payment_snapshot_ids_scrub(queryset: QuerySet, identity: SubjectIdentity) -> int:
-    """A payment's snapshot is kept for accounting; the account, address and browser ids in it go."""
+    """A payment's snapshot is kept for accounting; the account, address and browser ids in it go,
+    and its lines' personal prices keep their amounts but no longer name a segment or its reason."""
     changed = []
     for payment in queryset.only("id", "snapshot"):
         snapshot = dict(payment.snapshot or {})
@@ -23,6 +25,8 @@ def payment_snapshot_ids_scrub(queryset: QuerySet, identity: SubjectIdentity) ->
                 snapshot[key] = None
         if snapshot.get("subject"):
             snapshot["subject"] = {"user_id": None, "visitor_key": None}
+        if snapshot.get("lines"):
+            snapshot["lines"] = [priced_line_json_generalise(line) for line in snapshot["lines"]]
         if snapshot != before:
             payment.snapshot = snapshot
             changed.append(payment)

@@ -22,3 +22,17 @@ def order_lines_personal_prices_generalise(queryset: QuerySet, identity=None) ->
     return queryset.filter(price_personalized=True).exclude(general).update(
         price_rule=PERSONALIZED_RULE,
         price_reason=Case(When(price_reason="", then=Value("")), default=Value(PERSONALIZED_REASON)))
+
+
+def priced_line_json_generalise(line: dict) -> dict:
+    """A priced line as a payment's snapshot keeps it (`PricedLine.to_json`, or the earlier shape)
+    with a personal price's rule and reason generalised as on the order line."""
+    if not (line.get("personalized") or line.get("price_personalized")):
+        return line
+    general = dict(line)
+    for key in ("rule", "price_rule"):
+        if key in general:
+            general[key] = PERSONALIZED_RULE
+    if general.get("reason"):
+        general["reason"] = PERSONALIZED_REASON
+    return general

@@ -21,6 +21,8 @@ from privacy import data_requests
 from shop.cart.models import CartLine
 from shop.catalog.models import Product, ProductVariant
 from shop.orders.models import OrderLine, OrderStatus
+from shop.payments.models import Payment
+from shop.pricing.personal_prices import PERSONALIZED_REASON
 from tests.factories import PASSWORD, CategoryFactory, ProductFactory, UserFactory, verified_user
 from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse)
 from tests.shop.checkout_helpers import checkout_to_review, pay, review_form
@@ -225,6 +227,8 @@ def test_personal_prices_on_cart_and_order_lines_are_exported_and_erased_with_th
     [order_line] = document["sections"]["orders.OrderLine"]["rows"]
     assert (order_line["unit_price"], order_line["price_rule"], order_line["price_personalized"]) == (
         "9.00", RULE, True)
+    assert (order_line["public_unit_price"], order_line["price_reason"], order_line["reduced_from"]) == (
+        "10.00", REASON, None)
     [cart_line] = document["sections"]["cart.CartLine"]["rows"]
     assert (cart_line["quoted_price"], cart_line["quoted_rule"], cart_line["quoted_personalized"],
             cart_line["quoted_reason"]) == ("4.50", RULE, True, REASON)
@@ -233,7 +237,12 @@ def test_personal_prices_on_cart_and_order_lines_are_exported_and_erased_with_th
     assert data_requests.erasure_run(request_id=request.pk) == "erased"
 
     kept = OrderLine.objects.get()
-    # Kept for tax law with its amount; the segment it named is gone.
-    assert (kept.unit_price, kept.price_rule, kept.price_personalized) == (Decimal("9.00"), "personalized", True)
+    # Kept for tax law with its amounts; the segment its rule and reason named is gone.
+    assert (kept.unit_price, kept.public_unit_price, kept.price_rule, kept.price_personalized) == (
+        Decimal("9.00"), Decimal("10.00"), "personalized", True)
+    assert kept.price_reason == PERSONALIZED_REASON != REASON
+    [paid_line] = Payment.objects.get().snapshot["lines"]  # the payment's copy, kept for accounting too
+    assert (paid_line["unit_price"], paid_line["rule"], paid_line["reason"]) == ("9.00", "personalized",
+                                                                                PERSONALIZED_REASON)
     assert not CartLine.objects.exists()
     assert not OrderLine.objects.filter(price_rule__startswith="segment:").exists()

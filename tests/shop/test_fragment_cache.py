@@ -15,8 +15,8 @@ from django.utils import timezone
 from shop import recommendations
 from shop.catalog.fragments import catalog_version
 from shop.catalog.models import Product, ProductVariant
-from shop.pricing.list_prices import product_price_refresh
 from shop.catalog.stock import stock_reserve, stock_return, stock_take
+from shop.pricing.list_prices import product_price_refresh
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

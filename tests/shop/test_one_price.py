@@ -18,7 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from personalization.campaigns import digest_items
+from personalization.marketing.campaigns import digest_items
 from shop.catalog.fragments import catalog_version_bump
 from shop.catalog.models import ProductVariant
 from shop.orders.models import OrderLine
@@ -183,11 +183,16 @@ def test_cart_checkout_order_page_and_receipt_charge_and_show_the_members_price(
     assert response.status_code == 302
 
     line = OrderLine.objects.get()
-    assert (line.unit_price, line.price_rule, line.price_personalized) == (Decimal("9.00"), RULE, True)
+    assert (line.unit_price, line.public_unit_price, line.price_rule, line.price_personalized,
+            line.price_reason) == (Decimal("9.00"), Decimal("10.00"), RULE, True, REASON)
     order_page = text(client.get(response["Location"], follow=True).content.decode())
-    assert "Harbour Lamp — Small SKU-" in order_page and " 2 £9.00 Your price £18.00 " in order_page
+    assert "Harbour Lamp — Small SKU-" in order_page
+    assert " 2 £9.00 Public price, was £10.00 Your price £18.00 " in order_page
     receipt = mail.outbox[-1]
-    assert "2 × Harbour Lamp" in receipt.body and "@ £9.00 (your price) = £18.00" in receipt.body
+    assert "2 × Harbour Lamp" in receipt.body
+    assert "@ £9.00 (your price; public price £10.00) = £18.00" in receipt.body
+    [(receipt_html, _)] = receipt.alternatives
+    assert "£9.00 was £10.00 Your price" in text(receipt_html)
 
 
 def test_a_public_price_order_line_records_the_rule_that_produced_it(client, lamp, members_price):  # noqa: F811
@@ -226,7 +231,7 @@ def test_e_mails_price_items_as_the_customer_would_see_them_in_the_shop(lamp, me
     assert (for_other["quote"].amount.amount, for_other["quote"].personalized) == (Decimal("10.00"), False)
     from django.template.loader import render_to_string
 
-    body = render_to_string("personalization/emails/digest.txt", {"items": [for_member], "personal": True})
+    body = render_to_string("marketing/emails/digest.txt", {"items": [for_member], "personal": True})
     assert f"- Harbour Lamp (£9.00 (your price: {REASON}; public price £10.00))" in body
 
 
