@@ -42,7 +42,7 @@ def customer_create(*, number: int, events: int, orders: int, products: list) ->
     from allauth.account.models import EmailAddress
     from django.utils import timezone
 
-    from personalization.models import BehaviourEvent
+    from personalization.recommendations.models import BehaviourEvent
     from privacy.models import ConsentRecord
     from shop.accounts.models import User
     from shop.checkout.models import Address

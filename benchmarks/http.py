@@ -282,7 +282,7 @@ def main() -> None:
         print("Importing the shipped data set (about a minute) ...", flush=True)
         manage(environment, "import_online_retail", str(DATA), "--end-today", "--no-progress")
     if "SERVING None" in manage(environment, "shell", "-c",
-                                "from personalization.selectors import model_version_serving; "
+                                "from personalization.recommendations.selectors import model_version_serving; "
                                 "print('SERVING', model_version_serving())"):
         print("Training the recommenders (the product, home and cart pages show their rails) ...", flush=True)
         manage(environment, "train_recommenders", "--no-progress")

@@ -95,7 +95,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from personalization.models import ModelVersion, Rail, RecommendationList
+    from personalization.recommendations.models import ModelVersion, Rail, RecommendationList
     from shop.catalog.models import Product
     from shop.recommendations import rails_for
 
@@ -154,8 +154,8 @@ def main() -> None:
 
     from django.utils import timezone
 
-    from personalization.models import EventKind
-    from personalization.services import behaviour_events_record
+    from personalization.recommendations.models import EventKind
+    from personalization.recommendations.services import behaviour_events_record
     from primitives.subjects import Subject
 
     viewer = Subject.for_user(customers[customer_ids[0]])

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from personalization.recommenders import (
+from personalization.recommendations.recommenders import (
     AlsoBoughtRecommender,
     BuyAgainRecommender,
     ContentRecommender,
@@ -45,9 +45,9 @@ from personalization.recommenders import (
     PersonalRecommender,
     TrendingRecommender,
 )
-from personalization.recommenders.data import catalog_from_transactions, load_purchases
-from personalization.recommenders.evaluation import PRODUCTION, for_you_users, split_by_time
-from personalization.recommenders.metrics import shown_and_top_report
+from personalization.recommendations.recommenders.data import catalog_from_transactions, load_purchases
+from personalization.recommendations.recommenders.evaluation import PRODUCTION, for_you_users, split_by_time
+from personalization.recommendations.recommenders.metrics import shown_and_top_report
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "online-retail" / "online_retail.csv.xz"
 RESULTS = Path(__file__).resolve().parent / "results"

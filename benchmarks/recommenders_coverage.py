@@ -38,8 +38,8 @@ def _setup() -> None:
 
 
 def consented(purchases, share: float):
-    from personalization.demo import customer_in_share
-    from personalization.recommenders import Interactions
+    from personalization.recommendations.demo import customer_in_share
+    from personalization.recommendations.recommenders import Interactions
 
     frame = purchases.frame
     users = frame["user_id"].unique()
@@ -125,8 +125,8 @@ def learned_rerank(split, users: list, categories_of, exposure: float = 0.0, see
     them), then applied to the candidates of the model fitted on the whole window."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from personalization.recommenders import PersonalRecommender
-    from personalization.recommenders.evaluation import PRODUCTION
+    from personalization.recommendations.recommenders import PersonalRecommender
+    from personalization.recommendations.recommenders.evaluation import PRODUCTION
 
     inner_cut = split.cutoff - pd.Timedelta(days=INNER_DAYS)
     inner_train = split.train.before(inner_cut)
@@ -157,9 +157,13 @@ def learned_rerank(split, users: list, categories_of, exposure: float = 0.0, see
 
 
 def evaluate_month(raw, purchases, cutoff: str, variants: dict, learned: tuple = ()) -> dict:
-    from personalization.recommenders import PersonalRecommender
-    from personalization.recommenders.evaluation import PRODUCTION, for_you_users, split_by_time
-    from personalization.recommenders.metrics import shown_and_top_report
+    from personalization.recommendations.recommenders import PersonalRecommender
+    from personalization.recommendations.recommenders.evaluation import (
+        PRODUCTION,
+        for_you_users,
+        split_by_time,
+    )
+    from personalization.recommendations.recommenders.metrics import shown_and_top_report
 
     days = 30 if cutoff < "2011-10-01" else None
     split = split_by_time(raw, purchases, pd.Timestamp(cutoff), days)
@@ -232,7 +236,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args(argv)
     _setup()
-    from personalization.recommenders.data import load_purchases
+    from personalization.recommendations.recommenders.data import load_purchases
 
     chosen = variants()
     if args.only:

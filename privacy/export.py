@@ -73,7 +73,6 @@ class ExportKind:
     title: str
     origin: str
     mailed: bool = False  # the rows are about e-mails, so the mail server carried them
-    explainer: str | None = None  # dotted path: one entry of the rows' "items" in words
 
 
 # Keyed by model label. A model missing here still lands in the letter, under FALLBACK_GROUP;
@@ -104,36 +103,35 @@ EXPORT_KINDS: dict[str, ExportKind] = {
     "payments.Refund": ExportKind("orders", "Your refunds", "Recorded when we refunded you."),
     "orders.OrderStatusChange": ExportKind(
         "orders", "What happened to your orders", "Recorded by the shop as your order moved on."),
-    "personalization.BehaviourEvent": ExportKind(
+    "recommendations.BehaviourEvent": ExportKind(
         "browsing", "What you viewed, put in your basket and bought", "Recorded by the shop as you browsed."),
-    "personalization.SegmentMembership": ExportKind(
+    "segments.SegmentMembership": ExportKind(
         "browsing", "The customer group you are in", "Worked out by the shop from your orders."),
-    "personalization.SegmentDiscount": ExportKind(
+    "segments.SegmentDiscount": ExportKind(
         "browsing", "Prices for your customer group", "Set by the shop for the group you are in."),
-    "personalization.RecommendationList": ExportKind(
+    "recommendations.RecommendationList": ExportKind(
         "recommendations", "Lists of recommendations for you",
-        "Worked out by the shop's recommender from your browsing and orders.",
-        explainer="personalization.serving.reason_text"),
+        "Worked out by the shop's recommender from your browsing and orders."),
     "privacy.ConsentRecord": ExportKind(
         "consent", "Your choices", "You made these choices; we record each one as proof."),
-    "personalization.Subscriber": ExportKind(
+    "marketing.Subscriber": ExportKind(
         "emails", "Your newsletter subscription", "You signed up for the newsletter.", mailed=True),
-    "personalization.MarketingEmail": ExportKind(
+    "marketing.MarketingEmail": ExportKind(
         "emails", "Newsletters and reminders we sent", "Recorded when we sent the e-mail.", mailed=True),
     "orders.OrderEmail": ExportKind(
         "emails", "E-mails about your orders", "Recorded when we sent the e-mail about your order.", mailed=True),
     "privacy.DataRequest": ExportKind("requests", "Your requests about your data", "You asked for it.", mailed=True),
     "admin.LogEntry": ExportKind(
         "staff", "Changes you made in the back office", "Recorded by the back office when you made the change."),
-    "personalization.PreviewAuditEntry": ExportKind(
+    "recommendations.PreviewAuditEntry": ExportKind(
         "staff", "Customers' recommendations you looked at", "Recorded by the back office when you looked."),
 }
 FALLBACK_KIND = ExportKind(FALLBACK_GROUP, "", "Recorded by the shop.")
 
 # What the letter names rather than numbers: rows point at these by id, and the document says what they are.
-LOOKUP_MODELS = ("catalog.Product", "catalog.ProductVariant", "orders.Order", "personalization.Campaign")
+LOOKUP_MODELS = ("catalog.Product", "catalog.ProductVariant", "orders.Order", "marketing.Campaign")
 # Product ids held inside JSON fields rather than in a foreign key.
-JSON_PRODUCT_IDS = {"personalization.RecommendationList": "items", "personalization.MarketingEmail": "products"}
+JSON_PRODUCT_IDS = {"recommendations.RecommendationList": "items", "marketing.MarketingEmail": "products"}
 
 
 def export_kind(label: str) -> ExportKind:
@@ -195,10 +193,10 @@ def _lookups(sections: dict[str, dict]) -> dict[str, dict[str, str]]:
             .values_list("pk", "product__title", "name")),
         "orders.Order": lambda ids: apps.get_model("orders.Order")._base_manager.filter(pk__in=ids)
         .values_list("pk", "number"),
-        "personalization.Campaign": lambda ids: (
-            (pk, str(dict(apps.get_model("personalization.Campaign")._meta.get_field("kind").flatchoices)
+        "marketing.Campaign": lambda ids: (
+            (pk, str(dict(apps.get_model("marketing.Campaign")._meta.get_field("kind").flatchoices)
                      .get(kind, kind)))
-            for pk, kind in apps.get_model("personalization.Campaign")._base_manager.filter(pk__in=ids)
+            for pk, kind in apps.get_model("marketing.Campaign")._base_manager.filter(pk__in=ids)
             .values_list("pk", "kind")),
     }
     return {label: {str(pk): name for pk, name in named[label](ids)} if ids else {}
@@ -206,7 +204,7 @@ def _lookups(sections: dict[str, dict]) -> dict[str, dict[str, str]]:
 
 
 def _explanations(label: str, rows: list[dict]) -> dict[str, list[str]] | None:
-    explainer = export_kind(label).explainer
+    explainer = declarations()[label].explainer
     if explainer is None:
         return None
     explain = import_string(explainer)

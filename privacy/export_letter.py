@@ -240,7 +240,7 @@ def _status_change(row: dict, letter: Letter) -> Item:
 
 
 def _event(row: dict, letter: Letter) -> Item:
-    item = Item(f"{choice('personalization.BehaviourEvent', 'kind', row['kind'])}: {letter.product(row['product'])}",
+    item = Item(f"{choice('recommendations.BehaviourEvent', 'kind', row['kind'])}: {letter.product(row['product'])}",
                 when=when(row["occurred_at"]))
     if row["quantity"] != 1:
         item.fact("How many", row["quantity"])
@@ -249,22 +249,22 @@ def _event(row: dict, letter: Letter) -> Item:
 
 
 def _segment(row: dict, letter: Letter) -> Item:
-    return Item(f"Customer group: {choice('personalization.SegmentDiscount', 'segment', row['segment'])}",
+    return Item(f"Customer group: {choice('segments.SegmentDiscount', 'segment', row['segment'])}",
                 facts=[("Worked out from", ("How recently, how often and how much you buy; never where you "
                                             "live, your device or anything sensitive"))])
 
 
 def _segment_discount(row: dict, letter: Letter) -> Item:
-    group = choice("personalization.SegmentDiscount", "segment", row["segment"])
+    group = choice("segments.SegmentDiscount", "segment", row["segment"])
     return Item(f"{format_percent(Decimal(str(row['percent'])) / 100)} off for the {group} group",
                 facts=[("What we tell you beside the price", row["reason"])])
 
 
 def _recommendations(row: dict, letter: Letter) -> Item:
-    title = choice("personalization.RecommendationList", "rail", row["rail"])
+    title = choice("recommendations.RecommendationList", "rail", row["rail"])
     if row["product"] is not None:
         title = f"{title}: {letter.product(row['product'])}"
-    reasons = letter.sections["personalization.RecommendationList"].get("explanations", {}).get(str(row["id"]), [])
+    reasons = letter.sections["recommendations.RecommendationList"].get("explanations", {}).get(str(row["id"]), [])
     item = Item(title)
     for position, entry in enumerate(row["items"] or ()):
         why = reasons[position] if position < len(reasons) else ""
@@ -284,7 +284,7 @@ def _consent(row: dict, letter: Letter) -> Item:
 
 def _subscriber(row: dict, letter: Letter) -> Item:
     item = Item(f"Newsletter to {row['email']}", when=f"Signed up {when(row['created_at'])}")
-    item.fact("Status", choice("personalization.Subscriber", "status", row["status"]))
+    item.fact("Status", choice("marketing.Subscriber", "status", row["status"]))
     item.fact("Confirmation e-mail sent", when(row["confirmation_sent_at"]))
     item.fact("Confirmed on", when(row["confirmed_at"]))
     item.fact("Unsubscribed on", when(row["unsubscribed_at"]))
@@ -292,9 +292,9 @@ def _subscriber(row: dict, letter: Letter) -> Item:
 
 
 def _marketing_email(row: dict, letter: Letter) -> Item:
-    item = Item(letter.named("personalization.Campaign", row["campaign"], "An e-mail from the shop"),
+    item = Item(letter.named("marketing.Campaign", row["campaign"], "An e-mail from the shop"),
                 when=when(row["sent_at"] or row["created_at"]))
-    item.fact("Status", choice("personalization.MarketingEmail", "status", row["status"]))
+    item.fact("Status", choice("marketing.MarketingEmail", "status", row["status"]))
     item.entries = [letter.product(product) for product in row["products"] or ()]
     return item
 
@@ -342,17 +342,17 @@ PRESENTERS: dict[str, Presenter] = {
     "payments.Payment": _payment,
     "payments.Refund": _refund,
     "orders.OrderStatusChange": _status_change,
-    "personalization.BehaviourEvent": _event,
-    "personalization.SegmentMembership": _segment,
-    "personalization.SegmentDiscount": _segment_discount,
-    "personalization.RecommendationList": _recommendations,
+    "recommendations.BehaviourEvent": _event,
+    "segments.SegmentMembership": _segment,
+    "segments.SegmentDiscount": _segment_discount,
+    "recommendations.RecommendationList": _recommendations,
     "privacy.ConsentRecord": _consent,
-    "personalization.Subscriber": _subscriber,
-    "personalization.MarketingEmail": _marketing_email,
+    "marketing.Subscriber": _subscriber,
+    "marketing.MarketingEmail": _marketing_email,
     "orders.OrderEmail": _order_email,
     "privacy.DataRequest": _data_request,
     "admin.LogEntry": _log_entry,
-    "personalization.PreviewAuditEntry": _preview,
+    "recommendations.PreviewAuditEntry": _preview,
 }
 # Shown inside another section's items when that section is in the copy.
 SHOWN_WITHIN = {"orders.OrderLine": "orders.Order"}

@@ -31,6 +31,8 @@ How a person's rows are found (privacy/reach.py), besides "subject", all optiona
               (a session's user inside its data, an e-mail inside a log text)
     "scrubber": "dotted.path" of a function(queryset, identity) run on erasure for rows
                 that are kept but may quote the person (an e-mail in a note)
+    "explainer": "dotted.path" of a function(entry) -> str: one entry of the rows' JSON "items"
+                 in words, shown beside it in the person's copy (why a product was recommended)
     "visitor_keys": a lookup path on the person's rows whose values are further visitor keys
                     of theirs (a subscriber's consent key, the browser an account logged in
                     from, the browser in an order's payment snapshot); it may follow foreign
@@ -75,7 +77,7 @@ ERASURE_METHODS = ("delete", "anonymise", "keep")
 REQUIRED_KEYS = ("fields", "purpose", "legal_basis", "retention", "subject", "export", "erasure")
 OPTIONAL_KEYS = ("anonymise_fields", "anonymiser", "recipients", "data_subjects", "guest", "visitor", "parent",
                  "referenced_by", "finder", "scrubber", "visitor_keys", "retention_days", "retention_basis",
-                 "erasure_blocker", "retention_purge")
+                 "erasure_blocker", "retention_purge", "explainer")
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class ModelDeclaration:
     retention_basis: str = ""
     erasure_blocker: str | None = None
     retention_purge: str | None = None
+    explainer: str | None = None
 
     def fields_classified(self, classification: str) -> list[str]:
         return [name for name, value in self.fields.items() if value == classification]
@@ -141,6 +144,7 @@ def _declaration_from(label: str, entry: dict[str, Any], module_name: str) -> Mo
         retention_days=entry.get("retention_days"),
         retention_basis=entry.get("retention_basis", ""),
         erasure_blocker=entry.get("erasure_blocker"), retention_purge=entry.get("retention_purge"),
+        explainer=entry.get("explainer"),
     )
 
 
@@ -259,7 +263,7 @@ def _reach_problems(model: type[models.Model], declaration: ModelDeclaration) ->
     return problems + _hook_problems(declaration)
 
 
-HOOKS = ("finder", "scrubber", "anonymiser", "erasure_blocker", "retention_purge")
+HOOKS = ("finder", "scrubber", "anonymiser", "erasure_blocker", "retention_purge", "explainer")
 
 
 def _hook_problems(declaration: ModelDeclaration) -> list[str]:

@@ -75,7 +75,10 @@ INSTALLED_APPS = [
     "shop.demo_import",
     "shop.pricing",  # demand rules, the recompute and the price history (the seam is shop/pricing/__init__.py)
     "privacy",
-    "personalization",
+    "personalization",  # no models: the migration history of the three apps below
+    "personalization.segments",
+    "personalization.recommendations",
+    "personalization.marketing",
     "merchant",  # the admin dashboard: reads shop and privacy, owns no models
 ]
 
@@ -196,20 +199,20 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-refunds": {"task": "shop.orders.tasks.reconcile_refunds", "schedule": 5 * 60},
     "purge-abandoned-carts": {"task": "shop.cart.tasks.purge_abandoned_carts", "schedule": 24 * 60 * 60},
     "purge-expired-behaviour-events": {
-        "task": "personalization.tasks.purge_expired_behaviour_events",
+        "task": "personalization.recommendations.tasks.purge_expired_behaviour_events",
         "schedule": 24 * 60 * 60,
     },
     "process-privacy-requests": {"task": "privacy.tasks.process_privacy_requests", "schedule": 5 * 60},
     "purge-expired-personal-data": {"task": "privacy.tasks.purge_expired_personal_data", "schedule": 24 * 60 * 60},
-    "train-recommenders": {"task": "personalization.tasks.train_recommenders", "schedule": 24 * 60 * 60},
+    "train-recommenders": {"task": "personalization.recommendations.tasks.train_recommenders", "schedule": 24 * 60 * 60},
     "retrain-recommenders-if-requested": {
-        "task": "personalization.tasks.retrain_recommenders_if_requested",
+        "task": "personalization.recommendations.tasks.retrain_recommenders_if_requested",
         "schedule": 60 * 60,
     },
-    "compute-customer-segments": {"task": "personalization.tasks.compute_customer_segments",
+    "compute-customer-segments": {"task": "personalization.segments.tasks.compute_customer_segments",
                                   "schedule": 24 * 60 * 60},
-    "send-weekly-digest": {"task": "personalization.tasks.start_weekly_digest", "schedule": 7 * 24 * 60 * 60},
-    "send-cart-reminders": {"task": "personalization.tasks.send_cart_reminders", "schedule": 60 * 60},
+    "send-weekly-digest": {"task": "personalization.marketing.tasks.start_weekly_digest", "schedule": 7 * 24 * 60 * 60},
+    "send-cart-reminders": {"task": "personalization.marketing.tasks.send_cart_reminders", "schedule": 60 * 60},
     "recompute-demand-prices": {"task": "shop.pricing.tasks.recompute_demand_prices", "schedule": 60 * 60},
     "purge-old-price-history": {"task": "shop.pricing.tasks.purge_old_price_history", "schedule": 24 * 60 * 60},
 }

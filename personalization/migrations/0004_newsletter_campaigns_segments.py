@@ -6,7 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import personalization.models
+import personalization.marketing.models
 import primitives.encrypted_fields
 
 
@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('email_index', primitives.encrypted_fields.BlindIndexField(normaliser='email', source='email', unique=True)),
                 ('consent_key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('status', models.CharField(choices=[('pending', 'Waiting for the e-mailed confirmation'), ('confirmed', 'Confirmed'), ('unsubscribed', 'Unsubscribed')], db_index=True, default='pending', max_length=16)),
-                ('token_nonce', models.CharField(default=personalization.models._nonce, max_length=32)),
+                ('token_nonce', models.CharField(default=personalization.marketing.models._nonce, max_length=32)),
                 ('created_at', models.DateTimeField()),
                 ('confirmation_sent_at', models.DateTimeField(blank=True, null=True)),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True)),

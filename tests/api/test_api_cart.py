@@ -3,7 +3,7 @@ refusals that change nothing, behavioural events only with personalization conse
 
 import pytest
 
-from personalization.models import BehaviourEvent
+from personalization.recommendations.models import BehaviourEvent
 from primitives.subjects import Subject
 from privacy.purposes import PERSONALIZATION
 from privacy.services import consent_decide

@@ -45,7 +45,7 @@ def test_data_requests_need_authentication(api):
 
 
 def test_a_token_cart_visitor_consents_and_only_then_their_views_are_stored(api, django_capture_on_commit_callbacks):
-    from personalization.models import BehaviourEvent
+    from personalization.recommendations.models import BehaviourEvent
     from tests.factories import ProductFactory
 
     lantern = ProductFactory()

@@ -16,8 +16,8 @@ The e-mails, and where each link is used here:
   in it leads to the same reset form.
 - allauth's unknown_account_message (a reset asked for an unknown address): its sign-up link opens
   the sign-up form.
-- personalization/emails/newsletter_confirm: confirm the subscription.
-- personalization/emails/digest and cart_reminder (personalization.mail.marketing_build): the page's
+- marketing/emails/newsletter_confirm: confirm the subscription.
+- marketing/emails/digest and cart_reminder (personalization.marketing.mail.marketing_build): the page's
   Unsubscribe button, and the mail client's one-click POST (List-Unsubscribe-Post); the digest's
   product links open their products and the cart reminder's cart link opens the cart.
 - privacy/emails/guest_request_link: confirm a guest's export or deletion.
@@ -50,16 +50,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
-from personalization.models import (
-    ModelVersion,
-    ModelVersionStatus,
-    Rail,
-    RecommendationList,
-    Subscriber,
-    SubscriberStatus,
-)
-from personalization.newsletter import confirm_token, subscriber_confirm, subscriber_sign_up
-from personalization.tasks import send_cart_reminders
+from personalization.marketing.models import Subscriber, SubscriberStatus
+from personalization.recommendations.models import ModelVersion, ModelVersionStatus, Rail, RecommendationList
+from personalization.marketing.links import confirm_token
+from personalization.marketing.newsletter import subscriber_confirm, subscriber_sign_up
+from personalization.marketing.tasks import send_cart_reminders
 from privacy.models import DataRequest, DataRequestKind, DataRequestStatus
 from shop.accounts.models import User
 from shop.cart.models import Cart, CartLine

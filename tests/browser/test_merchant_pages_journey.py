@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from django.urls import reverse
 from django.utils import timezone
 
-from personalization.models import SegmentRun
+from personalization.segments.models import SegmentRun
 from tests.browser.test_accessibility import check, log_in
 from tests.factories import OrderFactory, UserFactory, verified_user
 
@@ -38,7 +38,7 @@ def test_the_merchant_reads_a_segment_run_and_opens_its_details(journey, owner):
     log_in(journey, owner.email)
     page = journey.page
 
-    journey.goto(reverse("admin:personalization_segmentrun_change", args=[run.pk]))
+    journey.goto(reverse("admin:segments_segmentrun_change", args=[run.pk]))
 
     assert page.title().startswith("Customer segments of 6 Dec 2026 04:00")
     assert page.locator("h1").inner_text() == "Customer segments of 6 Dec 2026 04:00"
@@ -81,7 +81,7 @@ def test_the_merchant_picks_a_product_to_preview_by_typing_part_of_its_title(jou
     log_in(journey, owner.email)
     page = journey.page
 
-    journey.goto(reverse("admin:personalization_modelversion_preview"))
+    journey.goto(reverse("admin:recommendations_modelversion_preview"))
     page.locator(".select2-selection").first.click()
     page.locator(".select2-search__field").fill("lant")
     # The list first shows every product, then "Searching…", then the matches: wait for the matches.

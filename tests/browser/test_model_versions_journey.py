@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from personalization.training import TRENDING_WINDOW_DAYS, recommenders_train
+from personalization.recommendations.training import TRENDING_WINDOW_DAYS, recommenders_train
 from tests.browser.pages import dismiss_consent_banner
 from tests.browser.test_accessibility import check, log_in
 from tests.browser.test_merchant_pages_journey import owner  # noqa: F401  (a fixture taken as a parameter)
@@ -37,7 +37,7 @@ def test_three_versions_draw_a_chart_per_metric_with_the_table_whole_beside_the_
     log_in(journey, owner.email)
     page = journey.page
 
-    journey.goto(reverse("admin:personalization_modelversion_changelist"))
+    journey.goto(reverse("admin:recommendations_modelversion_changelist"))
 
     charts = page.locator(".recommender-chart")
     assert charts.count() == 3
@@ -55,7 +55,7 @@ def test_three_versions_draw_a_chart_per_metric_with_the_table_whole_beside_the_
     check(journey, "model-versions-three")
 
     newest = versions[-1]
-    journey.goto(reverse("admin:personalization_modelversion_change", args=[newest.pk]))
+    journey.goto(reverse("admin:recommendations_modelversion_change", args=[newest.pk]))
     raw = page.locator(".raw-record pre")
     assert not raw.is_visible()
     assert f"{newest.metrics['for_you']['ndcg@8']:.4f}" in page.locator(".version-metrics").inner_text()
@@ -72,7 +72,7 @@ def test_one_version_gets_a_sentence_not_an_empty_chart(journey, owner):  # noqa
     log_in(journey, owner.email)
     page = journey.page
 
-    journey.goto(reverse("admin:personalization_modelversion_changelist"))
+    journey.goto(reverse("admin:recommendations_modelversion_changelist"))
 
     assert page.locator(".recommender-metrics svg").count() == 0
     sentence = page.locator(".recommender-single").inner_text()

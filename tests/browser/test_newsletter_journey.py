@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from personalization.models import ModelVersion, ModelVersionStatus, Rail, RecommendationList, Subscriber
+from personalization.marketing.models import Subscriber
+from personalization.recommendations.models import ModelVersion, ModelVersionStatus, Rail, RecommendationList
 from privacy.models import ConsentRecord
 from tests.browser.axe import axe_violations
 from tests.factories import ProductFactory

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from personalization.models import Subscriber, SubscriberStatus
-from personalization.newsletter import RESEND_AFTER, subscriber_sign_up
+from personalization.marketing.models import Subscriber, SubscriberStatus
+from personalization.marketing.newsletter import RESEND_AFTER, subscriber_sign_up
 from privacy.models import ConsentRecord
 from tests.browser.test_emailed_links_journey import (  # noqa: F401  (fresh, shop_links: fixtures)
     assert_posted_with_our_origin,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from personalization.models import BehaviourEvent
-from personalization.training import recommenders_train
+from personalization.recommendations.models import BehaviourEvent
+from personalization.recommendations.training import recommenders_train
 from tests.personalization.worlds import NOW, bought, customer, products
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from personalization.models import SegmentDiscount, SegmentMembership, SegmentRun
+from personalization.segments.models import SegmentDiscount, SegmentMembership, SegmentRun
 from privacy.services import consent_decide
 from primitives.subjects import Subject
 from tests.factories import PASSWORD, CategoryFactory, ProductFactory, verified_user

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from personalization.models import SegmentDiscount, SegmentMembership, SegmentRun
-from personalization.training import recommenders_train
+from personalization.segments.models import SegmentDiscount, SegmentMembership, SegmentRun
+from personalization.recommendations.training import recommenders_train
 from primitives.subjects import Subject
 from privacy.services import consent_decide
 from shop.recommendations import SHOWN_PER_RAIL

@@ -3,9 +3,9 @@ personalisation off, and the retraining it asks for leaves no stored version wit
 
 import pytest
 
-from personalization.models import ModelVersion, ModelVersionStatus, RetrainingRequest
-from personalization.tasks import retrain_recommenders_if_requested
-from personalization.training import recommenders_train
+from personalization.recommendations.models import ModelVersion, ModelVersionStatus, RetrainingRequest
+from personalization.recommendations.tasks import retrain_recommenders_if_requested
+from personalization.recommendations.training import recommenders_train
 from primitives.subjects import Subject
 from privacy.services import consent_decide
 from tests.factories import PASSWORD, verified_user

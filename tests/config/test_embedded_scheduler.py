@@ -39,8 +39,8 @@ PYTHON = str(Path(sys.executable))
 SHOP_WITH_A_WITHDRAWAL = """
 import django
 django.setup()
-from personalization.models import RetrainingRequest
-from personalization.training import recommenders_train
+from personalization.recommendations.models import RetrainingRequest
+from personalization.recommendations.training import recommenders_train
 from privacy.services import consent_decide
 from primitives.subjects import Subject
 from tests.personalization.worlds import bought, customer, products

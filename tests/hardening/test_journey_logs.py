@@ -127,7 +127,7 @@ def test_a_shopper_journey_leaves_no_trace_of_the_shopper_in_web_or_worker_logs(
 def test_the_workers_log_keeps_long_task_names_and_the_id_of_the_request_that_queued_them(transactional_db,
                                                                                         tmp_path):
     from config.logging import current_request_id
-    from personalization.tasks import retrain_recommenders_if_requested
+    from personalization.recommendations.tasks import retrain_recommenders_if_requested
 
     broker_forget_everything()
     worker = WorkerProcess("names", tmp_path / "worker.log")
@@ -143,7 +143,7 @@ def test_the_workers_log_keeps_long_task_names_and_the_id_of_the_request_that_qu
     finally:
         worker.stop()
 
-    name = "personalization.tasks.retrain_recommenders_if_requested"
+    name = "personalization.recommendations.tasks.retrain_recommenders_if_requested"
     lines = [line for line in worker.output().splitlines() if f"Task {name}[" in line]
     assert any(line.endswith("received") for line in lines), worker.output()
     assert any(f"[{request_id}]" in line and " succeeded in " in line for line in lines), worker.output()

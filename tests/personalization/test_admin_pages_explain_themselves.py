@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from personalization.models import SegmentRun
+from personalization.segments.models import SegmentRun
 from tests.factories import OrderFactory, UserFactory
 from tests.shop.test_admin import staff
 
@@ -40,7 +40,7 @@ def run() -> SegmentRun:
 
 
 def test_a_segment_run_page_is_titled_by_its_date_with_rounded_numbers_and_spend_in_pounds(admin_client, run):
-    page = text(admin_client.get(reverse("admin:personalization_segmentrun_change", args=[run.pk])))
+    page = text(admin_client.get(reverse("admin:segments_segmentrun_change", args=[run.pk])))
     visible = outside_details(page)
 
     assert "<title>Customer segments of 6 Dec 2026 04:00 |" in page
@@ -53,7 +53,7 @@ def test_a_segment_run_page_is_titled_by_its_date_with_rounded_numbers_and_spend
 
 
 def test_a_segment_run_page_keeps_the_stored_json_behind_a_details_toggle(admin_client, run):
-    page = text(admin_client.get(reverse("admin:personalization_segmentrun_change", args=[run.pk])))
+    page = text(admin_client.get(reverse("admin:segments_segmentrun_change", args=[run.pk])))
 
     details = re.search(r'<details class="stored-details".*?</details>', page, flags=re.S).group(0)
     assert "<summary>Details: the run as stored</summary>" in details
@@ -62,7 +62,7 @@ def test_a_segment_run_page_keeps_the_stored_json_behind_a_details_toggle(admin_
 
 
 def test_the_segment_list_shows_the_latest_run_s_spend_with_its_currency(admin_client, run):
-    visible = outside_details(text(admin_client.get(reverse("admin:personalization_segmentrun_changelist"))))
+    visible = outside_details(text(admin_client.get(reverse("admin:segments_segmentrun_changelist"))))
 
     assert re.findall(r'data-testid="segment-spent">([^<]*)<', visible) == ["£461.71", "£37.20"]
     assert "0.417" in visible and "0.41699" not in visible
@@ -92,14 +92,14 @@ def test_a_customer_without_an_imported_number_is_titled_by_number_and_account_a
 
 
 def test_a_campaign_page_is_titled_by_the_campaign_with_its_counts_read_out_and_json_behind_details(admin_client):
-    from personalization.models import Campaign
+    from personalization.marketing.models import Campaign
 
     started = timezone.make_aware(datetime(2026, 12, 1, 9, 30))
     campaign = Campaign.objects.create(
         key="digest-2026-12-01", kind="digest", created_at=started, updated_at=started,
         counts={"eligible": 40, "skipped": {"no marketing consent": 3}, "skipped_at_send": {"unsubscribed": 2}})
 
-    page = text(admin_client.get(reverse("admin:personalization_campaign_change", args=[campaign.pk])))
+    page = text(admin_client.get(reverse("admin:marketing_campaign_change", args=[campaign.pk])))
     visible = outside_details(page)
 
     assert f"<h1>{campaign} (started 1 Dec 2026 09:30)</h1>" in page

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from personalization.models import EventKind
-from personalization.services import behaviour_events_record
+from personalization.recommendations.models import EventKind
+from personalization.recommendations.services import behaviour_events_record
 from primitives.subjects import Subject
 from privacy.services import consent_decide
 from tests.factories import ProductFactory, UserFactory

@@ -9,17 +9,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from personalization.models import (
-    BehaviourEvent,
-    Campaign,
-    MarketingEmail,
-    ModelVersion,
-    RecommendationList,
-    SegmentDiscount,
-    SegmentMembership,
-    SegmentRun,
-    Subscriber,
-)
+from personalization.marketing.models import Campaign, MarketingEmail, Subscriber
+from personalization.recommendations.models import BehaviourEvent, ModelVersion, RecommendationList
+from personalization.segments.models import SegmentDiscount, SegmentMembership, SegmentRun
 from privacy.models import ConsentRecord, DataRequest, DataRequestKind, DataRequestStatus
 from privacy.notice import notice_current
 from shop.accounts.models import ApiToken, SavedAddress, User

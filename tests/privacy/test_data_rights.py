@@ -132,7 +132,7 @@ def test_the_export_holds_both_orders_the_consent_history_and_the_events(
     purposes = {(row["purpose"], row["granted"]) for row in sections["privacy.ConsentRecord"]["rows"]}
     assert ("personalization", True) in purposes
     if apps.is_installed("personalization"):
-        assert sections["personalization.BehaviourEvent"]["rows"], "the browsing is in the export"
+        assert sections["recommendations.BehaviourEvent"]["rows"], "the browsing is in the export"
     html = archive.read("index.html").decode()
     assert NAME in html and account_order.number in html and "<script" not in html
     assert AuditEntry.objects.filter(action="export_downloaded").count() == 1

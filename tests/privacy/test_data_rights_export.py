@@ -197,7 +197,7 @@ def test_the_letter_names_no_internal_column_key_hash_flag_or_product_id():
                  API_TOKEN_PREFIX, API_KEY_HASH, "segment:loyal", "refund-w000417"}
     forbidden |= {row["text_hash"] for row in document["sections"]["privacy.ConsentRecord"]["rows"]}
     forbidden |= {column for section in document["sections"].values() for column in section["columns"] if "_" in column}
-    forbidden |= {str(value) for label in ("personalization.Subscriber", "privacy.DataRequest")
+    forbidden |= {str(value) for label in ("marketing.Subscriber", "privacy.DataRequest")
                   for row in document["sections"][label]["rows"]
                   for key, value in row.items() if key in {"consent_key", "pseudonym", "token_nonce", "email_index"}}
     assert sorted(word for word in forbidden if word in text) == []
@@ -226,19 +226,19 @@ def test_data_json_round_trips_every_row_with_the_titles_the_letter_shows():
     assert counts == {
         "accounts.User": 1, "account.EmailAddress": 1, "accounts.SavedAddress": 1, "orders.Order": 2,
         "orders.OrderLine": 2, "checkout.Address": 1, "payments.Payment": 1, "orders.OrderStatusChange": 1,
-        "personalization.BehaviourEvent": 2, "personalization.SegmentMembership": 1,
-        "personalization.RecommendationList": 1, "privacy.ConsentRecord": 3, "personalization.Subscriber": 1,
-        "personalization.MarketingEmail": 1, "orders.OrderEmail": 1, "privacy.DataRequest": 1,
+        "recommendations.BehaviourEvent": 2, "segments.SegmentMembership": 1,
+        "recommendations.RecommendationList": 1, "privacy.ConsentRecord": 3, "marketing.Subscriber": 1,
+        "marketing.MarketingEmail": 1, "orders.OrderEmail": 1, "privacy.DataRequest": 1,
         "accounts.ApiToken": 1, "cart.Cart": 1, "cart.CartLine": 1, "checkout.Checkout": 1, "payments.Refund": 1,
-        "personalization.SegmentDiscount": 1,
+        "segments.SegmentDiscount": 1,
     }
     assert document["schema_version"] == 2
     assert document["lookups"]["catalog.Product"] == {
         str(APRON_ID): "Linen Apron", str(MUG_ID): "Enamel Mug", str(CANDLE_ID): "Beeswax Candle"}
     assert document["lookups"]["orders.Order"] == {str(person.web_order.pk): "W000417",
                                                    str(person.imported_order.pk): "536365"}
-    [recommendations] = document["sections"]["personalization.RecommendationList"]["rows"]
-    assert document["sections"]["personalization.RecommendationList"]["explanations"] == {str(recommendations["id"]): [
+    [recommendations] = document["sections"]["recommendations.RecommendationList"]["rows"]
+    assert document["sections"]["recommendations.RecommendationList"]["explanations"] == {str(recommendations["id"]): [
         "Because you bought Linen Apron", "Popular: bought by 42 customers in the last 30 days"]}
     assert document["sections"]["orders.Order"]["group"] == "orders"
 
@@ -292,7 +292,7 @@ def test_a_staff_member_reads_what_they_did_in_the_back_office():
     from django.contrib.admin.models import CHANGE, LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    from personalization.models import PreviewAuditEntry
+    from personalization.recommendations.models import PreviewAuditEntry
     from shop.orders.models import Order
 
     clerk = verified_user(is_staff=True)

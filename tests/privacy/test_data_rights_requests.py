@@ -362,16 +362,16 @@ def test_an_erasure_deletes_the_export_file_and_its_link_stops_working(client, s
 def subscriber_declares_its_consent_key() -> bool:
     from privacy.registry import declarations
 
-    declaration = declarations().get("personalization.Subscriber")
+    declaration = declarations().get("marketing.Subscriber")
     return declaration is not None and declaration.visitor_keys == "consent_key"
 
 
 @pytest.mark.django_db
 @pytest.mark.skipif(not subscriber_declares_its_consent_key(),
-                    reason='personalization.Subscriber does not declare "visitor_keys": "consent_key" yet')
+                    reason='marketing.Subscriber does not declare "visitor_keys": "consent_key" yet')
 def test_a_newsletter_only_person_is_erased_with_the_consent_recorded_under_their_key(
         client, ask, settings, django_capture_on_commit_callbacks):
-    from personalization.models import Subscriber
+    from personalization.marketing.models import Subscriber
     from privacy.models import ConsentRecord
 
     settings.ERASURE_GRACE_DAYS = 0

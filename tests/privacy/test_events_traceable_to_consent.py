@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from personalization.models import BehaviourEvent
+from personalization.recommendations.models import BehaviourEvent
 from primitives.subjects import Subject
 from privacy.consent_cookie import cookie_decisions_record, state_from_cookie
 from privacy.models import ConsentRecord, ConsentSource, VisitorLink

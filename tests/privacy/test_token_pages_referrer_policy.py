@@ -14,8 +14,8 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from personalization.models import Subscriber
-from personalization.newsletter import confirm_url, unsubscribe_url
+from personalization.marketing.models import Subscriber
+from personalization.marketing.links import confirm_url, unsubscribe_url
 from primitives.encrypted_fields import blind_index
 from privacy.data_requests import cancel_token, confirm_token, data_request_new
 from privacy.models import DataRequestKind, DataRequestStatus

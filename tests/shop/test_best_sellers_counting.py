@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from personalization.models import BehaviourEvent
+from personalization.recommendations.models import BehaviourEvent
 from primitives.subjects import Subject
 from privacy.services import consent_decide
 from shop.catalog.models import Product

@@ -9,7 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from personalization.campaigns import digest_items
+from personalization.marketing.campaigns import digest_items
 from shop.pricing import price_strategy_for_customer
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
 from tests.shop.price_strategies import REASON, members_price  # noqa: F401  (fixture)
@@ -66,8 +66,8 @@ def test_the_public_price_alone_has_nothing_struck_and_no_label(client, lamp, me
     assert "<s " not in html and "price__label" not in html
 
 
-@pytest.mark.parametrize("template", ["personalization/emails/digest.html",
-                                      "personalization/emails/cart_reminder.html"])
+@pytest.mark.parametrize("template", ["marketing/emails/digest.html",
+                                      "marketing/emails/cart_reminder.html"])
 def test_html_e_mails_strike_the_public_price_with_was_written_out(lamp, members_price, template):  # noqa: F811
     member, other = UserFactory(), UserFactory()
     members_price.add(member.pk)

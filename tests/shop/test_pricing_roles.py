@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_only_an_owner_opens_the_segment_discounts(client, settings):
     settings.STAFF_SECOND_FACTOR_REQUIRED = False  # the owner's second factor is tested with staff login
-    url = reverse("admin:personalization_segmentdiscount_changelist")
+    url = reverse("admin:segments_segmentdiscount_changelist")
     staff(client, "Catalog manager")
     assert client.get(url).status_code == 403
     assert client.get(reverse("admin:pricing_demandrule_changelist")).status_code == 200

@@ -1,0 +1,58 @@
+"""Personal data held by the newsletter, for the privacy registry (format: privacy/registry.py)."""
+
+MODELS = {
+    "marketing.Subscriber": {
+        "fields": {
+            "id": "not_personal",
+            "user": "pseudonymous",
+            "email": "personal",
+            "email_index": "pseudonymous",
+            "consent_key": "pseudonymous",
+            "status": "personal",
+            "token_nonce": "not_personal",
+            "created_at": "personal",
+            "confirmation_sent_at": "personal",
+            "confirmed_at": "personal",
+            "unsubscribed_at": "personal",
+        },
+        "purpose": "Send the newsletter and personalised e-mails to people who asked for them and confirmed",
+        "legal_basis": "consent",
+        "retention": "Until the person unsubscribes and asks for erasure, or the account is erased",
+        "subject": "user",
+        "guest": "email_index",
+        # Consent of a person without an account is recorded under this key: it goes with them.
+        "visitor_keys": "consent_key",
+        "export": True,
+        "erasure": "delete",
+        "data_subjects": "Customers and newsletter subscribers without an account",
+    },
+    "marketing.Campaign": {
+        "fields": {name: "not_personal" for name in ("id", "key", "kind", "created_at", "updated_at", "counts")},
+        "purpose": "Count each marketing sending: eligible, sent, skipped and why",
+        "legal_basis": "legitimate_interest",
+        "retention": "As long as the shop runs (counts only)",
+        "subject": None,
+        "export": False,
+        "erasure": "keep",
+    },
+    "marketing.MarketingEmail": {
+        "fields": {
+            "id": "not_personal",
+            "subscriber": "pseudonymous",
+            "campaign": "personal",
+            "key": "pseudonymous",
+            "status": "personal",
+            "created_at": "personal",
+            "sent_at": "personal",
+            "products": "personal",
+        },
+        "purpose": "Send each marketing e-mail at most once, and prove what was sent to whom",
+        "legal_basis": "consent",
+        "retention": "With the subscriber",
+        "subject": "subscriber__user",
+        "parent": "subscriber",
+        "export": True,
+        "erasure": "delete",
+        "data_subjects": "Newsletter subscribers",
+    },
+}
