@@ -4,7 +4,7 @@ It rewrites the formatted message, so it works for our own loggers, Django's
 request logging, the development server's request lines and gunicorn's access log
 alike. Query strings are dropped entirely: they carry search terms, e-mail addresses
 and one-time tokens. It is exact both ways: the record's own request id and dotted
-code names (`personalization.tasks.retrain_recommenders_if_requested`) stay readable.
+code names (`personalization.recommendations.tasks.retrain_recommenders_if_requested`) stay readable.
 """
 
 import contextvars
