@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
@@ -70,8 +71,6 @@ def customer_title(customer) -> str:
 
 def customer_view(request: HttpRequest, user_id: int) -> HttpResponse:
     """Mounted inside the admin (admin_view: staff only); needs permission to view orders."""
-    from django.contrib import admin
-
     if not request.user.has_perm("orders.view_order"):
         raise PermissionDenied
     customer = get_user_model().objects.filter(pk=user_id).first()

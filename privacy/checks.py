@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from django.conf import settings
 from django.core import checks
 
+from .registry import registry_problems
+
 # A random key of 32 characters from a 16-letter alphabet (hex) shows fewer than 10 distinct
 # characters about once in 10,000 draws; from `secrets.token_urlsafe` practically never.
 MINIMUM_DISTINCT_CHARACTERS = 10
@@ -97,7 +99,6 @@ def registry_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     A warning, not an error, so that a model being written can still be migrated; the
     test suite (tests/privacy/test_registry.py) is the gate that fails.
     """
-    from .registry import registry_problems
 
     return [checks.Warning(problem, id="privacy.W001") for problem in registry_problems()]
 

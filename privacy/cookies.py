@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from .purposes import NECESSARY, purpose_check
+from .registry import declared_cookies
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,6 @@ def _core_cookies() -> list[Cookie]:
 
 def cookie_table() -> list[Cookie]:
     """Every declared cookie: the shop's necessary ones, then those apps declare."""
-    from .registry import declared_cookies
 
     cookies = _core_cookies()
     for declaration in declared_cookies():

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -36,14 +35,17 @@ from .models import (
 from .purposes import MARKETING, PERSONALIZATION
 from .reach import identity_for_guest, identity_for_user, identity_with_linked_keys, rows_of
 from .registry import declarations
+from .retention import exports_expire
+from .request_links import (
+    CANCEL_SALT,
+    DOWNLOAD_SALT,
+    GUEST_LINK_MAX_AGE,
+    request_from_token,
+)
 from .scrubbers import cache_purge
 from .services import consent_decide
 from .signals import subject_erased
 
-DOWNLOAD_SALT = "privacy.export.download"
-CANCEL_SALT = "privacy.erasure.cancel"
-CONFIRM_SALT = "privacy.guest-request.confirm"
-GUEST_LINK_MAX_AGE = 60 * 60 * 24  # a guest's confirmation link works for a day (privacy.guest_requests)
 # An export still "running" this long after it last moved was interrupted: build it again.
 STALLED_EXPORT = timedelta(minutes=30)
 
@@ -55,32 +57,6 @@ class DataRequestRefused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-# --- Links ------------------------------------------------------------------------------
-
-def _sign(request: DataRequest, salt: str) -> str:
-    return signing.dumps({"r": request.pk, "p": request.pseudonym.hex}, salt=salt, compress=True)
-
-
-def request_from_token(token: str, salt: str, max_age: int | None) -> DataRequest | None:
-    try:
-        data = signing.loads(token, salt=salt, max_age=max_age)
-        return DataRequest.objects.filter(pk=int(data["r"]), pseudonym=uuid.UUID(hex=data["p"])).first()
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-
-
-def download_token(request: DataRequest) -> str:
-    return _sign(request, DOWNLOAD_SALT)
-
-
-def cancel_token(request: DataRequest) -> str:
-    return _sign(request, CANCEL_SALT)
-
-
-def confirm_token(request: DataRequest) -> str:
-    return _sign(request, CONFIRM_SALT)
 
 
 def export_ttl() -> timedelta:
@@ -377,15 +353,3 @@ def requests_process_due() -> dict[str, int]:
         status=DataRequestStatus.AWAITING_CONFIRMATION,
         created_at__lt=now - timedelta(seconds=GUEST_LINK_MAX_AGE)).update(status=DataRequestStatus.EXPIRED)
     return done
-
-
-def exports_expire() -> int:
-    """Delete export archives past their expiry; returns how many went."""
-    expired = list(DataRequest.objects.filter(kind=DataRequestKind.EXPORT, status=DataRequestStatus.DONE,
-                                              file_expires_at__lte=timezone.now()))
-    for request in expired:
-        with transaction.atomic():
-            ExportArchive.objects.filter(request=request).delete()
-            DataRequest.objects.filter(pk=request.pk).update(status=DataRequestStatus.EXPIRED)
-            audit_record(action="export_file_deleted", request=request)
-    return len(expired)

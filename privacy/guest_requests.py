@@ -16,19 +16,17 @@ from primitives.encrypted_fields import blind_index
 
 from .audit import audit_record
 from .data_requests import (
-    CONFIRM_SALT,
-    GUEST_LINK_MAX_AGE,
     DataRequestRefused,
     data_request_new,
     erasure_cancel_link_send,
     erasure_grace,
     erasure_refuse_during_export,
     personal_processing_stop,
-    request_from_token,
 )
 from .models import DataRequest, DataRequestKind, DataRequestStatus
 from .reach import identity_for_guest, rows_of
 from .registry import declarations
+from .request_links import CONFIRM_SALT, GUEST_LINK_MAX_AGE, request_from_token
 
 GUEST_REQUESTS_PER_HOUR = 3
 

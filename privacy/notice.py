@@ -18,6 +18,7 @@ from django.conf import settings
 from django.template.loader import get_template
 
 from .cookies import cookie_table
+from .processing import processing_activities
 from .purposes import PURPOSES
 from .recipients import recipients as recipients_named
 
@@ -55,8 +56,6 @@ def _notice_text(version: str) -> str:
     lines += ["", "Cookies:"]
     lines += [f"- {c.name}: {c.purpose}, {c.duration}, set by {c.set_by}. {c.description}"
               for c in cookie_table()]
-    from .selectors import processing_activities  # the notice page shows them
-
     lines += ["", "What we keep:"]
     for activity in processing_activities():
         recipients = ", ".join(activity.recipients) or "nobody"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.db import models
@@ -32,7 +33,6 @@ def identity_for_user(*, user_id: int, visitor_id: uuid.UUID | None = None) -> S
     Guest orders count as theirs only under an address the account has verified, so
     nobody reaches another person's guest orders by signing up with their address.
     """
-    from allauth.account.models import EmailAddress
 
     user = apps.get_model(settings.AUTH_USER_MODEL)._base_manager.filter(pk=user_id).first()
     addresses = list(EmailAddress.objects.filter(user_id=user_id).values_list("email", "verified"))

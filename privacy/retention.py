@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import OPEN_STATUSES, AuditEntry, ConsentRecord, DataRequest
+from .audit import audit_record
+from .models import OPEN_STATUSES, AuditEntry, ConsentRecord, DataRequest, DataRequestKind, DataRequestStatus, ExportArchive
 from .registry import declarations
 
 
@@ -48,6 +50,18 @@ def data_requests_purge() -> int:
     return deleted + AuditEntry.objects.filter(at__lt=retention_cutoff("privacy.AuditEntry")).delete()[0]
 
 
+def exports_expire() -> int:
+    """Delete export archives past their expiry; returns how many went."""
+    expired = list(DataRequest.objects.filter(kind=DataRequestKind.EXPORT, status=DataRequestStatus.DONE,
+                                              file_expires_at__lte=timezone.now()))
+    for request in expired:
+        with transaction.atomic():
+            ExportArchive.objects.filter(request=request).delete()
+            DataRequest.objects.filter(pk=request.pk).update(status=DataRequestStatus.EXPIRED)
+            audit_record(action="export_file_deleted", request=request)
+    return len(expired)
+
+
 def declared_purge(label: str, *, now: datetime | None = None) -> int:
     """Run the `retention_purge` that `label`'s app declares, with the cutoff its retention_days
     give; the app owns its rows, privacy only says when (registry.py)."""
@@ -68,7 +82,6 @@ def enforced_labels() -> set[str]:
 def retention_purge() -> dict[str, int]:
     """Every purge once, privacy's own by name and each app's declared one by its model's label;
     safe to run twice (the second finds nothing)."""
-    from .data_requests import exports_expire
 
     purged = {
         "sessions": sessions_purge(), "visitor_consent_records": visitor_consent_purge(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -45,7 +46,6 @@ def sessions_of(identity: SubjectIdentity) -> QuerySet:
 
 def log_entries_about(identity: SubjectIdentity) -> QuerySet:
     """Entries about one of the person's accounts, or naming one of their addresses."""
-    from django.apps import apps
 
     condition = Q(pk__in=[])
     if identity.user_ids:

@@ -11,11 +11,10 @@ from django.utils import timezone
 
 from primitives.subjects import Subject
 
-from .models import ConsentRecord, ConsentSource, DataRequest
+from .models import OPEN_STATUSES, ConsentRecord, ConsentSource, DataRequest, DataRequestKind, DataRequestStatus
 from .notice import notice_version
 from .purposes import CONSENT_PURPOSES, GPC_REFUSED_PURPOSES, NECESSARY, purpose_check
-from .registry import LEGAL_BASES, declarations
-from .retention import enforced_labels
+from .request_links import cancel_token, download_token
 
 
 @dataclass(frozen=True)
@@ -85,48 +84,6 @@ def consent_history(*, subject: Subject, limit: int | None = 100) -> list[Consen
     return list(ConsentRecord.objects.filter(**subject.record_filter()).order_by("-created_at", "-id")[:limit])
 
 
-@dataclass(frozen=True)
-class ProcessingActivity:
-    """One line of the record of processing activities (GDPR Art. 30(1))."""
-
-    purpose: str
-    legal_basis: str
-    data_subjects: list[str]
-    personal_fields: list[str]
-    pseudonymous_fields: list[str]
-    retention: list[str]
-    recipients: list[str]
-    models: list[str]
-    erasure: list[str]
-    retention_enforced: list[str] = field(default_factory=list)
-
-
-def processing_activities() -> list[ProcessingActivity]:
-    """Every declared model holding personal data, grouped by purpose and legal basis."""
-    grouped: dict[tuple[str, str], list] = {}
-    for declaration in declarations().values():
-        if declaration.holds_personal_data:
-            grouped.setdefault((declaration.purpose, declaration.legal_basis), []).append(declaration)
-    activities = []
-    for (purpose, basis), group in sorted(grouped.items()):
-        def collect(values):
-            return sorted({v for v in values if v})
-        activities.append(ProcessingActivity(
-            purpose=purpose,
-            legal_basis=LEGAL_BASES.get(basis, basis),
-            data_subjects=collect(d.data_subjects for d in group),
-            personal_fields=[f"{d.label}.{n}" for d in group for n in d.fields_classified("personal")],
-            pseudonymous_fields=[f"{d.label}.{n}" for d in group for n in d.fields_classified("pseudonymous")],
-            retention=collect(d.retention for d in group),
-            recipients=collect(r for d in group for r in d.recipients),
-            models=[d.label for d in group],
-            erasure=[f"{d.label}: {d.erasure}" for d in group],
-            retention_enforced=[f"{d.label}: {d.retention_days} days from {d.retention_basis}" for d in group
-                                if d.retention_days is not None and d.label in enforced_labels()],
-        ))
-    return activities
-
-
 def consenting_subjects(*, purpose: str, user_ids: Iterable[int] | None = None) -> tuple[set[int], set]:
     """(user ids, visitor ids) whose consent in force grants `purpose`, in one query; with
     `user_ids`, only those accounts are looked at (and no visitor).
@@ -161,8 +118,6 @@ class AccountDataRequests:
 
 def account_data_requests(*, user_id: int) -> AccountDataRequests:
     """The newest export and any open erasure of an account, in two queries."""
-    from .data_requests import cancel_token, download_token
-    from .models import OPEN_STATUSES, DataRequest, DataRequestKind, DataRequestStatus
 
     export = DataRequest.objects.filter(user_id=user_id, kind=DataRequestKind.EXPORT).order_by("-created_at",
                                                                                                 "-id").first()

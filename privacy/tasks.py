@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from shop.orders.emails import TRANSACTIONAL_HEADERS
 
-from . import data_requests
+from . import data_requests, request_links
 from .models import DataRequest, DataRequestStatus
+
 from .retention import retention_purge
 
 SENT_TTL = 60 * 60 * 24
@@ -72,7 +73,7 @@ def send_guest_request_link(request_id: int) -> bool:
     if request is None:
         return False
     link = settings.SHOP_BASE_URL.rstrip("/") + reverse(
-        "privacy:guest_confirm", kwargs={"token": data_requests.confirm_token(request)})
+        "privacy:guest_confirm", kwargs={"token": request_links.confirm_token(request)})
     return _send_once(f"privacy:guest-link-sent:{request.pseudonym.hex}", _message(
         request=request, template="guest_request_link", subject=f"Your data at {settings.SHOP_NAME}",
         context={"link": link}))
@@ -85,7 +86,7 @@ def send_export_ready_link(request_id: int) -> bool:
     if request is None:
         return False
     link = settings.SHOP_BASE_URL.rstrip("/") + reverse(
-        "privacy:download", kwargs={"token": data_requests.download_token(request)})
+        "privacy:download", kwargs={"token": request_links.download_token(request)})
     return _send_once(f"privacy:export-ready-sent:{request.pseudonym.hex}", _message(
         request=request, template="export_ready", subject=f"Your data at {settings.SHOP_NAME} is ready",
         context={"link": link, "days": settings.PRIVACY_EXPORT_TTL_DAYS}))
@@ -99,7 +100,7 @@ def send_erasure_scheduled(request_id: int) -> bool:
     if request is None:
         return False
     link = settings.SHOP_BASE_URL.rstrip("/") + reverse(
-        "privacy:erasure_cancel", kwargs={"token": data_requests.cancel_token(request)})
+        "privacy:erasure_cancel", kwargs={"token": request_links.cancel_token(request)})
     return _send_once(f"privacy:erasure-scheduled-sent:{request.pseudonym.hex}", _message(
         request=request, template="erasure_scheduled", subject=f"Your data at {settings.SHOP_NAME} will be deleted",
         context={"link": link}))

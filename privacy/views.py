@@ -11,14 +11,15 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.conf import settings
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import data_requests, guest_requests
+from . import data_requests, guest_requests, request_links
 from .cookies import cookie_table
 from .data_requests import DataRequestRefused
 from .forms import ConsentForm, GuestDataRequestForm
 from .models import DataRequestKind
 from .notice import notice_current
 from .reach import identity_for_user
-from .selectors import account_data_requests, consent_history, processing_activities
+from .processing import processing_activities
+from .selectors import account_data_requests, consent_history
 from .services import consent_decide
 
 
@@ -111,7 +112,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account is scheduled for deletion. Personalised recommendations and "
                                   "marketing have stopped.")
         return render(request, "privacy/delete_scheduled.html", {
-            "erasure": erasure, "cancel_token": data_requests.cancel_token(erasure)})
+            "erasure": erasure, "cancel_token": request_links.cancel_token(erasure)})
     return render(request, "privacy/delete_confirm.html", {
         "grace_days": settings.ERASURE_GRACE_DAYS,
         "blockers": data_requests.erasure_blockers(identity=identity_for_user(user_id=request.user.pk)),
@@ -176,7 +177,7 @@ def guest_confirm(request: HttpRequest, token: str) -> HttpResponse:
         except DataRequestRefused as refusal:
             return _refused(request, refusal)
         context = {"confirmed": confirmed, "grace_days": settings.ERASURE_GRACE_DAYS,
-                   "cancel_token": data_requests.cancel_token(confirmed)
+                   "cancel_token": request_links.cancel_token(confirmed)
                    if confirmed.kind == DataRequestKind.ERASURE else None}
         response = render(request, "privacy/guest_confirmed.html", context)
     else:

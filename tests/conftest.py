@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(config, items):
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     with_redis = bool(settings.REDIS_URL)
     for item in items:
-        if serial_group_needed(item):
+        if serial_group_needed(item) and config.pluginmanager.hasplugin("xdist"):
             item.add_marker(pytest.mark.xdist_group(SERIAL_GROUP))
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))

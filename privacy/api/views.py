@@ -18,7 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from primitives.subjects import request_subject
-from privacy import data_requests
+from privacy import data_requests, request_links
 from privacy.data_requests import DataRequestRefused
 from privacy.models import ConsentSource, DataRequest, DataRequestKind
 from privacy.purposes import CONSENT_PURPOSES
@@ -228,7 +228,7 @@ class ErasureDetail(WriteThrottledView):
         if open_erasure is None:
             raise ServiceRefusal("You have no account deletion scheduled.", status_code=404, code="not_found")
         try:
-            cancelled = data_requests.erasure_cancel(token=data_requests.cancel_token(open_erasure))
+            cancelled = data_requests.erasure_cancel(token=request_links.cancel_token(open_erasure))
         except DataRequestRefused as refusal:
             raise _refused(refusal) from None
         return Response(_request_body(request, cancelled))

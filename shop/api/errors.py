@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -99,7 +99,5 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
 @csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """Any address under /api/ that names no resource: a 404 in the API's shape, not a page."""
-    from django.http import JsonResponse
-
     return JsonResponse(error_body(status_code=404, code="not_found",
                                    message="There is no API resource at this address."), status=404)

@@ -35,6 +35,8 @@ from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from .models import Category, Product, ProductImage, ProductVariant
+
 T = TypeVar("T")
 
 VERSION_KEY = "catalog:fragments:version"
@@ -191,8 +193,6 @@ def connect_model_receivers() -> None:
     Writes that go around `save()` (bulk updates in the stock and catalog services)
     call `catalog_changed()` themselves.
     """
-    from .models import Category, Product, ProductImage, ProductVariant
-
     request_started.connect(_request_started, dispatch_uid="catalog_fragments_request_started")
     request_finished.connect(_request_finished, dispatch_uid="catalog_fragments_request_finished")
 

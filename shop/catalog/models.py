@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from .search import ProductSearchDocument
+from .search_document import ProductSearchDocument
 
 
 class Category(models.Model):

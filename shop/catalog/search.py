@@ -11,48 +11,21 @@ against the titles' vocabulary (spelling.py, used by `SearchResults`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 
-if TYPE_CHECKING:
-    from .models import Product
+from .models import Category, Product
+from .search_document import SEARCH_CONFIG
 
 MAX_QUERY_LENGTH = 100
 # Trigram word similarity above which a title word counts as a (misspelt) match:
 # "lanturn" against "lantern" is 0.5. pg_trgm's `%>` operator (the one the index
 # answers) reads it from pg_trgm.word_similarity_threshold, set on each new connection.
 TRIGRAM_THRESHOLD = 0.45
-SEARCH_CONFIG = "english"
 # A product only its category's name matches ranks below any title or description match.
 CATEGORY_MATCH_RELEVANCE = 0.01
-
-
-class ProductSearchDocument(Func):
-    """What a product is found by: its title (weight A) and description (weight B) as a tsvector.
-
-    The expression of the generated column `Product.search_vector`. It is immutable
-    (explicit text search configuration), as PostgreSQL requires of a stored
-    generated column. Elsewhere the column is NULL: SQLite matches substrings.
-    """
-
-    output_field = SearchVectorField()
-
-    def __init__(self) -> None:
-        super().__init__(F("title"), F("description"))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return "NULL", []
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        title, title_params = compiler.compile(self.source_expressions[0])
-        description, description_params = compiler.compile(self.source_expressions[1])
-        sql = (f"(setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, COALESCE({title}, '')), 'A') || "
-               f"setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, COALESCE({description}, '')), 'B'))")
-        return sql, [*title_params, *description_params]
 
 
 def connection_prepare(sender, connection, **kwargs) -> None:
@@ -78,8 +51,6 @@ def product_search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]
 
 
 def _search_postgresql(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
-    from .models import Category, Product
-
     text_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     matching_categories = (Category.objects.annotate(document=SearchVector("name", config=SEARCH_CONFIG))
                            .filter(document=text_query).values("pk"))

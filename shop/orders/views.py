@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,8 +20,6 @@ HISTORY_PAGE_SIZE = 20
 @require_GET
 @login_required
 def order_history(request: HttpRequest) -> HttpResponse:
-    from django.core.paginator import Paginator
-
     page = Paginator(selectors.orders_for_user(user_id=request.user.pk), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "shop/orders/history.html", {"page": page})

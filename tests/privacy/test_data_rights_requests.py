@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy import data_requests, guest_requests
+from privacy import data_requests, guest_requests, request_links
 from privacy.models import (
     AuditEntry,
     DataRequest,
@@ -57,7 +57,7 @@ def test_a_download_link_works_only_for_its_owner_and_only_until_it_expires(
     forged = link.replace("/download/", "/download/x")
     assert client.get(forged).status_code == 404
     token = link.split("/")[-2]
-    payload = signing.loads(token, salt=data_requests.DOWNLOAD_SALT)
+    payload = signing.loads(token, salt=request_links.DOWNLOAD_SALT)
     assert client.get(reverse("privacy:download", args=[signing.dumps({**payload, "r": payload["r"] + 1},
                                                                       salt="wrong-salt")])).status_code == 404
 
@@ -258,7 +258,7 @@ def test_a_forged_or_expired_guest_link_is_refused(client, ask):
 
     assert client.post(link.replace("/requests/", "/requests/x")).status_code == 404
     request = DataRequest.objects.get()
-    two_days_ago = TwoDaysAgoSigner(salt=data_requests.CONFIRM_SALT).sign_object(
+    two_days_ago = TwoDaysAgoSigner(salt=request_links.CONFIRM_SALT).sign_object(
         {"r": request.pk, "p": request.pseudonym.hex}, compress=True)
     response = client.post(reverse("privacy:guest_confirm", args=[two_days_ago]))
     assert response.status_code == 404 and "expired" in response.content.decode()

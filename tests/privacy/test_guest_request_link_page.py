@@ -9,13 +9,11 @@ from django.utils import timezone
 from primitives.encrypted_fields import blind_index
 from privacy import guest_requests
 from privacy.data_requests import (
-    CONFIRM_SALT,
-    GUEST_LINK_MAX_AGE,
     DataRequestRefused,
-    confirm_token,
     data_request_new,
 )
 from privacy.models import DataRequest, DataRequestKind, DataRequestStatus
+from privacy.request_links import CONFIRM_SALT, GUEST_LINK_MAX_AGE, confirm_token
 
 ADDRESS = "perpetua.lindqvist@example.org"
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 from personalization.marketing.models import Subscriber
 from personalization.marketing.links import confirm_url, unsubscribe_url
 from primitives.encrypted_fields import blind_index
-from privacy.data_requests import cancel_token, confirm_token, data_request_new
+from privacy.data_requests import data_request_new
+from privacy.request_links import cancel_token, confirm_token
 from privacy.models import DataRequestKind, DataRequestStatus
 from shop.orders.selectors import order_guest_path
 from tests.factories import OrderFactory

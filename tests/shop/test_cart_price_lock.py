@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy import data_requests
+from privacy import data_requests, request_links
 from shop.cart.models import CartLine
 from shop.catalog.models import Product, ProductVariant
 from shop.orders.models import OrderLine, OrderStatus
@@ -208,7 +208,7 @@ def data_export(client, user) -> dict:
     request = data_requests.export_request(user_id=user.pk)
     data_requests.export_build(request_id=request.pk)
     request.refresh_from_db()
-    _, archive = data_requests.export_file_for_download(token=data_requests.download_token(request), user=user)
+    _, archive = data_requests.export_file_for_download(token=request_links.download_token(request), user=user)
     return json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("data.json"))
 
 

@@ -5,7 +5,7 @@ trigram GIN index on titles for misspelt words. SQLite gets a NULL column and no
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-import shop.catalog.search
+import shop.catalog.search_document
 
 INDEXES = {
     "catalog_product_search_vector_gin": "USING gin (search_vector)",
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="product",
             name="search_vector",
-            field=models.GeneratedField(db_persist=True, expression=shop.catalog.search.ProductSearchDocument(),
+            field=models.GeneratedField(db_persist=True, expression=shop.catalog.search_document.ProductSearchDocument(),
                                         output_field=django.contrib.postgres.search.SearchVectorField(null=True)),
         ),
         migrations.RunPython(create_indexes, drop_indexes, elidable=False),
