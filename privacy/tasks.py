@@ -13,7 +13,6 @@ from shop.orders.emails import TRANSACTIONAL_HEADERS
 
 from . import data_requests, request_links
 from .models import DataRequest, DataRequestStatus
-
 from .retention import retention_purge
 
 SENT_TTL = 60 * 60 * 24
