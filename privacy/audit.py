@@ -11,13 +11,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from primitives.audit import audit_append
+
 from .models import AuditEntry, DataRequest
 
 
 def audit_record(*, action: str, request: DataRequest | None = None, actor_id: int | None = None,
                  pseudonym: uuid.UUID | None = None, detail: dict[str, Any] | None = None) -> AuditEntry:
-    """Append one entry. `detail` must hold ids, counts and codes only."""
-    return AuditEntry.objects.create(
-        at=timezone.now(), action=action, request=request, actor_id=actor_id,
+    """Append one entry. `detail` holds ids, counts and codes; any personal data in it is blotted out."""
+    return audit_append(
+        AuditEntry, at=timezone.now(), action=action, request=request, actor_id=actor_id,
         pseudonym=pseudonym or (request.pseudonym if request is not None else None), detail=detail or {},
     )

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from primitives.audit import audit_trail
+
 from .purposes import CONSENT_PURPOSES, PURPOSES_BY_KEY
 
 
@@ -175,10 +177,12 @@ class ExportArchive(models.Model):
         return f"Archive of {self.request_id} ({self.size} bytes)"
 
 
+@audit_trail(details=("detail",))
 class AuditEntry(models.Model):
     """One step of a data request, or one look by staff at a customer's decrypted details.
 
-    Append-only. Holds pseudonyms and ids only: never a name, an e-mail or an address.
+    Append-only, written by `privacy.audit.audit_record` through the one audit write path
+(primitives.audit). Holds pseudonyms and ids only: never a name, an e-mail or an address.
     """
 
     at = models.DateTimeField(db_index=True)
