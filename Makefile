@@ -81,6 +81,7 @@ check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/package_cycles.py
 
 # On PYTEST_WORKERS pytest-xdist workers (0: one process). The browser journeys and the tests of a real
 # Celery worker run one after another on one of them (the "serial" group, see tests/conftest.py).
