@@ -72,11 +72,13 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return groups
 
 
-def package_cycles() -> list[tuple[list[str], list[str]]]:
+def package_cycles(*, top_level: tuple[str, ...] = TOP_LEVEL, root: Path = ROOT,
+                   cache: bool = True) -> list[tuple[list[str], list[str]]]:
     """Each cycle between sibling packages, with the direct imports that make it."""
-    sys.path.insert(0, str(ROOT))
-    graph = grimp.build_graph(*TOP_LEVEL)
-    sibling_sets = [list(TOP_LEVEL)]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    graph = grimp.build_graph(*top_level) if cache else grimp.build_graph(*top_level, cache_dir=None)
+    sibling_sets = [list(top_level)]
     for module in sorted(graph.modules):
         children = sorted(child for child in graph.find_children(module) if _is_package(graph, child))
         if len(children) > 1:
