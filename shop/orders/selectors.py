@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core import signing
-from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -90,14 +90,10 @@ def guest_orders_for_links(*, order_ids: list[int]) -> list[Order]:
     return list(Order.objects.filter(pk__in=order_ids, user__isnull=True).order_by("-placed_at", "-id"))
 
 
-def order_totals_per_customer(*, user_ids) -> list[tuple[int, "datetime", int, "Decimal"]]:
+def order_totals_per_customer(*, user_ids) -> list[tuple[int, datetime, int, Decimal]]:
     """(user id, latest order's time, number of orders, total spent) per account among `user_ids`,
     counting every order that was not cancelled or refunded, in one query. Accounts without
     such an order are left out."""
-    from django.db.models import Count, Max, Sum
-
-    from .models import OrderStatus
-
     return list(
         Order.objects.filter(user_id__in=user_ids).exclude(status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED])
         .values("user_id").annotate(last=Max("placed_at"), orders=Count("id"), spent=Sum("total"))
@@ -105,9 +101,7 @@ def order_totals_per_customer(*, user_ids) -> list[tuple[int, "datetime", int, "
     )
 
 
-def latest_order_times(*, user_ids) -> dict[int, "datetime"]:
+def latest_order_times(*, user_ids) -> dict[int, datetime]:
     """The time of each account's latest order (any status), in one query."""
-    from django.db.models import Max
-
     return dict(Order.objects.filter(user_id__in=user_ids).values("user_id").annotate(last=Max("placed_at"))
                 .order_by().values_list("user_id", "last"))
