@@ -41,6 +41,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(SERIAL_GROUP))
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
+        if "embedded_processes" in item.keywords and on_postgres:
+            item.add_marker(pytest.mark.skip(
+                reason="starts the embedded default in processes of its own: run once, in the SQLite run"))
         if "worker" in item.keywords and not with_redis:
             item.add_marker(pytest.mark.skip(reason="needs Redis for a real worker: set REDIS_URL=redis://..."))
 

@@ -13,6 +13,8 @@ import pytest
 
 from tests.config.conftest import PROJECT_ROOT, free_port
 
+pytestmark = pytest.mark.embedded_processes
+
 
 @dataclass(frozen=True)
 class ServerLog:

@@ -25,10 +25,12 @@ def settings_with(**env: str) -> list[str]:
     return run_embedded(SCRIPT, **env).stdout.split()
 
 
+@pytest.mark.embedded_processes
 def test_nothing_set_means_sqlite_and_eager_tasks():
     assert settings_with() == ["django.db.backends.sqlite3", "True", "memory://localhost/", "LocMemCache"]
 
 
+@pytest.mark.embedded_processes
 def test_urls_switch_to_postgresql_and_a_real_broker():
     engine, eager, broker, cache = settings_with(DATABASE_URL="postgres://shop@db:5432/shop",
                                                  REDIS_URL="redis://cache:6379/0")
@@ -51,6 +53,7 @@ print("result", add.delay(2, 3).get(timeout=5))
 """
 
 
+@pytest.mark.embedded_processes
 def test_a_queued_task_runs_in_process_and_nothing_reaches_for_a_broker():
     result = run_embedded(QUEUE_A_TASK)
 

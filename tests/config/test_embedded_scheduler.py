@@ -137,6 +137,7 @@ def shop_on_a_file_database(tmp_path):
     return database, first_version
 
 
+@pytest.mark.embedded_processes
 def test_while_make_serve_runs_a_withdrawal_is_followed_by_a_retraining(shop_on_a_file_database, tmp_path):
     database, first_version = shop_on_a_file_database
     # Every job ran a moment ago, except the hourly retraining job, which last ran just over an hour
@@ -189,6 +190,7 @@ def test_while_make_serve_runs_a_withdrawal_is_followed_by_a_retraining(shop_on_
     assert left == [], f"still running after the server stopped: {left}"
 
 
+@pytest.mark.embedded_processes
 def test_make_serve_with_a_broker_leaves_the_schedule_to_beat(tmp_path):
     state = tmp_path / "scheduled-jobs.json"
     port = free_port()
@@ -216,6 +218,7 @@ def test_make_serve_with_a_broker_leaves_the_schedule_to_beat(tmp_path):
             os.killpg(server.pid, signal.SIGKILL)
 
 
+@pytest.mark.embedded_processes
 @pytest.mark.parametrize("where", ["a broker is configured", "production settings"])
 def test_the_loop_refuses_to_run_where_beat_runs_the_schedule(tmp_path, where):
     state = tmp_path / "scheduled-jobs.json"
@@ -233,6 +236,7 @@ def test_the_loop_refuses_to_run_where_beat_runs_the_schedule(tmp_path, where):
     assert not state.exists()  # no job ran
 
 
+@pytest.mark.embedded_processes
 def test_the_loop_stops_when_the_process_it_ran_beside_is_gone(tmp_path):
     state, log = tmp_path / "scheduled-jobs.json", tmp_path / "jobs.log"
     # The shell starts the loop in the background and exits at once, as a killed server's shell would.

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.embedded_processes
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 

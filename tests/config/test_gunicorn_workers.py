@@ -4,7 +4,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.config.test_gunicorn_access_log import PROJECT_ROOT
+
+pytestmark = pytest.mark.embedded_processes
 
 WORKER_START = """
 import gc, runpy

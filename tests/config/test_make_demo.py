@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.embedded_processes
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ANNOUNCER = PROJECT_ROOT / "scripts" / "announce_when_serving.py"
 
