@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from shop.checkout.tax import country_name
+from shop.pricing.tax import country_name
 from shop.recommendations import rails_for
 
 from . import selectors, services

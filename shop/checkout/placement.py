@@ -28,6 +28,7 @@ from shop.catalog.stock import OutOfStock, stock_release, stock_take
 from shop.orders.models import Order
 from shop.orders.services import order_create_paid
 from shop.payments.models import Payment, PaymentStatus
+from shop.payments.services import payment_refund
 from shop.payments.providers import (
     ChargeRequest,
     ChargeResult,
@@ -222,8 +223,6 @@ def _cart_lines_bought_remove(payment: Payment) -> None:
 
 
 def _refund_unfulfillable(payment_id: int, shortage: OutOfStock) -> PlacementResult:
-    from shop.payments.services import payment_refund
-
     payment = Payment.objects.get(pk=payment_id)
     refunded = payment_refund(payment=payment, reason="Sold out while paying")
     if payment.checkout_id:

@@ -1,7 +1,5 @@
 from django.apps import AppConfig
 
-from shop.catalog.fragments import price_group_register
-
 from . import price_strategy_for
 
 
@@ -16,6 +14,7 @@ class PricingConfig(AppConfig):
         # These import models: only once the apps are loaded. Importing .api.serializers also
         # describes the catalog's price field in the API schema.
         from shop.catalog.api.serializers import price_body_register
+        from shop.catalog.fragments import price_group_register
 
         from . import checks  # noqa: F401  (registers the settings check)
         from .api.serializers import price_body

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Min, Q
+from django.utils import timezone
 
 from primitives.money import round_money
 from shop.catalog.models import ProductVariant
@@ -74,8 +75,6 @@ RECOMPUTE_RUNNING_MESSAGE = "Prices are being recomputed; try again in a minute.
 
 def recompute_running() -> PricingRun | None:
     """The recompute running now, if any (a crashed one stops counting after PRICING_RUN_STALE_SECONDS)."""
-    from django.utils import timezone
-
     stale = timezone.now() - timedelta(seconds=settings.PRICING_RUN_STALE_SECONDS)
     return PricingRun.objects.filter(status=PricingRunStatus.RUNNING, started_at__gt=stale).first()
 
