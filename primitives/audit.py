@@ -86,8 +86,13 @@ def audit_append(model: type[Model], **values: Any) -> Model:
     return model._default_manager.create(**audit_entry_clean(model, values))
 
 
+def audit_entries_build(model: type[Model], entries: Iterable[Mapping[str, Any]]) -> list[Model]:
+    """Unsaved entries of the audit trail `model`, cleaned, for a caller that inserts many rows its
+    own way (shop.pricing.bulk)."""
+    return [model(**audit_entry_clean(model, entry)) for entry in entries]
+
+
 def audit_append_many(model: type[Model], entries: Iterable[Mapping[str, Any]], *,
                       batch_size: int | None = None) -> list[Model]:
     """Append several entries to the audit trail `model` in as few statements as the database allows."""
-    rows = [model(**audit_entry_clean(model, entry)) for entry in entries]
-    return model._default_manager.bulk_create(rows, batch_size=batch_size)
+    return model._default_manager.bulk_create(audit_entries_build(model, entries), batch_size=batch_size)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from primitives.audit import audit_trail
 from primitives.encrypted_fields import BlindIndexField, EncryptedEmailField
 
 
@@ -61,8 +62,10 @@ class Order(models.Model):
         return self.email or (self.user.email if self.user_id else None)
 
 
+@audit_trail(free_text=("note",))
 class OrderStatusChange(models.Model):
-    """The audit trail of an order: every status change, who made it and why."""
+    """The audit trail of an order: every status change, who made it and why (written through
+    primitives.audit: an address or a phone number in a staff note is blotted out)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=16, choices=OrderStatus.choices, blank=True)

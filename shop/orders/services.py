@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from primitives.audit import audit_append
 from primitives.encrypted_fields import blind_index
 from shop import events
 from shop.catalog.stock import stock_return
@@ -65,7 +66,7 @@ def order_create_paid(*, checkout_token: UUID, user_id: int | None, email: str |
                   reduced_from=line.reduced_from.amount if line.reduced_from is not None else None)
         for number, line in enumerate(lines, start=1)
     ])
-    OrderStatusChange.objects.create(order=order, from_status="", to_status=OrderStatus.PAID, note="Paid online")
+    audit_append(OrderStatusChange, order=order, from_status="", to_status=OrderStatus.PAID, note="Paid online")
     events.emit(events.OrderPlaced(
         subject=subject, order_id=order.pk, total=total, currency=currency,
         lines=tuple(events.EventLine(product_id=line.product_id, variant_id=line.variant_id,
@@ -115,8 +116,8 @@ def _status_apply(order: Order, *, to_status: str, by_user_id: int | None, note:
         _restock(order)
     order.status = to_status
     order.save(update_fields=["status"])
-    OrderStatusChange.objects.create(order=order, from_status=from_status, to_status=to_status,
-                                     changed_by_id=by_user_id, note=note[:300])
+    audit_append(OrderStatusChange, order=order, from_status=from_status, to_status=to_status,
+                 changed_by_id=by_user_id, note=note[:300])
     if to_status in EMAIL_FOR_STATUS and order.source == OrderSource.WEB:
         _email_after_commit(order.pk, EMAIL_FOR_STATUS[to_status])
 

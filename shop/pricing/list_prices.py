@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from primitives.audit import audit_append
 from primitives.money import format_money
 from shop.catalog.fragments import catalog_changed
 from shop.catalog.models import Product, ProductVariant
@@ -62,10 +63,10 @@ def _price_change_record(*, variant: ProductVariant, old_price: Decimal, new_pri
         old_price=old_price, new_price=new_price, current_reduced_from=variant.reduced_from,
         lowest_before=lowest_price_before(variant_id=variant.pk, current_price=old_price, now=now))
     variant.price, variant.price_changed_at = new_price, now
-    PriceChange.objects.create(variant=variant, product_id=variant.product_id, old_price=old_price,
-                               new_price=new_price, reduced_from=variant.reduced_from, rule=variant.price_rule,
-                               source=PriceChangeSource.MERCHANT, changed_at=now,
-                               inputs={"reason": reason, "list_price": str(list_price), "clamps": clamps or []})
+    audit_append(PriceChange, variant=variant, product_id=variant.product_id, old_price=old_price,
+                 new_price=new_price, reduced_from=variant.reduced_from, rule=variant.price_rule,
+                 source=PriceChangeSource.MERCHANT, changed_at=now,
+                 inputs={"reason": reason, "list_price": str(list_price), "clamps": clamps or []})
 
 
 @transaction.atomic

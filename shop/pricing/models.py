@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from primitives.audit import audit_trail
 from shop.catalog.models import Category, Product, ProductVariant
 
 DEMAND_RULE_PREFIX = "demand:"
@@ -69,8 +70,10 @@ class PriceChangeSource(models.TextChoices):
     MERCHANT = "merchant", "Merchant's change"
 
 
+@audit_trail(details=("inputs",))
 class PriceChange(models.Model):
-    """One variant's price moving: from what, to what, by which rule and why (its inputs)."""
+    """One variant's price moving: from what, to what, by which rule and why (its inputs); written
+    through primitives.audit."""
 
     variant = models.ForeignKey(ProductVariant, on_delete=models.CASCADE, related_name="price_changes")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="price_changes")

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from primitives.audit import audit_entries_build
 from primitives.money import round_money
 from shop.catalog.fragments import catalog_changed
 from shop.catalog.models import Product, ProductVariant
@@ -182,11 +183,11 @@ def _plan_apply(*, plan: PricePlan, now: datetime, run: PricingRun | None) -> No
             changed_meanwhile.add(variant.product_id)
             continue
         if entry.moves:
-            changes.append(PriceChange(variant_id=variant.pk, product_id=variant.product_id,
-                                       old_price=variant.price, new_price=entry.new_price,
-                                       reduced_from=entry.reduced_from, rule=entry.code,
-                                       source=PriceChangeSource.RECOMPUTE, inputs=entry.inputs,
-                                       changed_at=now, run=run))
+            changes.append({"variant_id": variant.pk, "product_id": variant.product_id,
+                            "old_price": variant.price, "new_price": entry.new_price,
+                            "reduced_from": entry.reduced_from, "rule": entry.code,
+                            "source": PriceChangeSource.RECOMPUTE, "inputs": entry.inputs,
+                            "changed_at": now, "run": run})
             variant.price, variant.reduced_from, variant.price_changed_at = entry.new_price, entry.reduced_from, now
             variant.price_rule = entry.code
             changed_variants.append(variant)
@@ -198,7 +199,7 @@ def _plan_apply(*, plan: PricePlan, now: datetime, run: PricingRun | None) -> No
     rows_update(model=ProductVariant, fields=["price", "price_rule", "price_changed_at", "reduced_from"],
                 rows=[(variant.pk, variant.price, variant.price_rule, variant.price_changed_at, variant.reduced_from)
                       for variant in changed_variants])
-    rows_insert(objects=changes)
+    rows_insert(objects=audit_entries_build(PriceChange, changes))
     touched = {variant.product_id for variant in changed_variants}
     by_product: dict[int, list[ProductVariant]] = defaultdict(list)
     for entry in plan.entries:

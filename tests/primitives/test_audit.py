@@ -6,10 +6,16 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
-from primitives.audit import NotAnAuditTrail, audit_append, audit_trail, audit_trails
+from primitives.audit import NotAnAuditTrail, audit_append, audit_append_many, audit_trail, audit_trails
 from privacy.audit import audit_record
 from privacy.models import AuditEntry, DataRequest
+from shop.orders.models import OrderSource, OrderStatus, OrderStatusChange
+from shop.orders.services import order_status_change
+from shop.pricing.list_prices import _price_change_record
+from shop.pricing.models import PriceChange
+from tests.factories import OrderFactory, ProductFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_PACKAGES = ("shop", "privacy", "personalization", "merchant", "config")
@@ -84,3 +90,40 @@ def test_every_audit_trail_is_written_through_the_one_write_path():
 def test_the_write_path_check_finds_a_direct_write():
     """The scan above can fail: order lines, written by bulk_create, are found."""
     assert any(place.startswith("shop/orders/services.py:") for place in _writes_outside_the_write_path({"OrderLine"}))
+
+
+def test_the_shops_trails_are_declared():
+    trails = audit_trails()
+    assert trails[OrderStatusChange].free_text == ("note",)
+    assert trails[PriceChange].details == ("inputs",)
+
+
+@pytest.mark.django_db
+def test_a_staff_note_on_an_order_status_change_keeps_its_words_and_loses_the_address():
+    order = OrderFactory(status=OrderStatus.PAID, source=OrderSource.IMPORT)
+
+    order_status_change(order_id=order.pk, to_status=OrderStatus.SHIPPED, note=f"Left with {ADDRESS}, {PHONE}")
+
+    change = OrderStatusChange.objects.get(order=order, to_status=OrderStatus.SHIPPED)
+    assert change.note == "Left with [redacted], [redacted]"
+
+
+@pytest.mark.django_db
+def test_a_price_changes_inputs_are_blotted_out_where_they_quote_a_person_and_its_numbers_stay():
+    product = ProductFactory()
+    variant = product.variants.get()
+    old_price = variant.price
+
+    _price_change_record(variant=variant, old_price=old_price, new_price=old_price + 1, now=timezone.now(),
+                         reason=f"Asked by {ADDRESS}", list_price=old_price + 1, clamps=["daily_limit"])
+
+    change = PriceChange.objects.get(variant=variant)
+    assert change.inputs == {"reason": "Asked by [redacted]", "list_price": str(old_price + 1),
+                             "clamps": ["daily_limit"]}
+
+
+@pytest.mark.django_db
+def test_entries_appended_together_are_cleaned_each():
+    audit_append_many(AuditEntry, [{"at": timezone.now(), "action": "probe", "detail": {"note": ADDRESS}}] * 2)
+
+    assert [entry.detail for entry in AuditEntry.objects.filter(action="probe")] == [{"note": "[redacted]"}] * 2
