@@ -15,6 +15,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from celery import shared_task
 from django.core import signing
 from django.db import transaction
@@ -163,15 +164,11 @@ def subscriber_confirm(*, token: str) -> Subscriber:
 
 
 def _account_with_verified_address(email: str) -> int | None:
-    from allauth.account.models import EmailAddress
-
     return (EmailAddress.objects.filter(email__iexact=normalise_email(email), verified=True)
             .values_list("user_id", flat=True).first())
 
 
 def _verified_address_indexes(user_id: int) -> list[str]:
-    from allauth.account.models import EmailAddress
-
     return [blind_index(email) for email in
             EmailAddress.objects.filter(user_id=user_id, verified=True).values_list("email", flat=True)]
 

@@ -6,6 +6,9 @@ Its tables are named after the label whose migrations created them (`personaliza
 from django.conf import settings
 from django.db import models
 
+from primitives.audit import audit_trail
+
+
 class EventKind(models.TextChoices):
     VIEWED = "viewed", "Viewed a product"
     ADDED_TO_CART = "added_to_cart", "Added to cart"
@@ -169,6 +172,7 @@ class RetrainingRequest(models.Model):
         return f"{self.get_reason_display()} at {self.requested_at:%Y-%m-%d %H:%M}"
 
 
+@audit_trail()
 class PreviewAuditEntry(models.Model):
     """A staff member looked at a customer's recommendations in the admin.
 

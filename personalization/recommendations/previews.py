@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from primitives.audit import audit_append
 from privacy.consent import has_consent
 from privacy.purposes import PERSONALIZATION
 
@@ -24,8 +25,8 @@ def customer_pseudonym(user_id: int) -> str:
 
 def preview_audit_record(*, staff, pseudonym: str) -> PreviewAuditEntry:
     """Record that `staff` looked at what the customer (or subscriber) behind `pseudonym` is recommended."""
-    return PreviewAuditEntry.objects.create(staff=staff, customer_pseudonym=pseudonym, viewed_at=timezone.now(),
-                                            version=model_version_serving())
+    return audit_append(PreviewAuditEntry, staff=staff, customer_pseudonym=pseudonym, viewed_at=timezone.now(),
+                        version=model_version_serving())
 
 
 def product_preview(*, product_id: int) -> dict[str, list[dict]]:

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from primitives.audit import NotAnAuditTrail, audit_append, audit_append_many, audit_trail, audit_trails
+from personalization.recommendations.models import PreviewAuditEntry
 from privacy.audit import audit_record
 from privacy.models import AuditEntry, DataRequest
 from shop.orders.models import OrderSource, OrderStatus, OrderStatusChange
@@ -92,8 +93,9 @@ def test_the_write_path_check_finds_a_direct_write():
     assert any(place.startswith("shop/orders/services.py:") for place in _writes_outside_the_write_path({"OrderLine"}))
 
 
-def test_the_shops_trails_are_declared():
+def test_the_shops_and_the_recommendations_trails_are_declared():
     trails = audit_trails()
+    assert PreviewAuditEntry in trails
     assert trails[OrderStatusChange].free_text == ("note",)
     assert trails[PriceChange].details == ("inputs",)
 
