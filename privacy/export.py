@@ -18,6 +18,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -75,7 +76,9 @@ class ExportKind:
     mailed: bool = False  # the rows are about e-mails, so the mail server carried them
 
 
-# Keyed by model label. A model missing here still lands in the letter, under FALLBACK_GROUP;
+# Keyed by model label: the models of privacy, the shop and third-party apps. The apps above
+# privacy place their own models by their declaration's "letter" (privacy/registry.py). A model
+# placed nowhere still lands in the letter, under FALLBACK_GROUP;
 # tests/privacy/test_data_rights_export.py fails until it is placed.
 EXPORT_KINDS: dict[str, ExportKind] = {
     settings.AUTH_USER_MODEL: ExportKind(
@@ -103,39 +106,51 @@ EXPORT_KINDS: dict[str, ExportKind] = {
     "payments.Refund": ExportKind("orders", "Your refunds", "Recorded when we refunded you."),
     "orders.OrderStatusChange": ExportKind(
         "orders", "What happened to your orders", "Recorded by the shop as your order moved on."),
-    "recommendations.BehaviourEvent": ExportKind(
-        "browsing", "What you viewed, put in your basket and bought", "Recorded by the shop as you browsed."),
-    "segments.SegmentMembership": ExportKind(
-        "browsing", "The customer group you are in", "Worked out by the shop from your orders."),
-    "segments.SegmentDiscount": ExportKind(
-        "browsing", "Prices for your customer group", "Set by the shop for the group you are in."),
-    "recommendations.RecommendationList": ExportKind(
-        "recommendations", "Lists of recommendations for you",
-        "Worked out by the shop's recommender from your browsing and orders."),
     "privacy.ConsentRecord": ExportKind(
         "consent", "Your choices", "You made these choices; we record each one as proof."),
-    "marketing.Subscriber": ExportKind(
-        "emails", "Your newsletter subscription", "You signed up for the newsletter.", mailed=True),
-    "marketing.MarketingEmail": ExportKind(
-        "emails", "Newsletters and reminders we sent", "Recorded when we sent the e-mail.", mailed=True),
     "orders.OrderEmail": ExportKind(
         "emails", "E-mails about your orders", "Recorded when we sent the e-mail about your order.", mailed=True),
     "privacy.DataRequest": ExportKind("requests", "Your requests about your data", "You asked for it.", mailed=True),
     "admin.LogEntry": ExportKind(
         "staff", "Changes you made in the back office", "Recorded by the back office when you made the change."),
-    "recommendations.PreviewAuditEntry": ExportKind(
-        "staff", "Customers' recommendations you looked at", "Recorded by the back office when you looked."),
 }
 FALLBACK_KIND = ExportKind(FALLBACK_GROUP, "", "Recorded by the shop.")
 
-# What the letter names rather than numbers: rows point at these by id, and the document says what they are.
-LOOKUP_MODELS = ("catalog.Product", "catalog.ProductVariant", "orders.Order", "marketing.Campaign")
-# Product ids held inside JSON fields rather than in a foreign key.
-JSON_PRODUCT_IDS = {"recommendations.RecommendationList": "items", "marketing.MarketingEmail": "products"}
 
 
 def export_kind(label: str) -> ExportKind:
-    return EXPORT_KINDS.get(label, FALLBACK_KIND)
+    if label in EXPORT_KINDS:
+        return EXPORT_KINDS[label]
+    declaration = declarations().get(label)
+    letter = declaration.letter if declaration is not None else None
+    if letter is None:
+        return FALLBACK_KIND
+    return ExportKind(letter.group, letter.heading, letter.origin, mailed=letter.mailed)
+
+
+def _json_product_fields() -> dict[str, str]:
+    """Product ids held inside JSON fields rather than in a foreign key, by model label."""
+    return {label: declaration.letter.product_ids_in for label, declaration in declarations().items()
+            if declaration.letter is not None and declaration.letter.product_ids_in}
+
+
+def _named_by_the_shop() -> dict[str, Callable[[set], Iterable[tuple[Any, str]]]]:
+    """What the letter names rather than numbers (rows point at these by id), each with the one
+    query that names them: the shop's products, variants and orders, and what apps declare."""
+    named: dict[str, Callable[[set], Iterable[tuple[Any, str]]]] = {
+        "catalog.Product": lambda ids: apps.get_model("catalog.Product")._base_manager.filter(pk__in=ids)
+        .values_list("pk", "title"),
+        "catalog.ProductVariant": lambda ids: (
+            (pk, f"{title} ({name})" if name else title)
+            for pk, title, name in apps.get_model("catalog.ProductVariant")._base_manager.filter(pk__in=ids)
+            .values_list("pk", "product__title", "name")),
+        "orders.Order": lambda ids: apps.get_model("orders.Order")._base_manager.filter(pk__in=ids)
+        .values_list("pk", "number"),
+    }
+    for label, declaration in declarations().items():
+        if declaration.letter_lookup:
+            named[label] = import_string(declaration.letter_lookup)
+    return named
 
 
 def _section_rows(label: str, identity: SubjectIdentity) -> tuple[list[str], list[dict]]:
@@ -174,31 +189,18 @@ def _json_product_ids(value) -> Iterable[int]:
 def _lookups(sections: dict[str, dict]) -> dict[str, dict[str, str]]:
     """Titles of the products, numbers of the orders and kinds of the campaigns the rows point at:
     one query per kind of thing, whatever the number of rows."""
-    wanted: dict[str, set] = {label: set() for label in LOOKUP_MODELS}
+    named = _named_by_the_shop()
+    json_product_fields = _json_product_fields()
+    wanted: dict[str, set] = {label: set() for label in named}
     for label, section in sections.items():
         model = apps.get_model(label)
         for field in model._meta.concrete_fields:
             target = field.related_model._meta.label if field.is_relation and field.related_model else None
             if target in wanted:
                 wanted[target].update(row[field.name] for row in section["rows"] if row[field.name] is not None)
-        if label in JSON_PRODUCT_IDS:
+        if label in json_product_fields:
             for row in section["rows"]:
-                wanted["catalog.Product"].update(_json_product_ids(row[JSON_PRODUCT_IDS[label]]))
-    named = {
-        "catalog.Product": lambda ids: apps.get_model("catalog.Product")._base_manager.filter(pk__in=ids)
-        .values_list("pk", "title"),
-        "catalog.ProductVariant": lambda ids: (
-            (pk, f"{title} ({name})" if name else title)
-            for pk, title, name in apps.get_model("catalog.ProductVariant")._base_manager.filter(pk__in=ids)
-            .values_list("pk", "product__title", "name")),
-        "orders.Order": lambda ids: apps.get_model("orders.Order")._base_manager.filter(pk__in=ids)
-        .values_list("pk", "number"),
-        "marketing.Campaign": lambda ids: (
-            (pk, str(dict(apps.get_model("marketing.Campaign")._meta.get_field("kind").flatchoices)
-                     .get(kind, kind)))
-            for pk, kind in apps.get_model("marketing.Campaign")._base_manager.filter(pk__in=ids)
-            .values_list("pk", "kind")),
-    }
+                wanted["catalog.Product"].update(_json_product_ids(row[json_product_fields[label]]))
     return {label: {str(pk): name for pk, name in named[label](ids)} if ids else {}
             for label, ids in wanted.items()}
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
+from django.utils.module_loading import import_string
 
 from primitives.money import format_money, format_percent
 
@@ -239,63 +240,12 @@ def _status_change(row: dict, letter: Letter) -> Item:
     return item
 
 
-def _event(row: dict, letter: Letter) -> Item:
-    item = Item(f"{choice('recommendations.BehaviourEvent', 'kind', row['kind'])}: {letter.product(row['product'])}",
-                when=when(row["occurred_at"]))
-    if row["quantity"] != 1:
-        item.fact("How many", row["quantity"])
-    item.fact("In", letter.order(row["order"]))
-    return item
-
-
-def _segment(row: dict, letter: Letter) -> Item:
-    return Item(f"Customer group: {choice('segments.SegmentDiscount', 'segment', row['segment'])}",
-                facts=[("Worked out from", ("How recently, how often and how much you buy; never where you "
-                                            "live, your device or anything sensitive"))])
-
-
-def _segment_discount(row: dict, letter: Letter) -> Item:
-    group = choice("segments.SegmentDiscount", "segment", row["segment"])
-    return Item(f"{format_percent(Decimal(str(row['percent'])) / 100)} off for the {group} group",
-                facts=[("What we tell you beside the price", row["reason"])])
-
-
-def _recommendations(row: dict, letter: Letter) -> Item:
-    title = choice("recommendations.RecommendationList", "rail", row["rail"])
-    if row["product"] is not None:
-        title = f"{title}: {letter.product(row['product'])}"
-    reasons = letter.sections["recommendations.RecommendationList"].get("explanations", {}).get(str(row["id"]), [])
-    item = Item(title)
-    for position, entry in enumerate(row["items"] or ()):
-        why = reasons[position] if position < len(reasons) else ""
-        product = letter.product(entry.get("product")) if isinstance(entry, dict) else letter.product(entry)
-        item.entries.append(f"{product} — {why}" if why else product)
-    return item
-
-
 def _consent(row: dict, letter: Letter) -> Item:
     label = "privacy.ConsentRecord"
     decision = "you agreed" if row["granted"] else "you said no"
     item = Item(f"{choice(label, 'purpose', row['purpose'])}: {decision}", when=when(row["created_at"]))
     item.fact("How", choice(label, "source", row["source"]))
     item.fact("Privacy notice you were shown", f"Version {row['notice_version']}")
-    return item
-
-
-def _subscriber(row: dict, letter: Letter) -> Item:
-    item = Item(f"Newsletter to {row['email']}", when=f"Signed up {when(row['created_at'])}")
-    item.fact("Status", choice("marketing.Subscriber", "status", row["status"]))
-    item.fact("Confirmation e-mail sent", when(row["confirmation_sent_at"]))
-    item.fact("Confirmed on", when(row["confirmed_at"]))
-    item.fact("Unsubscribed on", when(row["unsubscribed_at"]))
-    return item
-
-
-def _marketing_email(row: dict, letter: Letter) -> Item:
-    item = Item(letter.named("marketing.Campaign", row["campaign"], "An e-mail from the shop"),
-                when=when(row["sent_at"] or row["created_at"]))
-    item.fact("Status", choice("marketing.MarketingEmail", "status", row["status"]))
-    item.entries = [letter.product(product) for product in row["products"] or ()]
     return item
 
 
@@ -323,10 +273,6 @@ def _log_entry(row: dict, letter: Letter) -> Item:
     return item
 
 
-def _preview(row: dict, letter: Letter) -> Item:
-    return Item("You looked at a customer's recommendations", when=when(row["viewed_at"]))
-
-
 PRESENTERS: dict[str, Presenter] = {
     settings.AUTH_USER_MODEL: _user,
     "account.EmailAddress": _email_address,
@@ -342,17 +288,10 @@ PRESENTERS: dict[str, Presenter] = {
     "payments.Payment": _payment,
     "payments.Refund": _refund,
     "orders.OrderStatusChange": _status_change,
-    "recommendations.BehaviourEvent": _event,
-    "segments.SegmentMembership": _segment,
-    "segments.SegmentDiscount": _segment_discount,
-    "recommendations.RecommendationList": _recommendations,
     "privacy.ConsentRecord": _consent,
-    "marketing.Subscriber": _subscriber,
-    "marketing.MarketingEmail": _marketing_email,
     "orders.OrderEmail": _order_email,
     "privacy.DataRequest": _data_request,
     "admin.LogEntry": _log_entry,
-    "recommendations.PreviewAuditEntry": _preview,
 }
 # Shown inside another section's items when that section is in the copy.
 SHOWN_WITHIN = {"orders.OrderLine": "orders.Order"}
@@ -388,7 +327,14 @@ def _generic(label: str) -> Presenter:
 
 
 def presenter_for(label: str) -> Presenter:
-    return PRESENTERS.get(label) or _generic(label)
+    """The wording of `label`'s rows: privacy's own for the shop's models, the one an app above
+    privacy declares for its models (registry "letter"), else the model's personal fields."""
+    if label in PRESENTERS:
+        return PRESENTERS[label]
+    declaration = declarations().get(label)
+    if declaration is not None and declaration.letter is not None and declaration.letter.presenter:
+        return import_string(declaration.letter.presenter)
+    return _generic(label)
 
 
 def letter_context(document: dict) -> dict:

@@ -33,6 +33,17 @@ How a person's rows are found (privacy/reach.py), besides "subject", all optiona
                 that are kept but may quote the person (an e-mail in a note)
     "explainer": "dotted.path" of a function(entry) -> str: one entry of the rows' JSON "items"
                  in words, shown beside it in the person's copy (why a product was recommended)
+
+How the rows read in the person's copy (privacy/export_letter.py), for models of the apps above
+privacy, which privacy does not name (all optional; without them a model is shown by its
+personal fields under "Other data we hold about you"):
+    "letter": {"group": one of privacy.export.GROUPS' keys, "heading": the section's title,
+               "origin": where the rows came from, in a sentence,
+               "mailed": true when the rows are about e-mails (the mail server carried them),
+               "presenter": "dotted.path" of a function(row, letter) -> privacy.export_letter.Item,
+               "product_ids_in": the JSON field that holds product ids, named by title}
+    "letter_lookup": "dotted.path" of a function(ids) -> (pk, name) pairs: what the copy calls
+                     a row of this model that other rows point at ("Weekly picks" for a campaign)
     "visitor_keys": a lookup path on the person's rows whose values are further visitor keys
                     of theirs (a subscriber's consent key, the browser an account logged in
                     from, the browser in an order's payment snapshot); it may follow foreign
@@ -77,7 +88,20 @@ ERASURE_METHODS = ("delete", "anonymise", "keep")
 REQUIRED_KEYS = ("fields", "purpose", "legal_basis", "retention", "subject", "export", "erasure")
 OPTIONAL_KEYS = ("anonymise_fields", "anonymiser", "recipients", "data_subjects", "guest", "visitor", "parent",
                  "referenced_by", "finder", "scrubber", "visitor_keys", "retention_days", "retention_basis",
-                 "erasure_blocker", "retention_purge", "explainer")
+                 "erasure_blocker", "retention_purge", "explainer", "letter", "letter_lookup")
+LETTER_KEYS = ("group", "heading", "origin", "mailed", "presenter", "product_ids_in")
+
+
+@dataclass(frozen=True)
+class LetterDeclaration:
+    """How a model's rows read in the person's copy (see "letter" above)."""
+
+    group: str
+    heading: str
+    origin: str
+    mailed: bool = False
+    presenter: str | None = None
+    product_ids_in: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +131,8 @@ class ModelDeclaration:
     erasure_blocker: str | None = None
     retention_purge: str | None = None
     explainer: str | None = None
+    letter: LetterDeclaration | None = None
+    letter_lookup: str | None = None
 
     def fields_classified(self, classification: str) -> list[str]:
         return [name for name, value in self.fields.items() if value == classification]
@@ -144,8 +170,20 @@ def _declaration_from(label: str, entry: dict[str, Any], module_name: str) -> Mo
         retention_days=entry.get("retention_days"),
         retention_basis=entry.get("retention_basis", ""),
         erasure_blocker=entry.get("erasure_blocker"), retention_purge=entry.get("retention_purge"),
-        explainer=entry.get("explainer"),
+        explainer=entry.get("explainer"), letter=_letter_from(label, entry.get("letter"), module_name),
+        letter_lookup=entry.get("letter_lookup"),
     )
+
+
+def _letter_from(label: str, letter: dict[str, Any] | None, module_name: str) -> LetterDeclaration | None:
+    if letter is None:
+        return None
+    unknown = [key for key in letter if key not in LETTER_KEYS]
+    missing = [key for key in ("group", "heading", "origin") if key not in letter]
+    if missing or unknown:
+        raise ImproperlyConfigured(
+            f"{module_name}: {label}'s letter has missing keys {missing} or unknown keys {unknown}.")
+    return LetterDeclaration(**letter)
 
 
 @lru_cache(maxsize=1)
@@ -263,7 +301,7 @@ def _reach_problems(model: type[models.Model], declaration: ModelDeclaration) ->
     return problems + _hook_problems(declaration)
 
 
-HOOKS = ("finder", "scrubber", "anonymiser", "erasure_blocker", "retention_purge", "explainer")
+HOOKS = ("finder", "scrubber", "anonymiser", "erasure_blocker", "retention_purge", "explainer", "letter_lookup")
 
 
 def _hook_problems(declaration: ModelDeclaration) -> list[str]:
@@ -271,8 +309,10 @@ def _hook_problems(declaration: ModelDeclaration) -> list[str]:
     path is an import, and privacy must not reach into another app's modules through one."""
     problems = []
     own_package = declaration.declared_in.split(".")[0]
-    for key in HOOKS:
-        path = getattr(declaration, key)
+    hooks = [(key, getattr(declaration, key)) for key in HOOKS]
+    if declaration.letter is not None:
+        hooks.append(("letter presenter", declaration.letter.presenter))
+    for key, path in hooks:
         if path is None:
             continue
         if path.split(".")[0] != own_package:

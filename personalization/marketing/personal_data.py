@@ -24,6 +24,9 @@ MODELS = {
         "visitor_keys": "consent_key",
         "export": True,
         "erasure": "delete",
+        "letter": {"group": "emails", "heading": "Your newsletter subscription",
+                   "origin": "You signed up for the newsletter.", "mailed": True,
+                   "presenter": "personalization.marketing.letter.subscriber_item"},
         "data_subjects": "Customers and newsletter subscribers without an account",
     },
     "marketing.Campaign": {
@@ -34,6 +37,8 @@ MODELS = {
         "subject": None,
         "export": False,
         "erasure": "keep",
+        # The person's e-mails name their campaign by its kind in their copy.
+        "letter_lookup": "personalization.marketing.letter.campaigns_named",
     },
     "marketing.MarketingEmail": {
         "fields": {
@@ -53,6 +58,10 @@ MODELS = {
         "parent": "subscriber",
         "export": True,
         "erasure": "delete",
+        "letter": {"group": "emails", "heading": "Newsletters and reminders we sent",
+                   "origin": "Recorded when we sent the e-mail.", "mailed": True,
+                   "presenter": "personalization.marketing.letter.marketing_email_item",
+                   "product_ids_in": "products"},
         "data_subjects": "Newsletter subscribers",
     },
 }

@@ -21,6 +21,9 @@ MODELS = {
         "visitor": "visitor_id",
         "export": True,
         "erasure": "delete",
+        "letter": {"group": "browsing", "heading": "What you viewed, put in your basket and bought",
+                   "origin": "Recorded by the shop as you browsed.",
+                   "presenter": "personalization.recommendations.letter.behaviour_event_item"},
         "data_subjects": "Customers and visitors who consented to personalised recommendations",
     },
 }
@@ -55,6 +58,10 @@ MODELS.update({
         # Each stored entry's reason, in words, beside the entry in the person's copy.
         "explainer": "personalization.recommendations.serving.reason_text",
         "erasure": "delete",
+        "letter": {"group": "recommendations", "heading": "Lists of recommendations for you",
+                   "origin": "Worked out by the shop's recommender from your browsing and orders.",
+                   "presenter": "personalization.recommendations.letter.recommendation_list_item",
+                   "product_ids_in": "items"},
         "data_subjects": "Customers who consented to personalised recommendations (lists per product or for "
                          "everyone name nobody)",
     },
@@ -81,6 +88,9 @@ MODELS.update({
         "subject": "staff",
         "export": True,
         "erasure": "anonymise",
+        "letter": {"group": "staff", "heading": "Customers' recommendations you looked at",
+                   "origin": "Recorded by the back office when you looked.",
+                   "presenter": "personalization.recommendations.letter.preview_item"},
         "anonymise_fields": {"staff": None},
         "data_subjects": "Staff members",
     },

@@ -19,6 +19,9 @@ MODELS = {
         "subject": "user",
         "export": True,
         "erasure": "delete",
+        "letter": {"group": "browsing", "heading": "The customer group you are in",
+                   "origin": "Worked out by the shop from your orders.",
+                   "presenter": "personalization.segments.letter.membership_item"},
         "data_subjects": "Customers who consented to personalisation",
     },
 }
@@ -47,6 +50,9 @@ MODELS.update({
         "finder": "personalization.segments.pricing.personalized_prices_of",
         "export": True,
         "erasure": "keep",
+        "letter": {"group": "browsing", "heading": "Prices for your customer group",
+                   "origin": "Set by the shop for the group you are in.",
+                   "presenter": "personalization.segments.letter.discount_item"},
         "data_subjects": "Customers who consented to personalisation and are in a segment with a discount",
     },
 })

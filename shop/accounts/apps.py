@@ -36,4 +36,4 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(_sync_staff_roles, dispatch_uid="shop.staff_roles")
         post_save.connect(superuser_address_verify, sender=self.get_model("User"),
                           dispatch_uid="shop.superuser_address_verify")
-        user_logged_in.connect(session_stamp_on_login, dispatch_uid="config.session_idle_stamp")
+        user_logged_in.connect(session_stamp_on_login, dispatch_uid="accounts.session_idle_stamp")

@@ -2,10 +2,20 @@
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.test.utils import isolate_apps
 
-from privacy.registry import ModelDeclaration, declarations, registry_problems
+from personalization.marketing.letter import subscriber_item
+from privacy.export_letter import presenter_for
+from privacy.registry import (
+    REQUIRED_KEYS,
+    LetterDeclaration,
+    ModelDeclaration,
+    _declaration_from,
+    declarations,
+    registry_problems,
+)
 from shop.accounts.models import User
 from tests.factories import UserFactory
 
@@ -169,3 +179,30 @@ def test_the_shop_reaches_its_rows_for_privacy_through_its_own_declared_rules():
     assert declared["orders.Order"].retention_purge == "shop.orders.personal_data_rules.orders_anonymise_expired"
     assert declared["checkout.Checkout"].retention_purge == "shop.checkout.personal_data_rules.checkouts_purge"
     assert declared["orders.OrderStatusChange"].finder == "shop.orders.personal_data_rules.status_changes_by"
+
+
+def test_a_letter_presenter_or_lookup_outside_the_declaring_app_is_reported():
+    declaration = parcel_declaration(
+        declared_in="personalization.marketing.personal_data",
+        letter=LetterDeclaration(group="orders", heading="Parcels", origin="Sent by us.",
+                                 presenter="privacy.export_letter.presenter_for"),
+        letter_lookup="shop.orders.personal_data_rules.status_changes_by")
+
+    assert parcel_problems(declaration) == [
+        "privacy.Parcel: letter_lookup 'shop.orders.personal_data_rules.status_changes_by' lies outside "
+        "personalization, which declares it",
+        "privacy.Parcel: letter presenter 'privacy.export_letter.presenter_for' lies outside personalization, "
+        "which declares it"]
+
+
+def test_a_letter_missing_its_heading_or_with_an_unknown_key_is_refused():
+    entry = {key: value for key, value in declarations()["marketing.Subscriber"].__dict__.items()
+             if key in REQUIRED_KEYS}
+    with pytest.raises(ImproperlyConfigured, match=r"letter has missing keys \['heading'\] or unknown keys \['colour'\]"):
+        _declaration_from("marketing.Subscriber", {**entry, "letter": {"group": "emails", "origin": "You.",
+                                                                       "colour": "red"}}, "tests")
+
+
+@pytest.mark.django_db
+def test_the_letter_words_an_apps_rows_with_the_presenter_it_declares():
+    assert presenter_for("marketing.Subscriber") is subscriber_item
