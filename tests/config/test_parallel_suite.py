@@ -78,7 +78,7 @@ def test_without_xdist_the_suite_uses_the_database_it_was_given():
 def test_browser_journeys_and_real_worker_tests_are_in_the_serial_group_and_nothing_else():
     result = subprocess.run(
         [sys.executable, "-c", GROUPS_OF_COLLECTED_TESTS, "tests/browser/test_favicon.py",
-         "tests/test_celery_worker.py", "tests/shop/test_favicon.py"],
+         "tests/test_celery_worker.py", "tests/shop/storefront/test_favicon.py"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
         env={key: value for key, value in os.environ.items() if not key.startswith("PYTEST_XDIST")})
     report = next(line for line in result.stdout.splitlines() if line.startswith("GROUPS "))

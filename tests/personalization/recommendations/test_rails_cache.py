@@ -10,7 +10,7 @@ from personalization.recommendations.training import recommenders_train
 from shop.catalog.stock import stock_take
 from tests.personalization.recommendations.test_rails import cards_in, rails_on, shop_world  # noqa: F401 (fixture)
 from tests.personalization.worlds import NOW, bought, customer
-from tests.shop.test_fragment_cache import cached_fragments
+from tests.shop.catalog.test_fragment_cache import cached_fragments
 
 pytestmark = pytest.mark.django_db
 

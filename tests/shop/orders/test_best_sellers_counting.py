@@ -27,7 +27,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def buyer(*, consents: bool | None):

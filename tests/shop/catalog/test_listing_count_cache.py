@@ -4,7 +4,7 @@ counts nothing, and a change to what the listing holds shows at once."""
 import pytest
 
 from tests.factories import CategoryFactory, ProductFactory
-from tests.shop.test_fragment_cache import page, queries
+from tests.shop.catalog.test_fragment_cache import page, queries
 
 pytestmark = pytest.mark.django_db
 

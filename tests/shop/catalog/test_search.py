@@ -9,7 +9,7 @@ from shop.catalog.models import Product
 from shop.catalog.selectors import product_search_results
 from shop.catalog.spelling import MIN_CORRECTABLE_LENGTH, MIN_SIMILARITY, closest_title_word, title_vocabulary
 from tests.factories import CategoryFactory, ProductFactory
-from tests.shop.test_storefront_pages import PAGE_QUERY_BUDGET
+from tests.shop.storefront.test_storefront_pages import PAGE_QUERY_BUDGET
 
 pytestmark = pytest.mark.django_db
 

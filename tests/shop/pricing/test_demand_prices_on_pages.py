@@ -1,5 +1,5 @@
 """With demand rules on, listings show, filter and sort by the stored demand prices, within the
-pages' query budgets (tests/shop/test_storefront_pages.py), whatever the catalog's size."""
+pages' query budgets (tests/shop/storefront/test_storefront_pages.py), whatever the catalog's size."""
 
 from decimal import Decimal
 
@@ -9,7 +9,7 @@ from django.urls import reverse
 from shop.catalog.models import Product
 from shop.pricing.services import prices_recompute
 from tests.factories import CategoryFactory
-from tests.shop.test_demand_pricing import product, rule
+from tests.shop.pricing.test_demand_pricing import product, rule
 
 pytestmark = pytest.mark.django_db
 

@@ -254,7 +254,7 @@ def test_listing_and_product_pages_cost_the_same_queries_with_a_personal_price_f
         for user in (member, other):
             client.force_login(user)
             for url in urls:
-                # An anonymous page's budget is 8 (tests/shop/test_storefront_pages.py); a signed-in
+                # An anonymous page's budget is 8 (tests/shop/storefront/test_storefront_pages.py); a signed-in
                 # shopper's adds their consent, recommendations and cart count.
                 with django_assert_max_num_queries(11):
                     html = client.get(url).content.decode()
@@ -274,6 +274,6 @@ def test_cart_and_checkout_keep_their_query_budget_with_a_personal_price(
     for product in products:
         client.post(reverse("cart:add"), {"variant": product.variants.get().pk, "quantity": 1})
 
-    with django_assert_max_num_queries(8):  # the cart page's budget (tests/shop/test_cart.py)
+    with django_assert_max_num_queries(8):  # the cart page's budget (tests/shop/cart/test_cart.py)
         html = client.get(reverse("cart:detail")).content.decode()
     assert html.count("Your price") == count
