@@ -1,12 +1,14 @@
 """What a shopper reads at a glance, in Chromium at 1,280 and 390 px: a misspelt search still finds
 lanterns and offers "Did you mean lantern?"; a personal price shows the public price struck through
-with a short label on a card, the product page and the cart; on a phone the cart's suggestions
+with a short label on a card, the product page, the cart, the order page and the receipt; on a phone the cart's suggestions
 scroll sideways instead of stacking; every form puts its errors below the field."""
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
 from personalization.segments.models import SegmentDiscount, SegmentMembership, SegmentRun
 from personalization.recommendations.training import recommenders_train
@@ -15,6 +17,7 @@ from privacy.services import consent_decide
 from shop.recommendations import SHOWN_PER_RAIL
 from tests.browser.axe import axe_violations
 from tests.browser.pages import dismiss_consent_banner
+from tests.fixtures import tasks_run_in_process  # noqa: F401  (autouse: the receipt is sent)
 from tests.factories import PASSWORD, CategoryFactory, ProductFactory, verified_user
 from tests.personalization.worlds import NOW, bought, customer
 from tests.shop.checkout_helpers import shipping_methods_ensure
@@ -123,6 +126,42 @@ def test_a_personal_price_reads_at_a_glance_on_card_product_page_and_cart(journe
     assert_reads_at_a_glance(page.locator(".cart-line__price .price--personal").first)
     assert axe_violations(page) == []
     journey.screenshot(f"{size}-cart-your-price")
+
+
+def test_a_personal_price_paid_reads_the_same_on_the_order_page_and_the_receipt(journey, loyal_customer):
+    shipping_methods_ensure()
+    page = journey.page
+    log_in(journey, "loyal@example.com")
+    journey.goto("/p/brass-reading-lamp/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add to cart").click()
+    journey.goto("/cart/")
+    page.get_by_role("button", name="Go to checkout").click()
+    page.get_by_label("Full name").fill("Lena Loyal")
+    page.get_by_label("Address line 1").fill("1 Lamp Lane")
+    page.get_by_label("Town or city").fill("Leeds")
+    page.get_by_label("Postcode").fill("LS1 1AA")
+    page.get_by_role("button", name="Continue to shipping").click()
+    page.get_by_label(re.compile("Standard delivery")).check()
+    page.get_by_role("button", name="Continue to review").click()
+    page.get_by_label(re.compile("Test card that succeeds")).check()
+    page.get_by_role("button", name=re.compile("^Pay ")).click()
+    page.wait_for_url("**/account/orders/*/")
+
+    line = page.locator(".order-line")
+    public = line.locator("s.price__public")
+    assert "£36.00" in line.inner_text() and public.text_content() == "Public price, was £40.00"
+    assert public.locator(".visually-hidden").inner_text() == "Public price, was"  # read out, not shown
+    assert "line-through" in public.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert line.locator(".price__label").inner_text() == "Your price"
+    assert axe_violations(page) == []
+    journey.screenshot("order-your-price")
+
+    [receipt] = mail.outbox
+    page.set_content(receipt.alternatives[0][0])
+    assert page.locator("s", has_text="£40.00").count() == 1 and "Your price" in page.content()
+    assert "@ £36.00 (your price; public price £40.00)" in receipt.body  # the plain-text part in words
+    journey.screenshot("receipt-your-price")
 
 
 @pytest.fixture
