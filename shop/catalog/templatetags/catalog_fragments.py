@@ -2,7 +2,7 @@
 the same for every visitor, cached under the catalog version (see shop/catalog/fragments.py).
 
 Only wrap what holds nothing about the person: no CSRF token, nonce, consent state, cart,
-account or recommendation reason (tests/shop/test_fragment_cache.py checks the pages that use it).
+account or recommendation reason (tests/shop/catalog/test_fragment_cache.py checks the pages that use it).
 
 A fragment that shows prices says so with `with_prices` among its arguments:
 
