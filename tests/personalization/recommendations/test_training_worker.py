@@ -23,7 +23,7 @@ from personalization.recommendations.tasks import train_recommenders
 from personalization.recommendations.training import recommenders_train
 from personalization.recommendations.training_lock import TrainingLock
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
