@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SAMPLE_DATA, SERIAL_GROUP
+from tests.conftest import PROJECT_ROOT, SAMPLE_DATA
 
 # The last commit with a single "personalization" app holding all eleven models.
 PRE_SPLIT_COMMIT = "95cafb39346f9652af6d1ab0b8b061e435b7e369"
@@ -28,9 +28,9 @@ MOVED = {
     "marketing": ["Subscriber", "Campaign", "MarketingEmail"],
     "segments": ["SegmentRun", "SegmentMembership", "SegmentDiscount"],
 }
-# Two code versions, each importing and training on the sample, take a minute: kept in the serial group
-# with the other slow tests when the suite runs on xdist workers (the only place the marker exists).
-pytestmark = [pytest.mark.xdist_group(SERIAL_GROUP)] if os.environ.get("PYTEST_XDIST_WORKER") else []
+# Both code versions run on a SQLite file of their own, whatever the suite's DATABASE_URL: once, in
+# the SQLite run.
+pytestmark = pytest.mark.embedded_processes
 NEW_LABEL = {name.lower(): label for label, names in MOVED.items() for name in names}
 
 # One row of each model that the sample, training and segments leave empty, written with the old code.
