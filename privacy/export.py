@@ -35,7 +35,9 @@ from .registry import declarations
 
 # 2: sections carry "heading", "group", "origin" and "recipients"; the document carries "groups" and "lookups";
 # recommendation lists carry "explanations".
-SCHEMA_VERSION = 2
+# 3: the sections of the recommendations, the newsletter and the segments are keyed by their apps'
+# labels ("recommendations.BehaviourEvent", "marketing.Subscriber", "segments.SegmentMembership").
+SCHEMA_VERSION = 3
 # A credential is never handed out, even to its owner: the export says one is set.
 WITHHELD_FIELDS = {settings.AUTH_USER_MODEL: {"password"}}
 WITHHELD = "(set, not exported)"

@@ -121,7 +121,7 @@ def test_the_export_holds_both_orders_the_consent_history_and_the_events(
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.content))
     document = json.loads(archive.read("data.json"))
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
     sections = document["sections"]
     numbers = {row["number"] for row in sections["orders.Order"]["rows"]}
     assert numbers == {guest_order.number, account_order.number}  # nobody else's

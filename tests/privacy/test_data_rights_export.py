@@ -232,7 +232,7 @@ def test_data_json_round_trips_every_row_with_the_titles_the_letter_shows():
         "accounts.ApiToken": 1, "cart.Cart": 1, "cart.CartLine": 1, "checkout.Checkout": 1, "payments.Refund": 1,
         "segments.SegmentDiscount": 1,
     }
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
     assert document["lookups"]["catalog.Product"] == {
         str(APRON_ID): "Linen Apron", str(MUG_ID): "Enamel Mug", str(CANDLE_ID): "Beeswax Candle"}
     assert document["lookups"]["orders.Order"] == {str(person.web_order.pk): "W000417",
