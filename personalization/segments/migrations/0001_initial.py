@@ -5,27 +5,10 @@ import personalization.segments.models
 from django.conf import settings
 from django.db import migrations, models
 
+from personalization.handover import content_types_handover
+
 
 MODELS = ["segmentrun", "segmentmembership", "segmentdiscount"]
-
-
-def _content_types_move(apps, schema_editor, *, source: str, target: str) -> None:
-    """Relabel the models' content types, so their permissions, groups and admin log entries follow them.
-
-    A model that already has a content type under `target` keeps both rows as they are."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    rows = ContentType.objects.using(schema_editor.connection.alias)
-    for model in MODELS:
-        if not rows.filter(app_label=target, model=model).exists():
-            rows.filter(app_label=source, model=model).update(app_label=target)
-
-
-def content_types_to_segments(apps, schema_editor) -> None:
-    _content_types_move(apps, schema_editor, source="personalization", target="segments")
-
-
-def content_types_to_personalization(apps, schema_editor) -> None:
-    _content_types_move(apps, schema_editor, source="segments", target="personalization")
 
 
 class Migration(migrations.Migration):
@@ -95,5 +78,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(content_types_to_segments, content_types_to_personalization),
+        content_types_handover(models=MODELS, to_label="segments"),
     ]
