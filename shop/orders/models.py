@@ -150,3 +150,11 @@ class OrderLine(models.Model):
     @property
     def line_total(self) -> Decimal:
         return (self.quantity - self.quantity_cancelled) * self.unit_price
+
+    @property
+    def public_price_struck(self) -> Decimal | None:
+        """The public unit price to strike through beside a personal one that differs from it; None
+        otherwise (a public price, or a line placed before the public price was kept)."""
+        if not self.price_personalized or self.public_unit_price in (None, self.unit_price):
+            return None
+        return self.public_unit_price
