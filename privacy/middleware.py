@@ -15,6 +15,7 @@ from primitives import subjects
 from primitives.subjects import Subject
 
 from .consent import request_consent_active
+from .consent_session import AccountReading, account_consent_state, account_reading
 from .consent_cookie import (
     choices_cookie_value,
     consent_cookie_max_age,
@@ -57,6 +58,7 @@ class RequestConsent:
         self.cookie_dirty = False  # the visitor decided: the response carries their choices
         self._decided_here = False
         self._state: tuple[Subject | None, ConsentState] | None = None
+        self._reading: tuple[int, AccountReading] | None = None
 
     @property
     def visitor_id(self) -> uuid.UUID | None:
@@ -114,18 +116,33 @@ class RequestConsent:
         self.forget = True
         self._state = None
 
+    def account_reading(self, user_id: int) -> AccountReading:
+        """The account's consent marker and cart units, read once (one query) until `refresh`."""
+        if self._reading is None or self._reading[0] != user_id:
+            self._reading = (user_id, account_reading(user_id=user_id))
+        return self._reading[1]
+
+    def account_cart_units(self) -> int:
+        """The units in the signed-in account's cart, read with its consent marker (the header's count)."""
+        return self.account_reading(self._request.user.pk).cart_units
+
     @property
     def state(self) -> ConsentState:
         subject = self.subject
         if self._state is None or self._state[0] != subject:
             if subject is not None and subject.is_user:
-                self._state = (subject, consent_state(subject=subject))
+                # The session's copy, checked against the records' marker read in this request.
+                self._state = (subject, account_consent_state(
+                    session=self._request.session, subject=subject,
+                    reading=self.account_reading(subject.user_id)))
             else:
                 self._state = (subject, self.visitor_state())
         return self._state[1]
 
     def refresh(self) -> None:
+        """Forget what was read: the next look reads the records (and the cart) afresh."""
         self._state = None
+        self._reading = None
 
     @property
     def show_banner(self) -> bool:
@@ -152,10 +169,13 @@ class ConsentMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         consent = RequestConsent(request)
         request.privacy_consent = consent
+        # The header's cart count of an account comes from the same query as its consent marker.
+        request.account_cart_units = consent.account_cart_units
         subject = consent.subject
-        if consent.gpc and subject is not None and subject.is_user and not consent.state.gpc_recorded:
-            consent_gpc_record(subject=subject)
-            consent.refresh()
+        if consent.gpc and subject is not None and subject.is_user:
+            if not consent.state.gpc_recorded:
+                consent_gpc_record(subject=subject)
+            consent.refresh()  # the page reads the cart after whatever the view changes
         with request_consent_active(consent):
             response = self.get_response(request)
         name = consent_cookie_name()

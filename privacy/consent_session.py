@@ -1,0 +1,110 @@
+"""An account's consent decisions, kept in that person's own session between requests.
+
+Every request of a signed-in person already reads their session. Their decisions are kept
+there beside a marker of their consent records (how many there are and the newest id), and
+each request checks the marker in one query that also counts the units in their cart (the
+header's figure), instead of reading the decisions and counting the cart in two.
+
+Consent records are only ever added (privacy.models.ConsentRecord refuses updates), so any
+decision made anywhere (another browser of the account, a withdrawal, the erasure's
+withdrawal of everything) changes the marker, and the copy is read afresh in the same
+request; deleted records change it too. A copy is used only for the account it was made for,
+under the current notice version, and only while its oldest decision is within the consent
+lifetime. Logout, expiry and erasure delete the session and the copy with it.
+
+Nothing here goes to the shared cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.base import SessionBase
+from django.db.models import Count, IntegerField, Max, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from primitives.subjects import Subject
+from shop.cart.selectors import account_cart_units
+
+from .models import ConsentRecord
+from .notice import notice_version
+from .selectors import ConsentState, Decision, consent_state
+
+SESSION_KEY = "privacy_consent_copy"
+
+
+@dataclass(frozen=True)
+class AccountReading:
+    """What one query tells about a signed-in person: their consent records' marker and cart units."""
+
+    consent_marker: list[int]
+    cart_units: int
+
+
+def account_reading(*, user_id: int) -> AccountReading:
+    """The marker of the account's consent records and the units in its cart, in one query."""
+    records = ConsentRecord.objects.filter(user_id=user_id).order_by().values("user_id")
+    count = Subquery(records.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField())
+    newest = Subquery(records.annotate(m=Max("id")).values("m")[:1], output_field=IntegerField())
+    row = (get_user_model().objects.filter(pk=user_id)
+           .values_list(Coalesce(count, Value(0)), Coalesce(newest, Value(0)), account_cart_units(user_id=user_id))
+           .first())
+    if row is None:
+        return AccountReading(consent_marker=[0, 0], cart_units=0)
+    return AccountReading(consent_marker=[row[0], row[1]], cart_units=row[2])
+
+
+def _lifetime() -> timedelta:
+    return timedelta(days=min(settings.PRIVACY_CONSENT_MAX_AGE_DAYS, 365))
+
+
+def _copy_of(state: ConsentState, *, user_id: int, marker: list[int]) -> dict:
+    oldest = min((decision.created_at for decision in state.decisions.values()), default=None)
+    return {
+        "user": user_id,
+        "notice": state.notice_version,
+        "marker": marker,
+        "until": (oldest + _lifetime()).isoformat() if oldest else None,
+        "gpc": state.gpc_recorded,
+        "decisions": [[d.purpose, d.granted, d.source, d.created_at.isoformat()] for d in state.decisions.values()],
+    }
+
+
+def _state_from(copy: object, *, subject: Subject, marker: list[int], now: datetime) -> ConsentState | None:
+    """The state the copy holds, or None when it is not this account's, not of this notice, out
+    of date (another decision since) or partly expired."""
+    if not isinstance(copy, dict) or copy.get("user") != subject.user_id or copy.get("marker") != marker:
+        return None
+    if copy.get("notice") != notice_version():
+        return None
+    until = copy.get("until")
+    if until is not None and datetime.fromisoformat(until) <= now:
+        return None
+    try:
+        decisions = {purpose: Decision(purpose, bool(granted), source, datetime.fromisoformat(created_at))
+                     for purpose, granted, source, created_at in copy["decisions"]}
+    except (KeyError, TypeError, ValueError):
+        return None
+    return ConsentState(subject=subject, notice_version=copy["notice"], decisions=decisions,
+                        gpc_recorded=bool(copy.get("gpc")))
+
+
+def account_consent_state(*, session: SessionBase, subject: Subject, reading: AccountReading) -> ConsentState:
+    """The account's consent in force: the session's copy when the marker in `reading` says it is
+    current, else read from the records (one query) and kept in the session."""
+    state = _state_from(session.get(SESSION_KEY), subject=subject, marker=reading.consent_marker,
+                        now=timezone.now())
+    if state is not None:
+        return state
+    state = consent_state(subject=subject)
+    session[SESSION_KEY] = _copy_of(state, user_id=subject.user_id, marker=reading.consent_marker)
+    return state
+
+
+def consent_copy_forget(session: SessionBase) -> None:
+    """Drop the session's copy (the next request reads the records)."""
+    session.pop(SESSION_KEY, None)
