@@ -95,7 +95,11 @@ def _state_from(copy: object, *, subject: Subject, marker: list[int], now: datet
 
 def account_consent_state(*, session: SessionBase, subject: Subject, reading: AccountReading) -> ConsentState:
     """The account's consent in force: the session's copy when the marker in `reading` says it is
-    current, else read from the records (one query) and kept in the session."""
+    current, else read from the records (one query) and kept in the session. An account without
+    any record has decided nothing: no query, nothing kept."""
+    if reading.consent_marker[0] == 0:
+        consent_copy_forget(session)
+        return ConsentState(subject=subject, notice_version=notice_version())
     state = _state_from(session.get(SESSION_KEY), subject=subject, marker=reading.consent_marker,
                         now=timezone.now())
     if state is not None:
@@ -106,5 +110,6 @@ def account_consent_state(*, session: SessionBase, subject: Subject, reading: Ac
 
 
 def consent_copy_forget(session: SessionBase) -> None:
-    """Drop the session's copy (the next request reads the records)."""
-    session.pop(SESSION_KEY, None)
+    """Drop the session's copy, if it holds one (the next request reads the records)."""
+    if SESSION_KEY in session:
+        del session[SESSION_KEY]

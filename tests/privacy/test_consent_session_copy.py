@@ -117,10 +117,23 @@ def forge(client, user, **changes) -> None:
 def test_a_copy_made_for_another_account_is_never_used():
     person, other = UserFactory(), UserFactory()
     client = signed_in(person)
-    assert allowed_now(client) == "not chosen"
+    consent_decide(subject=Subject.for_user(person), choices=NONE, source=ConsentSource.SETTINGS)
+    assert allowed_now(client) == "only what is necessary"
 
     forge(client, other)
 
+    assert allowed_now(client) == "only what is necessary"
+
+
+def test_an_account_without_decisions_keeps_no_copy_and_reads_no_decisions():
+    client = signed_in(UserFactory())
+    session = client.session
+    session[SESSION_KEY] = {"user": 0}  # whatever was there is dropped
+    session.save()
+
+    reads = consent_table_reads(client)
+
+    assert len(reads) == 1 and SESSION_KEY not in client.session
     assert allowed_now(client) == "not chosen"
 
 
