@@ -232,3 +232,48 @@ class VisitorLink(models.Model):
 
     def __str__(self) -> str:
         return f"Browser of account {self.user_id}"
+
+
+class DisclosureRelease(models.Model):
+    """One release of a family of figures counted from people, with the noise already added.
+
+    `values` maps each figure's name to its released value (None: withheld). Pages and the
+    admin read these values, never the exact counts, and never draw noise of their own: a
+    figure is released once per `release_key` (a model version, a week, a segment run) and
+    read back after. A release that the period's budget could not pay for repeats the last
+    paid release (`reused_from`) and spends nothing.
+    """
+
+    family = models.CharField(max_length=40)
+    release_key = models.CharField(max_length=80, help_text="What was released: a model version, a week, a run.")
+    period = models.CharField(max_length=16, help_text="The budget period that paid for it (a calendar month, UTC).")
+    values = models.JSONField(default=dict)
+    epsilon_spent = models.FloatField(default=0.0)
+    reused_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    released_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-released_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["family", "release_key"],
+                                               name="disclosure_release_once_per_key")]
+        indexes = [models.Index(fields=["family", "released_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.release_key}"
+
+
+class DisclosureBudget(models.Model):
+    """The privacy loss (epsilon) one family of figures has spent in one period: the ledger row that
+    releases lock, so two releases never both spend the last of a budget."""
+
+    family = models.CharField(max_length=40)
+    period = models.CharField(max_length=16)
+    spent = models.FloatField(default=0.0)
+    releases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-period", "family"]
+        constraints = [models.UniqueConstraint(fields=["family", "period"], name="disclosure_budget_once_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.period}: {self.spent:g} spent"

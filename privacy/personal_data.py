@@ -47,6 +47,21 @@ MODELS = {
         **_NOT_PERSONAL_LOOKUP,
         "purpose": "Keep the exact wording each consent was given to",
     },
+    "privacy.DisclosureRelease": {
+        "fields": {"id": "not_personal", "family": "not_personal", "release_key": "not_personal",
+                   "period": "not_personal", "values": "not_personal", "epsilon_spent": "not_personal",
+                   "reused_from": "not_personal", "released_at": "not_personal"},
+        **_NOT_PERSONAL_LOOKUP,
+        # Differentially private aggregates: each value is noised so that it says no more
+        # about any one person than the declared epsilon allows.
+        "purpose": "Show figures counted from people with noise, once per release (docs/privacy.md)",
+    },
+    "privacy.DisclosureBudget": {
+        "fields": {"id": "not_personal", "family": "not_personal", "period": "not_personal",
+                   "spent": "not_personal", "releases": "not_personal"},
+        **_NOT_PERSONAL_LOOKUP,
+        "purpose": "Account for the privacy loss each family of released figures spends per period",
+    },
     "admin.LogEntry": {
         "fields": {
             "id": "not_personal", "action_time": "personal", "user": "pseudonymous",

@@ -45,6 +45,23 @@ ERASURE_GRACE_DAYS = env.int("ERASURE_GRACE_DAYS", default=14)
 # Download my data: the archive (encrypted, in the database) can be fetched this many days.
 PRIVACY_EXPORT_TTL_DAYS = env.int("PRIVACY_EXPORT_TTL_DAYS", default=7)
 PRIVACY_EXPORTS_PER_DAY = env.int("PRIVACY_EXPORTS_PER_DAY", default=3)
+# Figures counted from people (rails' "bought by about N customers", consent rates, segment sizes
+# and profiles, model versions' and campaigns' counts) leave the database only with noise added
+# (differential privacy, privacy/disclosure/). Per family: the privacy loss (epsilon) each release
+# spends, and the total a family may spend per calendar month (UTC); past it, the last release is
+# shown again. Smaller epsilon: more noise, less said about anyone (docs/privacy.md).
+PRIVACY_DISCLOSURE_FAMILIES = {
+    # once per model version (daily training); epsilon per figure
+    "rail_customers": {"epsilon": env.float("PRIVACY_EPSILON_RAILS", default=0.5), "budget": 16.0},
+    # once per ISO week
+    "consent_rates": {"epsilon": env.float("PRIVACY_EPSILON_CONSENT_RATES", default=0.5), "budget": 3.0},
+    # once per segment run
+    "segment_reports": {"epsilon": env.float("PRIVACY_EPSILON_SEGMENTS", default=1.0), "budget": 6.0},
+    # once per model version
+    "model_version_counts": {"epsilon": env.float("PRIVACY_EPSILON_MODEL_VERSIONS", default=0.5), "budget": 16.0},
+    # once per ISO week
+    "campaign_counts": {"epsilon": env.float("PRIVACY_EPSILON_CAMPAIGNS", default=0.5), "budget": 3.0},
+}
 
 # --- Applications -----------------------------------------------------------
 INSTALLED_APPS = [

@@ -34,7 +34,8 @@ SUGGESTIONS_PER_RAIL = 2 * SHOWN_PER_RAIL
 
 
 def reason_text(entry: dict) -> str:
-    """The reason of one stored recommendation, in words."""
+    """The reason of one stored recommendation, in words. A number of customers is the figure
+    released with noise at training time (privacy.disclosure), already rounded: "about"."""
     about = entry.get("about_title") or "something you liked"
     match entry.get("reason"):
         case "because_you_bought":
@@ -43,7 +44,7 @@ def reason_text(entry: dict) -> str:
             return f"Because you viewed {about}"
         case "bought_with":
             customers = entry.get("customers")
-            return (f"Bought with {about} by {customers} customers" if customers
+            return (f"Bought with {about} by about {customers} customers" if customers
                     else f"Often bought with {about}")
         case "similar_to":
             return f"Similar to {about}"
@@ -53,11 +54,11 @@ def reason_text(entry: dict) -> str:
             return "New in the shop, and like what you buy"
         case "trending":
             customers = entry.get("customers")
-            return (f"Popular: bought by {customers} customers in the last 30 days" if customers
+            return (f"Popular: bought by about {customers} customers in the last 30 days" if customers
                     else "Popular with customers right now")
         case "popular":
             customers = entry.get("customers")
-            return (f"Popular: bought by {customers} customers in all" if customers
+            return (f"Popular: bought by about {customers} customers in all" if customers
                     else "One of the shop's most-bought products")
     return "Recommended"
 

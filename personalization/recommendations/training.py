@@ -32,6 +32,7 @@ from django.utils import timezone
 from scipy import sparse
 from threadpoolctl import threadpool_limits
 
+from privacy.disclosure import figures_release, released_count
 from privacy.models import ConsentRecord
 from privacy.purposes import PERSONALIZATION
 from privacy.selectors import consenting_subjects
@@ -253,6 +254,27 @@ def lists_build(models: TrainedModels, data: TrainingData) -> dict[tuple[str, st
     return lists
 
 
+def _figure_name(entry: dict) -> str:
+    return f"{entry['reason']}:{entry.get('about', '')}:{entry['product']}"
+
+
+def rail_figures_release(version: ModelVersion, lists: dict) -> dict:
+    """`lists` with every entry's exact `customers` replaced by its released figure: noised once for
+    this model version (family "rail_customers"), rounded, and left out below the minimum
+    support. The exact counts ranked the lists; they are not stored."""
+    minimum = settings.PERSONALIZATION_MIN_SUPPORT
+    counted = [entry for entries in lists.values() for entry in entries if "customers" in entry]
+    release = figures_release(family_key="rail_customers", release_key=f"model-version-{version.pk}",
+                              compute=lambda: {_figure_name(entry): entry["customers"] for entry in counted})
+    for entry in counted:
+        shown = released_count(release.values.get(_figure_name(entry)), minimum=minimum)
+        if shown is None:
+            del entry["customers"]
+        else:
+            entry["customers"] = shown
+    return lists
+
+
 def for_you_evaluate(data: TrainingData, *, now: pd.Timestamp) -> dict:
     """NDCG, hit rate and catalog coverage of "for you" (and of trending, for scale) at the rail's
     shown length (SHOWN_K, 8) and at 10, on the latest HOLDOUT_DAYS: fitted on what came before,
@@ -395,7 +417,7 @@ def recommenders_train(*, task_id: str = "", until: datetime | None = None,
         progress(40, "fitting every rail")
         models = models_fit(data, now=now)
         progress(60, "ranking for every customer and product")
-        lists = lists_build(models, data)
+        lists = rail_figures_release(version, lists_build(models, data))
         progress(85, "storing the lists")
         data.counts["lists"] = _lists_write(version, lists)
         version.counts = data.counts
