@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 
 from primitives.money import format_money, format_percent
 from shop.pricing.tax import country_name
+from shop.read_only_admin import CappedCountAdmin
 
 from .models import Order, OrderLine, OrderStatus, OrderStatusChange
 from .services import order_status_change
@@ -77,7 +78,7 @@ ORDER_FIELDS = ["number", "status", "source", "placed_at", "invoice_number", "su
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(CappedCountAdmin):
     list_display = ["number", "placed_at", "status", "total_display", "source", "invoice_number"]
     list_filter = ["status", "source", "placed_at"]
     search_fields = ["number", "invoice_number"]  # encrypted details cannot be searched

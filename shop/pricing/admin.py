@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from primitives.money import format_money
-from shop.read_only_admin import ReadOnlyAdmin
+from shop.read_only_admin import CappedCountAdmin, ReadOnlyAdmin
 
 from . import product_admin  # noqa: F401  (registers the product screen, shop/pricing/product_admin.py)
 from .forms import DemandRuleForm
@@ -130,7 +130,7 @@ class DemandRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriceChange)
-class PriceChangeAdmin(ReadOnlyAdmin):
+class PriceChangeAdmin(CappedCountAdmin, ReadOnlyAdmin):
     """Every price change, read-only: what moved, by which rule, and why."""
 
     list_display = ["changed_at", "product", "sku", "old_price_display", "new_price_display", "change",

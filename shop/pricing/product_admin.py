@@ -18,6 +18,7 @@ from primitives.money import format_money
 from shop.catalog.admin import LabelledTabularInline, ProductImageInline, StockFilter
 from shop.catalog.models import Product, ProductImage, ProductVariant
 from shop.catalog.services import product_image_thumbnail_generate
+from shop.read_only_admin import CappedCountAdmin
 
 from . import LIST_PRICE_RULE
 from .list_prices import (
@@ -98,7 +99,7 @@ class ProductForm(forms.ModelForm):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CappedCountAdmin):
     form = ProductForm
     list_display = ["thumbnail", "title", "category", "price_display", "stock", "popularity", "is_published"]
     list_display_links = ["thumbnail", "title"]
