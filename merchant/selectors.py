@@ -1,7 +1,9 @@
 """What the merchant's dashboard shows: aggregates only, each in a fixed number of queries.
 
 Periods end at the latest order (not today), so an imported history shows its own last weeks.
-Consent rates are shown only for purposes decided by at least SEGMENT_MIN_SIZE people.
+Sales, orders, units and stock are the shop's own bookkeeping: exact. Consent rates are counted
+from people: released with noise once a week (privacy.disclosure) and read back from that release,
+shown only for purposes that the release says at least SEGMENT_MIN_SIZE people decided.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from privacy.disclosure import figures_release, week_key
 from privacy.models import ConsentRecord
 from privacy.notice import notice_version
 from privacy.purposes import CONSENT_PURPOSES, PURPOSES_BY_KEY
@@ -155,22 +158,39 @@ def low_stock(*, threshold: int = LOW_STOCK_THRESHOLD, limit: int = LOW_STOCK_RO
              for v in rows], variants.count())
 
 
-def consent_rates() -> list[ConsentRate]:
-    """Share of people whose decision in force grants each purpose, with the rule the shop applies
-    (latest decision under the current notice, within the consent lifetime). One query. A purpose
-    decided by fewer than SEGMENT_MIN_SIZE people is counted but not shown."""
+def consent_counts_exact() -> dict[str, int]:
+    """How many people decided each purpose, and how many granted it, with the rule the shop applies
+    (latest decision under the current notice, within the consent lifetime). One query. Exact:
+    only for a release, never for a page."""
     latest: dict[tuple, bool] = {}
     records = (ConsentRecord.objects.filter(notice_version=notice_version(),
                                             created_at__gte=consent_window_start())
                .order_by("created_at", "id").values_list("purpose", "user_id", "visitor_id", "granted"))
     for purpose, user_id, visitor_id, granted in records.iterator(chunk_size=5000):
         latest[(purpose, user_id, visitor_id)] = granted
+    counts = {}
+    for purpose in CONSENT_PURPOSES:
+        decisions = [granted for (key, _, _), granted in latest.items() if key == purpose]
+        counts[f"{purpose}:decided"], counts[f"{purpose}:granted"] = len(decisions), sum(decisions)
+    return counts
+
+
+def consent_rates(*, now: datetime | None = None) -> list[ConsentRate]:
+    """Share of people whose decision in force grants each purpose, from this week's release (made by
+    the first look of the week: one query after it). One person can change both figures of every
+    purpose, so the family's epsilon is shared by all of them. A purpose the release says fewer than
+    SEGMENT_MIN_SIZE people decided is not shown."""
+    release = figures_release(family_key="consent_rates", release_key=week_key(now), now=now,
+                              compute=consent_counts_exact, figures_per_person=2 * len(CONSENT_PURPOSES))
     floor = settings.SEGMENT_MIN_SIZE
     rates = []
     for purpose in CONSENT_PURPOSES:
-        decisions = [granted for (key, _, _), granted in latest.items() if key == purpose]
-        rates.append(ConsentRate(purpose=purpose, label=PURPOSES_BY_KEY[purpose].label, decided=len(decisions),
-                                 granted=sum(decisions), shown=len(decisions) >= floor))
+        decided = release.values.get(f"{purpose}:decided")
+        # Noise can take a count below zero or the granted above the decided: clamp for the page.
+        decided = max(decided, 0) if decided is not None else 0
+        granted = min(max(release.values.get(f"{purpose}:granted") or 0, 0), decided)
+        rates.append(ConsentRate(purpose=purpose, label=PURPOSES_BY_KEY[purpose].label, decided=decided,
+                                 granted=granted, shown=decided >= floor))
     return rates
 
 

@@ -1,7 +1,8 @@
 """The merchant's screens for customer segments and segment prices.
 
-Segment screens show only what the run stored, which already leaves out every group
-smaller than SEGMENT_MIN_SIZE.
+Segment screens show each run's released report (personalization/segments/released.py): sizes,
+profiles and moves with noise added once per run, never the exact figures the run stored; groups
+whose released size is under SEGMENT_MIN_SIZE are left out.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from primitives.money import format_money
 
 from .models import SEGMENT_INPUTS_NOTE, SegmentDiscount, SegmentRun
 from .pricing import segment_discount_effect
+from .released import SegmentReport, segment_report
 from .selectors import segment_runs_newest_first
 
 CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 640, 26, 130
+NOISE_NOTE = ("Customer counts, sizes, profiles and moves are about: released once per run with noise added "
+              "(differential privacy), so that no one customer can be read from them. Discounts and prices are "
+              "exact.")
 
 
-def segment_bars(run: SegmentRun | None) -> dict | None:
+def segment_bars(run: SegmentRun | SegmentReport | None) -> dict | None:
     """A server-side SVG bar chart of the run's segment sizes (no script: the CSP holds)."""
     if run is None or not run.segments:
         return None
@@ -34,9 +39,10 @@ def segment_bars(run: SegmentRun | None) -> dict | None:
 
 @admin.register(SegmentRun)
 class SegmentRunAdmin(admin.ModelAdmin):
-    list_display = ["computed_at", "customers", "k", "silhouette_shown", "reported_segments", "suppressed"]
-    # The stored lists (segments, movement) are shown as tables by the template, their JSON behind "Details".
-    fields = ["computed_at", "customers", "k", "silhouette_shown", "min_size", "suppressed"]
+    list_display = ["computed_at", "customers_about", "k", "silhouette_shown", "reported_segments",
+                    "suppressed_about"]
+    # The released lists (segments, movement) are shown as tables by the template, their JSON behind "Details".
+    fields = ["computed_at", "customers_about", "k", "silhouette_shown", "min_size", "suppressed_about"]
     readonly_fields = fields
     change_list_template = "admin/segments/segmentrun/change_list.html"
     change_form_template = "admin/segments/segmentrun/change_form.html"
@@ -51,22 +57,33 @@ class SegmentRunAdmin(admin.ModelAdmin):
     def silhouette_shown(self, run: SegmentRun) -> str:
         return f"{run.silhouette:.3f}" if run.silhouette is not None else "—"
 
-    @admin.display(description="segments")
+    @admin.display(description="customers (about)")
+    def customers_about(self, run: SegmentRun) -> int:
+        return segment_report(run).customers
+
+    @admin.display(description="in no segment (about)")
+    def suppressed_about(self, run: SegmentRun) -> int:
+        return segment_report(run).suppressed
+
+    @admin.display(description="segments (about)")
     def reported_segments(self, run: SegmentRun) -> str:
-        return ", ".join(f"{s['name']} ({s['size']})" for s in run.segments) or "none reported"
+        return ", ".join(f"{s['name']} ({s['size']})" for s in segment_report(run).segments) or "none reported"
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)
         if run is not None:
+            report = segment_report(run)
             extra_context = {**(extra_context or {}), "title": f"Customer segments of {_when(run.computed_at)}",
-                             "subtitle": None,
-                             "stored_details": json.dumps({"segments": run.segments, "movement": run.movement},
+                             "subtitle": None, "report": report, "noise_note": NOISE_NOTE,
+                             "stored_details": json.dumps({"segments": report.segments, "movement": report.movement},
                                                           indent=2, ensure_ascii=False)}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        latest = segment_runs_newest_first().first()
-        extra_context = {**(extra_context or {}), "latest": latest, "chart": segment_bars(latest)}
+        latest_run = segment_runs_newest_first().first()
+        latest = segment_report(latest_run) if latest_run is not None else None
+        extra_context = {**(extra_context or {}), "latest": latest, "chart": segment_bars(latest),
+                         "noise_note": NOISE_NOTE}
         return super().changelist_view(request, extra_context)
 
 
@@ -94,8 +111,10 @@ class SegmentDiscountAdmin(admin.ModelAdmin):
         if discount.pk is None:
             return "Save the discount disabled to see its effect on the catalog before enabling it."
         found = segment_discount_effect(segment=discount.segment, percent=discount.percent)
-        customers = ("no reported customers in the latest run" if found.customers is None
-                     else f"{found.customers:,} customers in the latest run")
+        latest_run = segment_runs_newest_first().first()
+        sizes = {s["name"]: s["size"] for s in segment_report(latest_run).segments} if latest_run else {}
+        customers = ("no reported customers in the latest run" if discount.segment not in sizes
+                     else f"about {sizes[discount.segment]:,} customers in the latest run")
         return (f"{customers}; {found.lowered:,} of {found.variants:,} published variants get a lower price "
                 f"(on average {found.average_cut_percent}% lower, at most {format_money(found.largest_cut)} less), "
                 f"{found.held_at_floor:,} of them held at their floor; {found.unchanged:,} stay at the public "

@@ -1,18 +1,22 @@
 """The merchant's segment and customer pages read as a person reads them: a title that names the
-thing, money with its currency, numbers rounded, and stored JSON only behind a "Details" toggle."""
+thing, money with its currency, numbers rounded, and the released JSON only behind a "Details" toggle."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from personalization.segments.models import SegmentRun
+from personalization.segments.models import SegmentMembership, SegmentRun
+from primitives.subjects import Subject
+from privacy.disclosure import noise_source
+from privacy.services import consent_decide
 from tests.factories import OrderFactory, UserFactory
+from tests.privacy.disclosure.sources import offset
 from tests.shop.test_admin import staff
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +35,34 @@ def outside_details(page: str) -> str:
     return re.sub(r"<details.*?</details>", "", page, flags=re.S)
 
 
+COMPUTED_AT = timezone.make_aware(datetime(2026, 12, 6, 4, 0))
+
+
+def segment_members(run: SegmentRun, segment: str, count: int, *, spent: str, orders: int, days_before: int):
+    users = []
+    for _ in range(count):
+        user = UserFactory()
+        consent_decide(subject=Subject.for_user(user), choices={"personalization": True}, source="settings")
+        for _ in range(orders):
+            OrderFactory(user=user, total=Decimal(spent) / orders, placed_at=COMPUTED_AT - timedelta(days=days_before))
+        SegmentMembership.objects.create(run=run, user=user, segment=segment)
+        users.append(user)
+    return users
+
+
 @pytest.fixture
 def run() -> SegmentRun:
-    return SegmentRun.objects.create(
-        computed_at=timezone.make_aware(datetime(2026, 12, 6, 4, 0)), customers=60, k=2,
-        silhouette=0.4169915882068724, min_size=20, suppressed=5, segments=STORED_SEGMENTS,
-        movement=[{"from": "Lapsing", "to": "Loyal regulars", "customers": 21}])
+    """21 loyal customers (five orders, £461 in all, 12 days ago) who were lapsing in the run before,
+    and 20 lapsing ones (one order of £37, 240 days ago). The page shows the released figures: with
+    no noise here, they are the exact ones, so the presentation can be read."""
+    before = SegmentRun.objects.create(computed_at=COMPUTED_AT - timedelta(days=1), customers=21, k=1, min_size=20)
+    run = SegmentRun.objects.create(computed_at=COMPUTED_AT, customers=41, k=2, silhouette=0.4169915882068724,
+                                    min_size=20, suppressed=0)
+    for user in segment_members(run, "loyal", 21, spent="461.00", orders=5, days_before=12):
+        SegmentMembership.objects.create(run=before, user=user, segment="lapsing")
+    segment_members(run, "lapsing", 20, spent="37.00", orders=1, days_before=240)
+    with noise_source(offset(0)):
+        yield run
 
 
 def test_a_segment_run_page_is_titled_by_its_date_with_rounded_numbers_and_spend_in_pounds(admin_client, run):
@@ -47,24 +73,24 @@ def test_a_segment_run_page_is_titled_by_its_date_with_rounded_numbers_and_spend
     assert "<h1>Customer segments of 6 Dec 2026 04:00</h1>" in page
     assert "0.417" in visible and "0.41699" not in visible
     spent = re.findall(r'data-testid="segment-spent">([^<]*)<', visible)
-    assert spent == ["£461.71", "£37.20"]
-    assert ">12</td>" in visible and ">6.4</td>" in visible  # days and orders, rounded for people
-    assert "Lapsing</td><td>Loyal regulars</td><td class=\"dash-num\">21<" in visible
+    assert spent == ["£461.00", "£37.00"]
+    assert ">12</td>" in visible and ">5.0</td>" in visible  # days and orders, rounded for people
+    assert "lapsing</td><td>loyal</td><td class=\"dash-num\">21<" in visible
 
 
-def test_a_segment_run_page_keeps_the_stored_json_behind_a_details_toggle(admin_client, run):
+def test_a_segment_run_page_keeps_the_released_json_behind_a_details_toggle(admin_client, run):
     page = text(admin_client.get(reverse("admin:segments_segmentrun_change", args=[run.pk])))
 
     details = re.search(r'<details class="stored-details".*?</details>', page, flags=re.S).group(0)
-    assert "<summary>Details: the run as stored</summary>" in details
-    assert "&quot;monetary&quot;: 461.71" in details
+    assert "<summary>Details: the run as released</summary>" in details
+    assert "&quot;monetary&quot;: 461.0" in details
     assert "monetary" not in outside_details(page) and "&quot;" not in outside_details(page)
 
 
 def test_the_segment_list_shows_the_latest_run_s_spend_with_its_currency(admin_client, run):
     visible = outside_details(text(admin_client.get(reverse("admin:segments_segmentrun_changelist"))))
 
-    assert re.findall(r'data-testid="segment-spent">([^<]*)<', visible) == ["£461.71", "£37.20"]
+    assert re.findall(r'data-testid="segment-spent">([^<]*)<', visible) == ["£461.00", "£37.00"]
     assert "0.417" in visible and "0.41699" not in visible
 
 
