@@ -32,6 +32,7 @@ from .models import (
 from .previews import customer_preview, product_preview
 from .serving import reason_text
 from .tasks import train_recommenders
+from .version_figures import PERSON_COUNTS, version_figures
 
 
 @admin.register(BehaviourEvent)
@@ -84,6 +85,8 @@ class PreviewForm(forms.Form):
 
 # A version's JSON columns are shown readably; their raw form only behind a "details" toggle.
 RAW_FIELDS = ("parameters", "counts", "metrics")
+VERSION_NOISE_NOTE = ("Counts of people (about) are released once per version with noise added (differential "
+                      "privacy), so that no one customer can be read from them; products and lists are exact.")
 
 
 @admin.register(ModelVersion)
@@ -129,10 +132,12 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def duration(self, version: ModelVersion) -> str:
         return f"{version.duration_seconds:.1f} s" if version.duration_seconds is not None else "—"
 
-    @admin.display(description="learnt from")
+    @admin.display(description="learnt from (about)")
     def data_shown(self, version: ModelVersion) -> str:
-        return (f"{version.counts.get('customers', 0):,} customers, "
-                f"{version.counts.get('events', 0):,} events")
+        if version.status in (ModelVersionStatus.TRAINING, ModelVersionStatus.FAILED) or not version.counts:
+            return "—"
+        released = version_figures(version)
+        return f"{released.get('customers', 0):,} customers, {released.get('events', 0):,} events"
 
     @admin.display(description="for you NDCG @8 / @10")
     def for_you_ndcg(self, version: ModelVersion) -> str:
@@ -146,8 +151,11 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def counts_shown(self, version: ModelVersion) -> str:
         if not version.counts:
             return "—"
-        return format_html("<dl class=\"version-figures\">{}</dl>", format_html_join(
-            "", "<dt>{}</dt><dd>{}</dd>", ((name, f"{value:,}") for name, value in version.counts.items())))
+        released = version_figures(version)
+        rows = [(f"{name} (about)", f"{released.get(name, 0):,}") if name in PERSON_COUNTS else (name, f"{value:,}")
+                for name, value in version.counts.items()]
+        return format_html("<dl class=\"version-figures\">{}</dl><p class=\"help\">{}</p>", format_html_join(
+            "", "<dt>{}</dt><dd>{}</dd>", rows), VERSION_NOISE_NOTE)
 
     @admin.display(description="held-out metrics")
     def metrics_shown(self, version: ModelVersion) -> str:
@@ -160,18 +168,26 @@ class ModelVersionAdmin(admin.ModelAdmin):
                 for key, title, _ in METRICS for k in (8, 10)]
         head = format_html_join("", "<th scope=\"col\">{}</th>", ((m.replace("_", " "),) for m in models))
         body = format_html_join("", "<tr><th scope=\"row\">{}</th>" + "<td>{}</td>" * len(models) + "</tr>", rows)
-        customers = version.metrics.get("customers")
+        customers = version_figures(version).get("evaluation_customers") if version.metrics.get("customers") else None
         return format_html(
-            "<p>On the latest {} days, {} customers who bought something new.</p>"
+            "<p>On the latest {} days, about {} customers who bought something new.</p>"
             "<table class=\"dash-table version-metrics\"><thead><tr><th scope=\"col\">metric</th>{}</tr></thead>"
             "<tbody>{}</tbody></table>",
             version.metrics.get("holdout_days", "—"), customers if customers is not None else "—", head, body)
 
     @admin.display(description="raw record")
     def raw_record(self, version: ModelVersion) -> str:
-        raw = json.dumps({field: getattr(version, field) for field in RAW_FIELDS}, indent=2, sort_keys=True)
-        return format_html("<details class=\"raw-record\"><summary>Details: parameters, counts and metrics as "
-                           "stored (JSON)</summary><pre tabindex=\"0\">{}</pre></details>", raw)
+        # The counts of people as released, never as the training stored them.
+        released = version_figures(version)
+        counts = {name: released.get(name, 0) if name in PERSON_COUNTS else value
+                  for name, value in (version.counts or {}).items()}
+        metrics = dict(version.metrics or {})
+        if "customers" in metrics:
+            metrics["customers"] = released.get("evaluation_customers", 0)
+        raw = json.dumps({"parameters": version.parameters, "counts": counts, "metrics": metrics}, indent=2,
+                         sort_keys=True)
+        return format_html("<details class=\"raw-record\"><summary>Details: parameters, counts (of people: as "
+                           "released, about) and metrics (JSON)</summary><pre tabindex=\"0\">{}</pre></details>", raw)
 
     @admin.display(description="progress")
     def progress_shown(self, version: ModelVersion) -> str:
