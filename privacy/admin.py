@@ -5,7 +5,16 @@ from django.utils import timezone
 
 from shop.read_only_admin import ReadOnlyAdmin
 
-from .models import AuditEntry, ConsentRecord, DataRequest, DataRequestStatus, NoticeText
+from .disclosure import budgets_in_period
+from .models import (
+    AuditEntry,
+    ConsentRecord,
+    DataRequest,
+    DataRequestStatus,
+    DisclosureBudget,
+    DisclosureRelease,
+    NoticeText,
+)
 
 
 @admin.register(ConsentRecord)
@@ -55,4 +64,31 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     date_hierarchy = "at"
     list_select_related = ["request"]
+    show_full_result_count = False
+
+
+@admin.register(DisclosureBudget)
+class DisclosureBudgetAdmin(ReadOnlyAdmin):
+    """The privacy budget: each family of figures counted from people, its epsilon, this period's
+    budget and what it has spent (the page's table); past months' ledger rows below it."""
+
+    list_display = ["period", "family", "spent", "releases"]
+    list_filter = ["period"]
+    change_list_template = "privacy/admin/disclosurebudget_change_list.html"
+    show_full_result_count = False
+
+    def changelist_view(self, request, extra_context=None):
+        period, budgets = budgets_in_period()
+        return super().changelist_view(request, {**(extra_context or {}), "period": period, "budgets": budgets,
+                                                 "title": f"Privacy budget of {period}"})
+
+
+@admin.register(DisclosureRelease)
+class DisclosureReleaseAdmin(ReadOnlyAdmin):
+    """Every release of figures counted from people: the noisy values as shown, never the exact ones."""
+
+    list_display = ["released_at", "family", "release_key", "period", "epsilon_spent", "reused_from"]
+    list_filter = ["family", "period"]
+    date_hierarchy = "released_at"
+    list_select_related = ["reused_from"]
     show_full_result_count = False
