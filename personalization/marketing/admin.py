@@ -11,7 +11,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -25,8 +24,9 @@ from privacy.consent import has_consent
 from privacy.purposes import MARKETING
 from shop.accounts.models import User
 
+from .campaign_figures import campaign_figures
 from .campaigns import digest_preview
-from .models import Campaign, MarketingEmailStatus, Subscriber, SubscriberStatus
+from .models import Campaign, Subscriber, SubscriberStatus
 from .newsletter import subscriber_subject
 
 
@@ -38,62 +38,72 @@ class DigestPreviewForm(forms.Form):
     customer = forms.EmailField(label="Subscriber's e-mail address")
 
 
+CAMPAIGN_NOISE_NOTE = ("Counts of people (about) are released once a week with noise added (differential "
+                       "privacy), so that no one subscriber can be read from them; a campaign started since the "
+                       "week's first look shows its counts from next week.")
+# (figure, column heading); "interrupted": sends a worker began and never finished (perhaps
+# delivered, so never tried again).
+CAMPAIGN_COLUMNS = (("eligible", "eligible"), ("sent", "sent"), ("bounced", "bounced"),
+                    ("interrupted", "interrupted"))
+
+
+def _skipped_words(figures: dict | None) -> str:
+    if figures is None:
+        return "—"
+    skipped = Counter(figures.get("skipped", {}))
+    return "; ".join(f"{reason}: {count}" for reason, count in sorted(skipped.items()) if count) or "none"
+
+
+def _column(figures: dict[int, dict], name: str, heading: str):
+    def shown(campaign: Campaign):
+        return figures.get(campaign.pk, {}).get(name, "—")
+    shown.short_description = f"{heading} (about)"
+    shown.__name__ = name  # the column's class: "field-<name>"
+    return shown
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    """Per campaign: eligible, sent, bounced, skipped and why; and the audited digest preview."""
+    """Per campaign: eligible, sent, bounced, skipped and why, as released (about); and the audited
+    digest preview."""
 
-    list_display = ["key", "kind", "created_at", "eligible", "sent", "bounced", "interrupted", "skipped"]
+    list_display = ["key", "kind", "created_at"]
     list_filter = ["kind"]
-    # The stored counts are read through the columns below; their JSON waits behind "Details".
-    fields = ["key", "kind", "created_at", "updated_at", "eligible", "sent", "bounced", "interrupted", "skipped"]
+    # The released counts are shown by the template, their JSON behind "Details".
+    fields = ["key", "kind", "created_at", "updated_at"]
     readonly_fields = fields
     change_list_template = "admin/marketing/campaign/change_list.html"
     change_form_template = "admin/marketing/campaign/change_form.html"
 
+    def get_list_display(self, request: HttpRequest):
+        figures = campaign_figures()  # one release read per page, whatever the number of campaigns
+
+        def skipped(campaign: Campaign) -> str:
+            return _skipped_words(figures.get(campaign.pk))
+        skipped.short_description = "skipped, and why (about)"
+        return [*self.list_display, *(_column(figures, name, heading) for name, heading in CAMPAIGN_COLUMNS),
+                skipped]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "noise_note": CAMPAIGN_NOISE_NOTE})
+
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         campaign = self.get_object(request, object_id)
         if campaign is not None:
+            released = campaign_figures().get(campaign.pk)
+            rows = [(heading, released.get(name, "—") if released else "—") for name, heading in CAMPAIGN_COLUMNS]
             extra_context = {**(extra_context or {}),
                              "title": f"{campaign} (started {_when(campaign.created_at)})", "subtitle": None,
-                             "stored_details": json.dumps(campaign.counts, indent=2, ensure_ascii=False)}
+                             "released_rows": rows + [("skipped, and why", _skipped_words(released))],
+                             "noise_note": CAMPAIGN_NOISE_NOTE,
+                             "stored_details": json.dumps(released or {}, indent=2, ensure_ascii=False)}
         return super().change_view(request, object_id, form_url, extra_context)
-
-
-    def get_queryset(self, request):
-        sent = Count("emails", filter=Q(emails__status=MarketingEmailStatus.SENT))
-        bounced = Count("emails", filter=Q(emails__status=MarketingEmailStatus.BOUNCED))
-        interrupted = Count("emails", filter=Q(emails__status=MarketingEmailStatus.SENDING))
-        return super().get_queryset(request).annotate(sent_count=sent, bounced_count=bounced,
-                                                      interrupted_count=interrupted)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="eligible")
-    def eligible(self, campaign: Campaign) -> int:
-        return campaign.counts.get("eligible", 0)
-
-    @admin.display(description="sent")
-    def sent(self, campaign: Campaign) -> int:
-        return campaign.sent_count
-
-    @admin.display(description="bounced")
-    def bounced(self, campaign: Campaign) -> int:
-        return campaign.bounced_count
-
-    @admin.display(description="interrupted")
-    def interrupted(self, campaign: Campaign) -> int:
-        """Sends a worker began and never finished: perhaps delivered, so never tried again."""
-        return campaign.interrupted_count
-
-    @admin.display(description="skipped, and why")
-    def skipped(self, campaign: Campaign) -> str:
-        skipped = Counter(campaign.counts.get("skipped", {}))
-        skipped.update(campaign.counts.get("skipped_at_send", {}))
-        return "; ".join(f"{reason}: {count}" for reason, count in sorted(skipped.items()) if count) or "none"
 
     def get_urls(self):
         return [

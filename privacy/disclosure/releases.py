@@ -41,22 +41,26 @@ ExactFigures = Mapping[str, "int | Figure"]
 
 
 def figures_release(*, family_key: str, release_key: str, compute: Callable[[], ExactFigures],
-                    figures_per_person: int = 1, now: datetime | None = None) -> DisclosureRelease:
+                    figures_per_person: int | Callable[[ExactFigures], int] = 1,
+                    now: datetime | None = None) -> DisclosureRelease:
     """The release of `family_key` for `release_key`, made now if there is none yet.
 
     `compute` gives the exact figures (called only when a release is made). The family's epsilon
     is shared equally by the `figures_per_person` figures that one person can change at once
-    (e.g. 2 for "decided" and "granted" of one purpose); each figure is noised accordingly.
+    (e.g. 2 for "decided" and "granted" of one purpose), or given by a function of the exact
+    figures where that depends on how many there are; each figure is noised accordingly.
     """
     existing = _release_of(family_key, release_key)
     if existing is not None:
         return existing
     declared = family(family_key)
-    if figures_per_person < 1:
-        raise ValueError("figures_per_person must be at least 1")
     now = now or timezone.now()
     period = budget_period(now)
     exact = compute()
+    if callable(figures_per_person):
+        figures_per_person = max(figures_per_person(exact), 1)
+    if figures_per_person < 1:
+        raise ValueError("figures_per_person must be at least 1")
     with transaction.atomic():
         DisclosureBudget.objects.get_or_create(family=family_key, period=period)
         ledger = DisclosureBudget.objects.select_for_update().get(family=family_key, period=period)

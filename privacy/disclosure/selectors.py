@@ -38,3 +38,8 @@ def budgets_in_period(period: str | None = None) -> tuple[str, list[FamilyBudget
                                  budget=declared.budget, spent=ledger.spent if ledger else 0.0,
                                  releases=ledger.releases if ledger else 0, reused=reused.get(declared.key, 0)))
     return period, rows
+
+
+def releases_newest_first(family_key: str) -> list[DisclosureRelease]:
+    """Every release of a family, the latest first (for figures released a few at a time)."""
+    return list(DisclosureRelease.objects.filter(family=family_key).order_by("-released_at", "-id"))

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from merchant import selectors as dashboard
+from personalization.marketing.campaign_figures import campaign_figures
+from personalization.marketing.models import Campaign
 from personalization.recommendations.models import ModelVersion
 from personalization.recommendations.training import recommenders_train
 from personalization.segments.segmentation import segments_compute
@@ -127,3 +129,28 @@ def test_a_later_look_reads_the_same_release_in_one_query(admin_client, people, 
         again = dashboard.consent_rates()
 
     assert rates == again and DisclosureRelease.objects.count() == before
+
+
+def campaign(key: str, *, eligible: int, not_confirmed: int, at) -> Campaign:
+    return Campaign.objects.create(key=key, kind="digest", created_at=at, updated_at=at,
+                                   counts={"eligible": eligible, "skipped": {"subscription not confirmed": not_confirmed}})
+
+
+def test_campaign_counts_are_released_weekly_and_a_finished_campaign_keeps_its_figures(admin_client):
+    monday = timezone.now() - timedelta(days=timezone.now().weekday() + 7)  # last week
+    old = campaign("week-49", eligible=40, not_confirmed=6, at=monday)
+    with noise_source(offset(NOISE)):
+        last_week = campaign_figures(now=monday + timedelta(hours=1))
+        new = campaign("week-50", eligible=44, not_confirmed=5, at=timezone.now())
+        this_week = campaign_figures()
+        html = squeeze(admin_client.get(reverse("admin:marketing_campaign_changelist")))
+
+    assert last_week == {old.pk: {"eligible": 49, "sent": 9, "bounced": 9, "interrupted": 9,
+                                  "skipped": {"subscription not confirmed": 15}}}
+    assert this_week[old.pk] == last_week[old.pk]  # not released again: nothing new spent on it
+    assert this_week[new.pk]["eligible"] == 53
+    releases = DisclosureRelease.objects.filter(family="campaign_counts").order_by("released_at")
+    assert [sorted({name.split(":")[0] for name in r.values}) for r in releases] == [[str(old.pk)], [str(new.pk)]]
+    for exact in ("40", "44"):
+        assert f'<td class="field-eligible">{exact}</td>' not in html
+    assert '<td class="field-eligible">53</td>' in html and "subscription not confirmed: 14" in html
