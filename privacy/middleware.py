@@ -140,8 +140,17 @@ class RequestConsent:
         return self._state[1]
 
     def refresh(self) -> None:
-        """Forget what was read: the next look reads the records (and the cart) afresh."""
+        """After a decision: read the records again, and for an account put what they say in its
+        session at once (the copy never outlives the decision's request)."""
         self._state = None
+        self._reading = None
+        subject = self.subject
+        if subject is not None and subject.is_user:
+            self.state  # noqa: B018 (reads the records and keeps them in the session)
+            self._reading = None  # the page reads the cart after whatever the view changes next
+
+    def reading_forget(self) -> None:
+        """Read the marker and the cart again at the next look (the state read stays)."""
         self._reading = None
 
     @property
@@ -175,7 +184,8 @@ class ConsentMiddleware:
         if consent.gpc and subject is not None and subject.is_user:
             if not consent.state.gpc_recorded:
                 consent_gpc_record(subject=subject)
-            consent.refresh()  # the page reads the cart after whatever the view changes
+                consent.refresh()
+            consent.reading_forget()  # the page reads the cart after whatever the view changes
         with request_consent_active(consent):
             response = self.get_response(request)
         name = consent_cookie_name()
