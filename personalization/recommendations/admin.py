@@ -186,8 +186,8 @@ class ModelVersionAdmin(admin.ModelAdmin):
             metrics["customers"] = released.get("evaluation_customers", 0)
         raw = json.dumps({"parameters": version.parameters, "counts": counts, "metrics": metrics}, indent=2,
                          sort_keys=True)
-        return format_html("<details class=\"raw-record\"><summary>Details: parameters, counts (of people: as "
-                           "released, about) and metrics (JSON)</summary><pre tabindex=\"0\">{}</pre></details>", raw)
+        return format_html("<details class=\"raw-record\"><summary>Details: parameters, counts and metrics as "
+                           "stored, counts of people as released (JSON)</summary><pre tabindex=\"0\">{}</pre></details>", raw)
 
     @admin.display(description="progress")
     def progress_shown(self, version: ModelVersion) -> str:
