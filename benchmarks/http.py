@@ -10,16 +10,21 @@ catalog is empty (`--grow N` then copies every product N-1 times, a catalog N ti
 real one), trains the recommenders when no version serves (so pages show their rails), enables the
 demo's demand rule and recomputes prices when there is no rule yet (pages show demand prices), and starts gunicorn from `config/gunicorn.py` with production settings and
 throwaway secrets, plus a bare view that runs one query (`benchmarks/http_urls.py`).
-It prepares a visitor's cart with 3 lines and signs in an imported customer with orders,
+It computes the customer segments when there are none, prepares a visitor's cart with 3 lines,
+signs in an imported customer with orders, a consenting customer with a "Recommended for you"
+list whose segment has a personal price (a discount, created when the segment has none), and a
+merchant (a superuser who signs in with an authenticator app's code, as the admin requires),
 warms every page up, then loads each page with wrk for `--duration` seconds at each
-number of clients: home, a category, a product, a search, the cart and the account's
-order list, with the bare view measured before each page and after the last. It prints
+number of clients: home, a category, a product, a search, the cart, the account's
+order list (20 orders), the consenting customer's home, and the admin's dashboard, order list,
+product list, a product's page with its price chart, the price changes and a customer's page,
+with the bare view measured before each page and after the last. It prints
 and writes as JSON (benchmarks/results/) requests per second, p50/p95/p99 latency,
 errors and non-2xx responses, queries per request and each page's ratio to the bare
-view measured on either side of it (the bare view's row: the median of its runs). The cart
-and the order list are a person's pages: each is also measured against a personal bare view
-run just before it with the same cookie, which reads the session and the user it names and
-runs one query (the floor of any page of that person's).
+view measured on either side of it (the bare view's row: the median of its runs). Pages of a
+signed-in person (or of the merchant) and the visitor's cart are also measured against a
+personal bare view run just before each with the same cookie, which reads the session and the
+user it names and runs one query (the floor of any page of that person's).
 Everything stays on 127.0.0.1.
 
 This is not a test and does not run in CI.
@@ -28,6 +33,9 @@ This is not a test and does not run in CI.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -36,6 +44,7 @@ import re
 import secrets
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -114,13 +123,23 @@ def database_create(url: str) -> None:
 
 PREPARE = """
 import json, sys
+from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from personalization.recommendations.models import ModelVersionStatus, Rail, RecommendationList
+from personalization.segments.models import SegmentDiscount, SegmentMembership, SegmentRun
+from primitives.subjects import Subject
+from privacy.models import ConsentSource
+from privacy.purposes import CONSENT_PURPOSES
+from privacy.services import consent_decide
 from shop.accounts.models import User
 from shop.catalog.fragments import catalog_version_bump
 from shop.catalog.models import Category, Product, ProductVariant
+from shop.pricing.models import PriceChange
 
 grow, password = int(sys.argv[1]), sys.argv[2]
 if grow > 1 and not Product.objects.filter(slug__endswith="-copy-1").exists():
@@ -135,11 +154,36 @@ if grow > 1 and not Product.objects.filter(slug__endswith="-copy-1").exists():
                 ProductVariant(product=new, sku=f"{v.sku}-C{copy}", name=v.name, price=v.price, base_price=v.base_price,
                                stock_quantity=v.stock_quantity, position=v.position)
                 for new, original in zip(products, originals) for v in original.variants.all()])
+def can_sign_in(user, **fields):
+    user.password = make_password(password)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save()
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+
 customer = (User.objects.filter(orders__isnull=False).annotate(n=Count("orders")).order_by("-n", "pk").first())
-customer.password = make_password(password)
-customer.save(update_fields=["password"])
-EmailAddress.objects.update_or_create(user=customer, email=customer.email,
-                                      defaults={"verified": True, "primary": True})
+can_sign_in(customer)
+# A consenting customer with a "Recommended for you" list who is in the newest segment run, whose
+# segment has a personal price (a discount): the home page shows both.
+run = SegmentRun.objects.order_by("-computed_at", "-id").first()
+listed = RecommendationList.objects.filter(version__status=ModelVersionStatus.ACTIVE, rail=Rail.FOR_YOU).values("user_id")
+membership = (SegmentMembership.objects.filter(run=run, user_id__in=listed).exclude(user=customer)
+              .order_by("user_id").first())
+fan = membership.user
+can_sign_in(fan)
+consent_decide(subject=Subject.for_user(fan), choices=dict.fromkeys(CONSENT_PURPOSES, True),
+               source=ConsentSource.SETTINGS)
+if not SegmentDiscount.objects.filter(segment=membership.segment, enabled=True).exists():
+    SegmentDiscount.objects.create(segment=membership.segment, percent=Decimal("5"),
+                                   reason="Thank you for shopping with us")
+# A merchant who signs in with a second factor (an authenticator app's code), as the admin requires.
+staff = User.objects.filter(email="benchmark-staff@attuned.test").first() or User(email="benchmark-staff@attuned.test")
+can_sign_in(staff, is_staff=True, is_superuser=True, is_active=True)
+Authenticator.objects.filter(user=staff).delete()
+totp_secret = generate_totp_secret()
+TOTP.activate(staff, totp_secret)
+priced = (PriceChange.objects.values("product_id").annotate(n=Count("id")).order_by("-n", "product_id").first()
+          or {"product_id": Product.objects.order_by("pk").values_list("pk", flat=True).first()})
 category = Category.objects.annotate(n=Count("products")).order_by("-n").first()
 product = (Product.objects.filter(is_published=True, variants__stock_quantity__gt=10)
            .order_by("-popularity", "pk").first())
@@ -149,6 +193,8 @@ catalog_version_bump()  # no fragment from an earlier run is served
 print("PREPARED " + json.dumps({
     "email": customer.email, "orders": customer.n, "category": category.get_absolute_url(),
     "product": product.get_absolute_url(), "variants": in_stock, "products": Product.objects.count(),
+    "fan": fan.email, "segment": membership.segment, "staff": staff.email, "totp_secret": totp_secret,
+    "customer_id": customer.pk, "priced_product_id": priced["product_id"],
 }))
 """
 
@@ -214,6 +260,29 @@ class Browser:
         if status != 200 or not match:
             sys.exit(f"no form with a CSRF token at {path} ({status})")
         return match.group(1)
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """The authenticator app's code now (RFC 6238: 30-second steps, six digits, HMAC-SHA1)."""
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def sign_in(browser: Browser, email: str, password: str, totp_secret: str = "") -> None:
+    """Sign in through the shop's login page, and with the second factor when one is asked for."""
+    token = browser.csrf_token("/accounts/login/")
+    status, _, headers = browser.request("POST", "/accounts/login/", {"csrfmiddlewaretoken": token,
+                                                                      "login": email, "password": password})
+    assert status == 302, f"signing in {email} answered {status}"
+    location = urlsplit(headers.get("Location", "")).path
+    if totp_secret and "2fa" in location:
+        token = browser.csrf_token(location)
+        status, _, _ = browser.request("POST", location, {"csrfmiddlewaretoken": token,
+                                                          "code": totp_code(totp_secret)})
+        assert status == 302, f"the second factor answered {status}"
 
 
 def wait_until_up(port: int, server: subprocess.Popen, seconds: int = 60) -> None:
@@ -286,6 +355,11 @@ def main() -> None:
                                 "print('SERVING', model_version_serving())"):
         print("Training the recommenders (the product, home and cart pages show their rails) ...", flush=True)
         manage(environment, "train_recommenders", "--no-progress")
+    if "RUNS 0" in manage(environment, "shell", "-c", "from personalization.segments.models import SegmentRun; "
+                                                      "print('RUNS', SegmentRun.objects.count())"):
+        print("Computing the customer segments (a consenting customer's home shows a segment price) ...",
+              flush=True)
+        manage(environment, "compute_segments")
     if "Created" in manage(environment, "create_demo_demand_rule"):
         print("Demand pricing on: the demo's rule, prices recomputed ...", flush=True)
         manage(environment, "recompute_prices")
@@ -321,12 +395,11 @@ def main() -> None:
             status, _, _ = visitor.request("POST", "/cart/add/", {"csrfmiddlewaretoken": token, "variant": variant,
                                                                  "quantity": 1})
             assert status == 302, f"adding to the cart answered {status}"
-        customer = Browser(args.port)
-        token = customer.csrf_token("/accounts/login/")
-        status, _, _ = customer.request("POST", "/accounts/login/", {"csrfmiddlewaretoken": token,
-                                                                     "login": prepared["email"],
-                                                                     "password": password})
-        assert status == 302, f"signing in answered {status}"
+        customer, fan, staff = Browser(args.port), Browser(args.port), Browser(args.port)
+        sign_in(customer, prepared["email"], password)
+        sign_in(fan, prepared["fan"], password)
+        sign_in(staff, prepared["staff"], password, prepared["totp_secret"])
+        staff_cookie = staff.cookie_header()
         pages = {
             "bare view": (BARE, ""),
             "home": ("/", ""),
@@ -335,6 +408,13 @@ def main() -> None:
             "search": ("/search/?q=lantern", ""),
             "cart (3 lines)": ("/cart/", visitor.cookie_header()),
             "account orders": ("/account/orders/", customer.cookie_header()),
+            "home, consenting customer": ("/", fan.cookie_header()),
+            "admin dashboard": ("/admin/", staff_cookie),
+            "admin order list": ("/admin/orders/order/", staff_cookie),
+            "admin product list": ("/admin/catalog/product/", staff_cookie),
+            "admin product page": (f"/admin/catalog/product/{prepared['priced_product_id']}/change/", staff_cookie),
+            "admin price changes": ("/admin/pricing/pricechange/", staff_cookie),
+            "admin customer page": (f"/admin/customers/{prepared['customer_id']}/", staff_cookie),
         }
         queries = {}
         for name, (path, cookie) in pages.items():
@@ -346,6 +426,12 @@ def main() -> None:
                 sys.exit(f"{name} ({path}) answered {status}")
             if name == "cart (3 lines)" and html.count('class="cart-line"') != 3:
                 sys.exit("the cart does not hold 3 lines")
+            rows = html.count('class="status status--')
+            if name == "account orders" and rows != 20:
+                sys.exit(f"the order list does not show 20 orders ({rows})")
+            if name == "home, consenting customer" and ("Recommended for you" not in html
+                                                       or "Your price" not in html):
+                sys.exit("the consenting customer's home shows no \"Recommended for you\" or no personal price")
             queries[name] = int(headers.get("X-Benchmark-Queries", -1))
         # The bare view is measured before every page and after the last one: each page's ratio is
         # to the mean of the bare runs on either side of it, so a machine whose load drifts
@@ -402,12 +488,13 @@ def main() -> None:
         "search_uncached_in_process": search_uncached,
     }
     print()
-    print(f"{'page':<16} {'clients':>7} {'req/s':>8} {'ratio':>6} {'p50':>7} {'p95':>7} {'p99':>7} "
+    print(f"{'page':<26} {'clients':>7} {'req/s':>8} {'ratio':>6} {'p50':>7} {'p95':>7} {'p99':>7} "
           f"{'errors':>6} {'non-2xx':>7} {'queries':>7} {'ratio to personal bare':>22}")
     for name, by_clients in results.items():
         for count, row in by_clients.items():
             personal = row.get("ratio_to_personal_bare")
-            print(f"{name:<16} {count:>7} {row['rps']:>8.0f} {row['ratio']:>6.2f} {row['p50_ms']:>6.1f}ms "
+            ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}"
+            print(f"{name:<26} {count:>7} {row['rps']:>8.0f} {ratio:>6} {row['p50_ms']:>6.1f}ms "
                   f"{row['p95_ms']:>6.1f}ms {row['p99_ms']:>6.1f}ms {row['errors']:>6} {row['non_2xx']:>7} "
                   f"{row['queries']:>7} {'' if personal is None else f'{personal:.2f}':>22}")
     RESULTS.mkdir(exist_ok=True)
