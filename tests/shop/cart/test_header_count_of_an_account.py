@@ -91,3 +91,12 @@ def test_a_visitor_count_is_still_their_own_cart():
     post(other, "cart:add", lamp, 1)
 
     assert (header_count(visitor), header_count(other), header_count(Client())) == (2, 1, 0)
+
+
+def test_accounts_read_one_after_another_each_see_their_own_count():
+    ada, bea = signed_in(UserFactory()), signed_in(UserFactory())
+    lamp = ProductFactory().variants.get()
+    post(ada, "cart:add", lamp, 2)
+    post(bea, "cart:add", lamp, 5)
+
+    assert [header_count(ada), header_count(bea), header_count(ada)] == [2, 5, 2]
