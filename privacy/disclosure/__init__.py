@@ -8,13 +8,13 @@
 """
 
 from .families import FAMILY_LABELS, Family, UnknownFamily, budget_period, families, family, week_key
-from .noise import noise_scale, noise_source, noisy, privacy_loss, secure_noise
+from .noise import noise_scale, noise_source, noisy, noisy_many, privacy_loss, secure_noise
 from .readable import readable_count, released_count
 from .releases import Figure, figures_release
 from .selectors import FamilyBudget, budgets_in_period, releases_newest_first
 
 __all__ = [
     "FAMILY_LABELS", "Family", "FamilyBudget", "Figure", "UnknownFamily", "budget_period", "budgets_in_period",
-    "families", "family", "figures_release", "noise_scale", "noise_source", "noisy", "privacy_loss",
+    "families", "family", "figures_release", "noise_scale", "noise_source", "noisy", "noisy_many", "privacy_loss",
     "readable_count", "released_count", "releases_newest_first", "secure_noise", "week_key",
 ]

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from ..models import DisclosureBudget, DisclosureRelease
 from .families import budget_period, family
-from .noise import noisy
+from .noise import noisy_many
 
 # Two releases of the same budget within rounding of each other still fit.
 _TOLERANCE = 1e-9
@@ -69,11 +69,7 @@ def figures_release(*, family_key: str, release_key: str, compute: Callable[[], 
             return made_meanwhile
         if ledger.spent + declared.epsilon > declared.budget + _TOLERANCE:
             return _last_release_repeated(family_key, release_key, period=period, now=now)
-        per_figure = declared.epsilon / figures_per_person
-        values = {}
-        for name, figure in exact.items():
-            figure = figure if isinstance(figure, Figure) else Figure(exact=int(figure))
-            values[name] = noisy(figure.exact, epsilon=per_figure, sensitivity=figure.sensitivity)
+        values = _noised(exact, epsilon=declared.epsilon / figures_per_person)
         release = DisclosureRelease.objects.create(
             family=family_key, release_key=release_key, period=period, values=values,
             epsilon_spent=declared.epsilon, released_at=now)
@@ -81,6 +77,18 @@ def figures_release(*, family_key: str, release_key: str, compute: Callable[[], 
         ledger.releases += 1
         ledger.save(update_fields=["spent", "releases"])
     return release
+
+
+def _noised(exact: ExactFigures, *, epsilon: float) -> dict[str, int]:
+    """Every figure noised for `epsilon` at its own sensitivity, in one draw per sensitivity."""
+    figures = {name: figure if isinstance(figure, Figure) else Figure(exact=int(figure))
+               for name, figure in exact.items()}
+    values: dict[str, int] = {}
+    for sensitivity in sorted({figure.sensitivity for figure in figures.values()}):
+        names = [name for name, figure in figures.items() if figure.sensitivity == sensitivity]
+        drawn = noisy_many([figures[name].exact for name in names], epsilon=epsilon, sensitivity=sensitivity)
+        values.update(zip(names, drawn, strict=True))
+    return {name: values[name] for name in figures}  # in the order given
 
 
 def _release_of(family_key: str, release_key: str) -> DisclosureRelease | None:

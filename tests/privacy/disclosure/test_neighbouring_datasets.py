@@ -14,7 +14,15 @@ import numpy as np
 import pytest
 from django.conf import settings
 
-from privacy.disclosure import noise_scale, noise_source, noisy, privacy_loss, released_count, secure_noise
+from privacy.disclosure import (
+    noise_scale,
+    noise_source,
+    noisy,
+    noisy_many,
+    privacy_loss,
+    released_count,
+    secure_noise,
+)
 
 from .sources import seeded_discrete_laplace
 
@@ -89,12 +97,16 @@ def test_an_epsilon_that_is_not_a_positive_number_is_refused(epsilon):
         noisy(30, epsilon=epsilon)
 
 
-def test_opendp_draws_the_distribution_the_seeded_tests_assume():
-    """OpenDP's secure sampler (unseeded) against the discrete Laplace probabilities at the scale the
-    module uses: every central outcome within 5 standard errors."""
-    scale = noise_scale(epsilon=rails_epsilon())
+@pytest.mark.parametrize("at_once", [False, True], ids=["one figure a call", "many figures a call"])
+def test_opendp_draws_the_distribution_the_seeded_tests_assume(at_once):
+    """OpenDP's secure sampler (unseeded), figure by figure and many at once as releases draw them,
+    against the discrete Laplace probabilities at the module's scale: every central outcome within
+    5 standard errors."""
+    epsilon = rails_epsilon()
+    scale = noise_scale(epsilon=epsilon)
     draws = 40_000
-    found = Counter(secure_noise(0, scale) for _ in range(draws))
+    found = Counter(noisy_many([0] * draws, epsilon=epsilon) if at_once
+                    else [secure_noise(0, scale) for _ in range(draws)])
     a = math.exp(-1 / scale)
     for outcome in range(-6, 7):
         expected = (1 - a) / (1 + a) * a ** abs(outcome)
