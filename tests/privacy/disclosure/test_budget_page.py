@@ -72,3 +72,11 @@ def test_the_releases_list_shows_values_as_released(client):
     html = client.get(reverse("admin:privacy_disclosurerelease_changelist")).content.decode()
 
     assert "2026-W50" in html and "consent_rates" in html
+
+
+def test_the_privacy_notice_says_in_plain_words_that_counted_figures_carry_noise(client):
+    html = re.sub(r"\s+", " ", client.get(reverse("privacy:notice")).content.decode())
+
+    sentence = re.search(r'<p id="noisy-figures">(.*?)</p>', html)[1]
+    assert "“bought by about 30 customers”" in sentence
+    assert "random noise added before they are shown" in sentence and "once per release" in sentence
