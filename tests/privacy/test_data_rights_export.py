@@ -239,7 +239,7 @@ def test_data_json_round_trips_every_row_with_the_titles_the_letter_shows():
                                                    str(person.imported_order.pk): "536365"}
     [recommendations] = document["sections"]["recommendations.RecommendationList"]["rows"]
     assert document["sections"]["recommendations.RecommendationList"]["explanations"] == {str(recommendations["id"]): [
-        "Because you bought Linen Apron", "Popular: bought by 42 customers in the last 30 days"]}
+        "Because you bought Linen Apron", "Popular: bought by about 42 customers in the last 30 days"]}
     assert document["sections"]["orders.Order"]["group"] == "orders"
 
 
