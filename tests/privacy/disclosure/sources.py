@@ -30,3 +30,15 @@ def offset(noise: int) -> NoiseSource:
         return value + noise
 
     return draw
+
+
+def cycle(*noises: int) -> NoiseSource:
+    """Known noises in turn, figure after figure (a release draws its figures in the order given)."""
+    state = {"next": 0}
+
+    def draw(value: int, scale: float) -> int:
+        noise = noises[state["next"] % len(noises)]
+        state["next"] += 1
+        return value + noise
+
+    return draw
