@@ -8,7 +8,7 @@ What it guarantees:
   calendar month, UTC); the ledger row is locked while spending, so two releases never both
   spend the last of it. A release the budget cannot pay for repeats the last paid release
   (figures it did not hold are withheld) and spends nothing.
-- The exact figures are computed only when a release is made, and never stored.
+- The exact figures are computed only while no release exists for the key, and never stored.
 """
 
 from __future__ import annotations
