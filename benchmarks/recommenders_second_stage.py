@@ -431,6 +431,21 @@ def score_lists(snap: dict, ranked: np.ndarray) -> dict:
     return {key: round(float(value), 5) for key, value in report.items()}
 
 
+def paired_difference(snap: dict, ranked: np.ndarray, reference: np.ndarray) -> dict:
+    """Mean per-customer NDCG@10 of `ranked` minus that of `reference` (the production lists), and
+    the standard error of that mean: how far one month's difference is from noise."""
+    from personalization.recommendations.recommenders.metrics import per_user_scores
+
+    ids = snap["item_ids"]
+    diffs = np.array([
+        per_user_scores([ids[i] for i in mine if i >= 0], truth, 10)["ndcg"]
+        - per_user_scores([ids[i] for i in theirs if i >= 0], truth, 10)["ndcg"]
+        for mine, theirs, truth in zip(ranked, reference, snap["truth"])
+    ])
+    return {"ndcg@10_minus_production": round(float(diffs.mean()), 5),
+            "ndcg@10_minus_production_se": round(float(diffs.std(ddof=1) / np.sqrt(len(diffs))), 5)}
+
+
 def _affinity(snap: dict) -> list[dict]:
     """Each customer's category shares over their candidates' `category_share` feature."""
     column = snap["names"].index("category_share")
@@ -537,6 +552,7 @@ def run(month: str, splits: int, variants: list[str], raw, purchases, cache: Pat
                 ranked = np.argsort(-scores, axis=1, kind="stable")[:, :10]
         figures = score_lists(target, ranked)
         figures["seconds"] = round(time.perf_counter() - started, 1)
+        figures.update(paired_difference(target, ranked, target["blend_top"][:, :10]))
         result["variants"][variant] = figures
         print(f"{month} {variant:<44} NDCG@10 {figures['ndcg@10']:.4f} HR@10 {figures['hit_rate@10']:.4f} "
               f"cov@10 {figures['coverage@10']:.3f} | NDCG@8 {figures['ndcg@8']:.4f} HR@8 "
