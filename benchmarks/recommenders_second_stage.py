@@ -250,7 +250,8 @@ def _pairwise(features: np.ndarray, labels: np.ndarray, groups: np.ndarray, rng,
 def train_ranker(train_snaps: list[dict], kind: str, params: dict):
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-    features = np.vstack([s["features"] for s in train_snaps])
+    keep = _kept_columns(train_snaps[0]["names"], params.get("drop", ""))
+    features = np.vstack([s["features"][:, keep] for s in train_snaps])
     labels = np.concatenate([s["labels"] for s in train_snaps])
     offset, groups = 0, []
     for s in train_snaps:
@@ -282,8 +283,15 @@ def train_ranker(train_snaps: list[dict], kind: str, params: dict):
     raise ValueError(kind)
 
 
-def predict(ranker, kind: str, snap: dict) -> np.ndarray:
-    features = snap["features"]
+def _kept_columns(names: list[str], drop: str) -> np.ndarray:
+    """Feature columns left after dropping every name that starts with one of the '+'-separated
+    prefixes in `drop` (for ablations, e.g. 'last_basket+recency')."""
+    prefixes = tuple(p for p in drop.split("+") if p)
+    return np.array([i for i, name in enumerate(names) if not (prefixes and name.startswith(prefixes))])
+
+
+def predict(ranker, kind: str, snap: dict, drop: str = "") -> np.ndarray:
+    features = snap["features"][:, _kept_columns(snap["names"], drop)]
     if kind in ("classifier", "weighted"):
         return ranker.predict_proba(features)[:, 1]
     if kind == "graded":
@@ -514,11 +522,11 @@ def run(month: str, splits: int, variants: list[str], raw, purchases, cache: Pat
             key = f"{model_kind}:{options}"
             if key not in learned:
                 params = dict(pair.split("=") for pair in options.split(",") if pair)
-                params = {k: float(v) if "." in v else int(v) for k, v in params.items()}
+                params = {k: v if k == "drop" else float(v) if "." in v else int(v) for k, v in params.items()}
                 fit_started = time.perf_counter()
                 ranker = train_ranker(inner, model_kind, params)
                 result.setdefault("ranker_fit_seconds", {})[key] = round(time.perf_counter() - fit_started, 1)
-                values = predict(ranker, model_kind, target)
+                values = predict(ranker, model_kind, target, params.get("drop", ""))
                 values = values - values.min() + 1e-6  # positive, for the row scaling
                 raw_values[key] = values.astype(np.float32)
                 learned[key] = dense_scores(target, values.astype(np.float32))
@@ -577,7 +585,8 @@ PRESETS = {
     + [f"production@{r}" for r in ("reserve=1", "reserve=1/1/0.2", "reserve=2", "reserve8=1", "reserve8=2")]
     + [f"{CHOSEN}@blend={w}" for w in (0.5, 1, 2)]
     + [f"{CHOSEN}@blend=1+{r}" for r in ("reserve=1/1/0.2", "reserve=1/1/0.3", "reserve=1/1/0.5", "reserve=2",
-                                         "reserve8=1/1/0.3", "reserve8=1/1/0.4", "reserve8=1/1/0.6", "reserve8=2")],
+                                         "reserve8=1/1/0.3", "reserve8=1/1/0.4", "reserve8=1/1/0.6", "reserve8=2")]
+    + [f"{CHOSEN},drop=last_basket+recency", f"{CHOSEN},drop=last_basket+recency@blend=1"],
     "october": ["production", CHOSEN, f"{CHOSEN}@reserve=1/1/0.2", f"{CHOSEN}@reserve=2", f"{CHOSEN}@exposure=8",
                 "graded:iters=150,leaves=15,min_leaf=200", "pairwise:iters=300,leaves=15,min_leaf=200",
                 "production@reserve=1", "production@reserve=1/1/0.2", "production@reserve=2",
