@@ -1,6 +1,6 @@
 """A second stage for "Recommended for you": candidates from several generators, ranked by
-gradient-boosted trees trained on several time splits inside the training window, then an
-exposure-aware re-ranking of the learned score for catalog coverage.
+gradient-boosted trees trained on several time splits inside the training window, then
+re-rankings of the learned score for catalog coverage (exposure costs, caps, reserved slots).
 
     .venv/bin/python -m benchmarks.recommenders_second_stage [--month 2011-09-01] [--splits 3]
         [--variants ... | --preset september|october] [--out PATH] [--cache DIR]
