@@ -3,7 +3,8 @@ family "campaign_counts").
 
 Each week's release holds the campaigns created or updated since the previous release (normally
 this week's digest and reminders); a campaign's figures are those of the latest release that held
-it, so a finished campaign keeps its figures without spending more. One person counts in a
+it, so a finished campaign keeps its figures without spending more (while that release is kept:
+this month and last; an older campaign's counts then read "—"). One person counts in a
 campaign's eligible, in one outcome (sent, bounced, interrupted) and in at most two skip reasons,
 so the week's epsilon is shared by four figures per campaign in the release.
 """

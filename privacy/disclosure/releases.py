@@ -9,6 +9,8 @@ What it guarantees:
   spend the last of it. A release the budget cannot pay for repeats the last paid release
   (figures it did not hold are withheld) and spends nothing.
 - The exact figures are computed only while no release exists for the key, and never stored.
+- Releases are kept for the current and the previous period (the ledger for good): a key older
+  than that is released again if it is asked for, from that period's budget.
 """
 
 from __future__ import annotations
@@ -76,7 +78,16 @@ def figures_release(*, family_key: str, release_key: str, compute: Callable[[], 
         ledger.spent += declared.epsilon
         ledger.releases += 1
         ledger.save(update_fields=["spent", "releases"])
+        _older_releases_drop(family_key, current=period)
     return release
+
+
+def _older_releases_drop(family_key: str, *, current: str) -> None:
+    """Keep this period's and the last period's releases of the family (a rail release holds tens of
+    thousands of figures per model version); the ledger keeps what every period spent."""
+    year, month = (int(part) for part in current.split("-"))
+    previous = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+    DisclosureRelease.objects.filter(family=family_key, period__lt=previous).delete()
 
 
 def _noised(exact: ExactFigures, *, epsilon: float) -> dict[str, int]:

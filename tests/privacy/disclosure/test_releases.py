@@ -125,3 +125,26 @@ def test_the_budget_report_lists_every_family_with_spent_and_remaining(small_bud
 def test_weekly_release_keys_follow_the_iso_week():
     assert week_key(datetime(2026, 12, 7, tzinfo=UTC)) == "2026-W50"
     assert week_key(datetime(2027, 1, 3, tzinfo=UTC)) == "2026-W53"
+
+
+def test_a_paid_release_drops_the_familys_releases_older_than_last_month_and_keeps_the_ledger():
+    for key, moment in (("october", datetime(2026, 10, 20, tzinfo=UTC)), ("november", datetime(2026, 11, 20, tzinfo=UTC))):
+        release(key, {"granted": 1}, now=moment)
+    figures_release(family_key="segment_reports", release_key="run-1", compute=lambda: {"size": 1},
+                    now=datetime(2026, 10, 20, tzinfo=UTC))
+
+    release("december", {"granted": 1})
+
+    assert set(DisclosureRelease.objects.values_list("family", "release_key")) == {
+        ("consent_rates", "november"), ("consent_rates", "december"), ("segment_reports", "run-1")}
+    assert set(DisclosureBudget.objects.filter(family="consent_rates").values_list("period", flat=True)) == {
+        "2026-10", "2026-11", "2026-12"}
+
+
+def test_in_january_the_previous_period_is_last_december():
+    release("december", {"granted": 1}, now=datetime(2026, 12, 20, tzinfo=UTC))
+    release("november", {"granted": 1}, now=datetime(2026, 11, 20, tzinfo=UTC))
+
+    release("january", {"granted": 1}, now=datetime(2027, 1, 4, tzinfo=UTC))
+
+    assert set(DisclosureRelease.objects.values_list("release_key", flat=True)) == {"december", "january"}
