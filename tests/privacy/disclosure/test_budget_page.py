@@ -5,10 +5,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from privacy.disclosure import budget_period, figures_release, noise_source
+from shop.accounts.roles import staff_roles_sync
 from tests.factories import UserFactory
 
 from .sources import offset
@@ -80,3 +81,21 @@ def test_the_privacy_notice_says_in_plain_words_that_counted_figures_carry_noise
     sentence = re.search(r'<p id="noisy-figures">(.*?)</p>', html)[1]
     assert "“bought by about 30 customers”" in sentence
     assert "random noise added before they are shown" in sentence and "once per release" in sentence
+
+
+def test_the_shops_owner_role_opens_the_budget_page_and_the_releases_and_the_other_roles_do_not(client):
+    # The roles are synced as `migrate` syncs them, from what each app registered at start-up.
+    staff_roles_sync()
+    budgets, releases = reverse(PAGE), reverse("admin:privacy_disclosurerelease_changelist")
+    for role, allowed in (("Owner", True), ("Catalog manager", False), ("Order manager", False)):
+        user = UserFactory(is_staff=True)
+        user.groups.set(Group.objects.filter(name=role))
+        client.force_login(user)
+
+        answers = [client.get(budgets), client.get(releases)]
+
+        if allowed:
+            assert [answer.status_code for answer in answers] == [200, 200], role
+            assert "Budget of" in answers[0].content.decode()
+        else:
+            assert [answer.status_code for answer in answers] == [403, 403], role
