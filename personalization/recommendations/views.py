@@ -7,12 +7,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from privacy.consent import has_consent
+from privacy.disclosure import released_count
 from privacy.purposes import PERSONALIZATION
 from shop.catalog.models import Product
 
 from .models import EventKind
 from .selectors import events_about_product, model_version_serving, purchase_history_summary
 from .serving import reason_text
+from .version_figures import version_figures
 
 # Rails whose reasons rest on the person's own data.
 PERSONAL_RAILS = {"for_you", "because_you_viewed", "buy_again"}
@@ -54,6 +56,11 @@ def why_recommended(request: HttpRequest) -> HttpResponse:
         elif reason == "bought_before":
             used = events_about_product(subject=subject, product_id=product_id, kind=EventKind.PURCHASED)
         history = purchase_history_summary(subject=subject)
+    version = model_version_serving()
+    # How many people the model learnt from, as released with noise once per version (never the
+    # exact count the training stored), rounded, and left out below the minimum support.
+    people = (released_count(version_figures(version).get("subjects"), minimum=settings.PERSONALIZATION_MIN_SUPPORT)
+              if version is not None else None)
     entry = {"product": product_id, "reason": reason, "about": about_id, "about_title": titles.get(about_id, "")}
     return render(request, "recommendations/why.html", {
         "product_title": titles[product_id],
@@ -65,6 +72,7 @@ def why_recommended(request: HttpRequest) -> HttpResponse:
         "consented": consented,
         "used": used,
         "history": history,
-        "version": model_version_serving(),
+        "version": version,
+        "people": people,
         "min_support": settings.PERSONALIZATION_MIN_SUPPORT,  # what training applies, so the page says it
     })

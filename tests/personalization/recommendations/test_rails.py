@@ -193,6 +193,30 @@ def test_why_am_i_seeing_this_names_the_purchase_the_model_version_and_the_way_o
     assert 'href="/privacy/account/"' in page
 
 
+def test_why_says_how_many_people_the_model_learnt_from_as_released_never_the_exact_count(client, shop_world):
+    subjects = shop_world["version"].counts["subjects"]
+    assert subjects == 5  # the world's five consenting customers
+    _, _, why = cards_in(client.get("/").content.decode(), "trending")[0]
+
+    with noise_source(offset(4)):  # the first look releases the version's counts: a known +4
+        first = client.get(why).content.decode()
+    second = client.get(why).content.decode()  # read back, never drawn again
+
+    for page in (first, second):
+        assert "from the stored events of about 9 people" in page
+        assert f"of {subjects} people" not in page and f"about {subjects} people" not in page
+        assert "random noise added" in page
+
+
+def test_why_leaves_the_number_of_people_out_when_its_release_is_below_the_minimum_support(client, shop_world, settings):
+    _, _, why = cards_in(client.get("/").content.decode(), "trending")[0]
+
+    with noise_source(offset(-(5 - settings.PERSONALIZATION_MIN_SUPPORT) - 1)):  # released one below the minimum
+        page = client.get(why).content.decode()
+
+    assert "from the stored events of people who allowed" in page
+
+
 def test_why_for_someone_without_consent_says_nothing_about_them_was_used(client, shop_world):
     client.force_login(shop_world["ada"])
     _, _, why = cards_in(client.get("/").content.decode(), "for_you")[0]
