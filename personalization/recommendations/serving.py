@@ -22,8 +22,9 @@ from django.db.models import Q, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 
-from privacy.consent import has_consent
+from primitives.compiled_queries import rows_for_id
 from primitives.subjects import Subject
+from privacy.consent import has_consent
 from privacy.purposes import PERSONALIZATION
 from shop.catalog.fragments import shared_read
 from shop.recommendations import SHOWN_PER_RAIL, RailSpec, Suggestion
@@ -103,11 +104,11 @@ def _interleave(lists: Sequence[Sequence[dict]]) -> list[dict]:
 class StoredRails:
     """The shop's rail source backed by `RecommendationList` rows of the active version."""
 
-    # A person's page (home, account) reads one of a few fixed shapes of query. Each shape's SQL
-    # is compiled once per process and database, with placeholder ids that each read replaces
-    # with the person's: building and compiling the query took ten times as long as running it.
-    _PLACEHOLDER = Subject(user_id=-0x5E1F), Subject(visitor_id=uuid.UUID(int=0x5E1F))
-    _compiled: dict[tuple, tuple[str, tuple]] = {}
+    # A person's page (home, account) reads one of a few fixed shapes of query (page, account or
+    # visitor), each compiled once per process with a stand-in id that each read replaces with the
+    # person's (primitives.compiled_queries): building and compiling the query took ten times as
+    # long as running it. No account or visitor has these ids.
+    _STAND_IN = Subject(user_id=-0x5E1F), Subject(visitor_id=uuid.UUID(int=0x5E1F))
 
     def rails(self, request: HttpRequest, *, page: str, product_id: int | None = None,
               basket_product_ids: Sequence[int] = ()) -> list[RailSpec]:
@@ -153,20 +154,13 @@ class StoredRails:
     @classmethod
     def _person_rows(cls, page: str, subject: Subject) -> list[tuple[str, int | None, list]]:
         """`_rows` of a person's page, from the SQL compiled once for the shape of `subject`."""
-        placeholder = cls._PLACEHOLDER[0 if subject.is_user else 1]
-        key = (connection.alias, connection.vendor, page, subject.is_user)
-        compiled = cls._compiled.get(key)
-        if compiled is None:
-            terms = cls._terms(page, placeholder, True, None, ())
-            sql, params = cls._rows_query(terms).query.sql_with_params()
-            compiled = cls._compiled[key] = (sql, tuple(params))
-        sql, params = compiled
-        stand_in, own = cls._id_value(placeholder), cls._id_value(subject)
-        if own == stand_in:  # never an id of ours, but then: build the query as it is
+        stand_in = cls._STAND_IN[0 if subject.is_user else 1]
+        stand_in_id, own_id = cls._id_value(stand_in), cls._id_value(subject)
+        if own_id == stand_in_id:  # never an id of ours, but then: build the query as it is
             return cls._rows(cls._terms(page, subject, True, None, ()))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [own if value == stand_in else value for value in params])
-            rows = cursor.fetchall()
+        rows = rows_for_id(("recommendations.person_rows", page, subject.is_user),
+                           lambda: cls._rows_query(cls._terms(page, stand_in, True, None, ())),
+                           stand_in=stand_in_id, value=own_id)
         items = RecommendationList._meta.get_field("items")
         return cls._ordered([(rail, anchor, items.from_db_value(entries, None, connection))
                              for rail, anchor, entries in rows])

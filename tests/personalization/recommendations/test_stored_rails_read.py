@@ -7,7 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from personalization.recommendations.models import RecommendationList
-from personalization.recommendations.serving import StoredRails
+from primitives.compiled_queries import compiled_queries_forget, compiled_shapes
 from personalization.recommendations.training import recommenders_train
 from privacy.disclosure import noise_source
 from tests.personalization.recommendations.test_event_store import decide
@@ -35,7 +35,7 @@ def two_customers():
     bought(bea, candle, days_ago=1)
     with noise_source(offset(3)):
         recommenders_train(until=NOW)
-    StoredRails._compiled.clear()  # compiled afresh for this test's database
+    compiled_queries_forget()  # compiled afresh in this test
     return {"ada": ada, "bea": bea, "lamp": lamp, "candle": candle}
 
 
@@ -56,7 +56,8 @@ def test_each_customer_reads_their_own_list_whoever_read_before(two_customers):
     assert first and all("White Metal Lantern" in reason for _, reason in first)  # what ada bought
     assert second and all("Vanilla Candle" in reason for _, reason in second)  # what bea bought
     assert again == first
-    assert len(StoredRails._compiled) == 1  # one shape, compiled once
+    assert [shape for shape in compiled_shapes() if shape[0] == "recommendations.person_rows"] == [
+        ("recommendations.person_rows", "home", True)]  # one shape, compiled once
 
 
 def test_a_visitor_reads_by_their_own_views_after_an_account_read(two_customers,
