@@ -32,7 +32,7 @@ from .models import (
 from .previews import customer_preview, product_preview
 from .serving import reason_text
 from .tasks import train_recommenders
-from .version_figures import PERSON_COUNTS, version_figures
+from .version_figures import PERSON_COUNTS, version_figures, with_released_figures
 
 
 @admin.register(BehaviourEvent)
@@ -114,8 +114,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).annotate(
-            has_lists=Exists(RecommendationList.objects.filter(version=OuterRef("pk"))))
+        # Each row's released counts of people come with it: no query per version listed.
+        return with_released_figures(super().get_queryset(request).annotate(
+            has_lists=Exists(RecommendationList.objects.filter(version=OuterRef("pk")))))
 
     @admin.display(description="lists")
     def lists_kept(self, version: ModelVersion) -> str:

@@ -10,9 +10,10 @@ at most the clamp. Products and lists are the shop's own and stay exact.
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import CharField, Count, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 
-from privacy.disclosure import Figure, figures_release
+from privacy.disclosure import Figure, figures_release, release_values
 from privacy.purposes import PERSONALIZATION
 from privacy.selectors import consenting_subjects
 
@@ -24,6 +25,20 @@ ORDERS_CLAMP = 50
 # something new in the held-out weeks) the evaluation's customers.
 FIGURES_PER_PERSON = 5
 PERSON_COUNTS = ("subjects", "customers", "visitors", "events", "orders")
+FAMILY = "model_version_counts"
+# The name a list's query gives the values of each row's release (`with_released_figures`).
+RELEASED = "released_figures"
+
+
+def _release_key(version_pk: int) -> str:
+    return f"model-version-{version_pk}"
+
+
+def with_released_figures(versions):
+    """`versions` reading each one's release with its row (one query for a whole list), so that
+    `version_figures` reads no more for a version already released."""
+    key = Concat(Value("model-version-"), Cast(OuterRef("pk"), output_field=CharField()))
+    return versions.annotate(**{RELEASED: release_values(FAMILY, release_key=key)})
 
 
 def version_figures_exact(version: ModelVersion) -> dict[str, Figure]:
@@ -48,7 +63,9 @@ def version_figures(version: ModelVersion) -> dict[str, int]:
     """The released counts of people behind `version` (released now if this is the first look)."""
     if not version.counts:
         return {}
-    values = figures_release(family_key="model_version_counts", release_key=f"model-version-{version.pk}",
-                             compute=lambda: version_figures_exact(version),
-                             figures_per_person=FIGURES_PER_PERSON).values
+    values = getattr(version, RELEASED, None)
+    if values is None:
+        values = figures_release(family_key=FAMILY, release_key=_release_key(version.pk),
+                                 compute=lambda: version_figures_exact(version),
+                                 figures_per_person=FIGURES_PER_PERSON).values
     return {name: max(int(value), 0) for name, value in values.items() if value is not None}

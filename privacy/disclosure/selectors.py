@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Expression, Subquery
+
 from ..models import DisclosureBudget, DisclosureRelease
 from .families import budget_period, families
 
@@ -43,3 +45,10 @@ def budgets_in_period(period: str | None = None) -> tuple[str, list[FamilyBudget
 def releases_newest_first(family_key: str) -> list[DisclosureRelease]:
     """Every release of a family, the latest first (for figures released a few at a time)."""
     return list(DisclosureRelease.objects.filter(family=family_key).order_by("-released_at", "-id"))
+
+
+def release_values(family_key: str, *, release_key: Expression) -> Subquery:
+    """The values of a family's release as a column of another query (None where there is no
+    release yet): a list of things released one each (model versions) reads them with its rows."""
+    return Subquery(DisclosureRelease.objects.filter(family=family_key, release_key=release_key)
+                    .values("values")[:1])

@@ -5,10 +5,13 @@ outside a "details" toggle."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from personalization.recommendations.models import ModelVersion
+from personalization.recommendations.models import ModelVersion, ModelVersionStatus
 from personalization.recommendations.training import recommenders_train
+from personalization.recommendations.version_figures import version_figures
 from privacy.disclosure import noise_source
 from tests.personalization.recommendations.test_admin import merchant
 from tests.personalization.worlds import NOW, bought, customer, products
@@ -116,3 +119,30 @@ def test_an_older_version_without_the_new_figures_is_drawn_from_where_it_has_the
     ndcg_points = re.findall(r'<polyline points="([^"]+)"', charts["ndcg"])
     assert [len(points.split()) for points in ndcg_points] == [2, 1, 2, 1]  # @10 both, @8 only the new
     assert "<td data-testid=\"metric\">—</td>" in charts["coverage"]
+
+
+def test_the_list_reads_every_versions_released_counts_with_its_rows_however_many_versions(client, settings):
+    """Each row's "learnt from (about)" is a released figure: read with the list's query, not one
+    query per version (the releases were made when each version was first looked at)."""
+    settings.PRIVACY_DISCLOSURE_FAMILIES = {**settings.PRIVACY_DISCLOSURE_FAMILIES,
+                                            "model_version_counts": {"epsilon": 0.5, "budget": 100.0}}
+    merchant(client, "view_modelversion", "change_modelversion")
+
+    def versions_listed(count: int) -> tuple[int, str]:
+        for n in range(count - ModelVersion.objects.count()):
+            version = ModelVersion.objects.create(
+                status=ModelVersionStatus.RETIRED, started_at=NOW, finished_at=NOW, trained_until=NOW,
+                counts={"subjects": 40 + n, "customers": 40 + n, "visitors": 0, "events": 0, "orders": 0,
+                        "products": 7, "lists": 3})
+            with noise_source(offset(2)):
+                version_figures(version)  # its first look: the release is made and stored
+        with CaptureQueriesContext(connection) as queries:
+            html = changelist(client)
+        return len(queries), html
+
+    few, few_html = versions_listed(2)
+    many, many_html = versions_listed(8)
+
+    assert few == many
+    assert "42 customers, " in many_html and "47 customers, " in many_html  # released, +2 each
+    assert ">40 customers, " not in many_html
