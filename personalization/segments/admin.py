@@ -19,7 +19,7 @@ from primitives.money import format_money
 
 from .models import SEGMENT_INPUTS_NOTE, SegmentDiscount, SegmentRun
 from .pricing import segment_discount_effect
-from .released import SegmentReport, segment_report
+from .released import SegmentReport, segment_report, with_released_reports
 from .selectors import segment_runs_newest_first
 
 CHART_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 640, 26, 130
@@ -52,6 +52,10 @@ class SegmentRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request: HttpRequest):
+        # Each row's released report comes with it: no query per run listed.
+        return with_released_reports(super().get_queryset(request))
 
     @admin.display(description="silhouette")
     def silhouette_shown(self, run: SegmentRun) -> str:

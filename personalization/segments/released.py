@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from django.db.models import CharField, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 
-from privacy.disclosure import Figure, figures_release
+from privacy.disclosure import Figure, figures_release, release_values
 
 from .models import SegmentRun
 from .names import SEGMENT_NAMES
@@ -29,6 +31,9 @@ NONE = "(none)"
 # One customer changes: the number of customers, the size of their segment (or the number in no
 # segment), that segment's three sums, and one move.
 FIGURES_PER_PERSON = 6
+FAMILY = "segment_reports"
+# The name a list's query gives the values of each run's release (`with_released_reports`).
+RELEASED = "released_report"
 
 
 @dataclass(frozen=True)
@@ -105,10 +110,20 @@ def _mean(total: int | None, size: int, clamp: int) -> float:
     return min(max((total or 0) / size, 0.0), float(clamp))
 
 
+def with_released_reports(runs):
+    """`runs` reading each one's release with its row (one query for a whole list), so that
+    `segment_report` reads no more for a run already released."""
+    key = Concat(Value("segment-run-"), Cast(OuterRef("pk"), output_field=CharField()))
+    return runs.annotate(**{RELEASED: release_values(FAMILY, release_key=key)})
+
+
 def segment_report(run: SegmentRun) -> SegmentReport:
     """The run's released report (released now if this is the first look at it)."""
-    values = figures_release(family_key="segment_reports", release_key=f"segment-run-{run.pk}",
-                             compute=lambda: segment_figures_exact(run), figures_per_person=FIGURES_PER_PERSON).values
+    values = getattr(run, RELEASED, None)
+    if values is None:
+        values = figures_release(family_key=FAMILY, release_key=f"segment-run-{run.pk}",
+                                 compute=lambda: segment_figures_exact(run),
+                                 figures_per_person=FIGURES_PER_PERSON).values
     segments = []
     for name in SEGMENT_NAMES:
         size = values.get(f"{name}:size")

@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +16,8 @@ from personalization.marketing.campaign_figures import campaign_figures
 from personalization.marketing.models import Campaign
 from personalization.recommendations.models import ModelVersion
 from personalization.recommendations.training import recommenders_train
+from personalization.segments.models import SegmentRun
+from personalization.segments.released import segment_report
 from personalization.segments.segmentation import segments_compute
 from privacy.disclosure import noise_source
 from privacy.models import DisclosureRelease
@@ -154,3 +158,28 @@ def test_campaign_counts_are_released_weekly_and_a_finished_campaign_keeps_its_f
     for exact in ("40", "44"):
         assert f'<td class="field-eligible">{exact}</td>' not in html
     assert '<td class="field-eligible">53</td>' in html and "subscription not confirmed: 14" in html
+
+
+def test_the_segment_runs_list_reads_every_runs_release_with_its_rows_however_many_runs(admin_client, people,
+                                                                                        settings):
+    """Each row's figures are its run's release, read with the list's query: no query per run."""
+    settings.PRIVACY_DISCLOSURE_FAMILIES = {**settings.PRIVACY_DISCLOSURE_FAMILIES,
+                                            "segment_reports": {"epsilon": 1.0, "budget": 100.0}}
+    with noise_source(offset(NOISE)):
+        segment_report(people["run"])  # the fixture's run, looked at once: released
+
+    def runs_listed(count: int) -> tuple[int, str]:
+        while SegmentRun.objects.count() < count:
+            earlier = timezone.now() - timedelta(days=SegmentRun.objects.count())
+            with noise_source(offset(NOISE)):
+                segment_report(SegmentRun.objects.create(computed_at=earlier, min_size=20))
+        with CaptureQueriesContext(connection) as queries:
+            html = squeeze(admin_client.get(reverse("admin:segments_segmentrun_changelist")))
+        return len(queries), html
+
+    few, _ = runs_listed(2)
+    many, html = runs_listed(6)
+
+    assert few == many
+    assert html.count(f">{people['run'].customers + NOISE}<") >= 6  # every row: released, never exact
+    assert f">{people['run'].customers}<" not in html
