@@ -30,14 +30,13 @@ FAMILY = "model_version_counts"
 RELEASED = "released_figures"
 
 
-def _release_key(version_pk: int) -> str:
-    return f"model-version-{version_pk}"
+KEY_PREFIX = "model-version-"  # a version's release key: the prefix and its id
 
 
 def with_released_figures(versions):
     """`versions` reading each one's release with its row (one query for a whole list), so that
     `version_figures` reads no more for a version already released."""
-    key = Concat(Value("model-version-"), Cast(OuterRef("pk"), output_field=CharField()))
+    key = Concat(Value(KEY_PREFIX), Cast(OuterRef("pk"), output_field=CharField()))
     return versions.annotate(**{RELEASED: release_values(FAMILY, release_key=key)})
 
 
@@ -65,7 +64,7 @@ def version_figures(version: ModelVersion) -> dict[str, int]:
         return {}
     values = getattr(version, RELEASED, None)
     if values is None:
-        values = figures_release(family_key=FAMILY, release_key=_release_key(version.pk),
+        values = figures_release(family_key=FAMILY, release_key=f"{KEY_PREFIX}{version.pk}",
                                  compute=lambda: version_figures_exact(version),
                                  figures_per_person=FIGURES_PER_PERSON).values
     return {name: max(int(value), 0) for name, value in values.items() if value is not None}

@@ -34,6 +34,7 @@ FIGURES_PER_PERSON = 6
 FAMILY = "segment_reports"
 # The name a list's query gives the values of each run's release (`with_released_reports`).
 RELEASED = "released_report"
+KEY_PREFIX = "segment-run-"  # a run's release key: the prefix and its id
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _mean(total: int | None, size: int, clamp: int) -> float:
 def with_released_reports(runs):
     """`runs` reading each one's release with its row (one query for a whole list), so that
     `segment_report` reads no more for a run already released."""
-    key = Concat(Value("segment-run-"), Cast(OuterRef("pk"), output_field=CharField()))
+    key = Concat(Value(KEY_PREFIX), Cast(OuterRef("pk"), output_field=CharField()))
     return runs.annotate(**{RELEASED: release_values(FAMILY, release_key=key)})
 
 
@@ -121,7 +122,7 @@ def segment_report(run: SegmentRun) -> SegmentReport:
     """The run's released report (released now if this is the first look at it)."""
     values = getattr(run, RELEASED, None)
     if values is None:
-        values = figures_release(family_key=FAMILY, release_key=f"segment-run-{run.pk}",
+        values = figures_release(family_key=FAMILY, release_key=f"{KEY_PREFIX}{run.pk}",
                                  compute=lambda: segment_figures_exact(run),
                                  figures_per_person=FIGURES_PER_PERSON).values
     segments = []
