@@ -43,8 +43,9 @@ def cached_fragments() -> dict[str, str]:
     else:
         client = backend.get_client(write=False)
         keys = [key.decode().split(":", 2)[2] for key in client.scan_iter(match=f"*{prefix}*")]
-    # Shared reads are pickled rows: their text is in the bytes as written.
-    return {key: value.decode("latin-1") if isinstance(value, bytes) else value
+    # Shared reads are pickled rows: their text is in the bytes as written. Whole pages kept for
+    # cookieless requests are read as their text.
+    return {key: value.decode("latin-1") if isinstance(value, bytes) else getattr(value, "content", value)
             for key in keys if (value := cache.get(key)) is not None}
 
 
@@ -228,6 +229,15 @@ def test_no_shared_fragment_holds_a_persons_name_cart_or_recommendations(client,
             html = page(stranger, url)
             assert "Zebedee" not in html and "Because" not in html
             assert 'data-testid="cart-count">0<' in html
+        # The stranger's pages are kept whole (no cookie came with them): they hold nothing of the
+        # person either, nor the stranger's own token or nonce.
+        stranger_token = stranger.cookies["csrftoken"].value
+        kept = {key: html for key, html in cached_fragments().items() if ":cookieless-page:" in key}
+        assert len(kept) >= 4
+        for key, html in kept.items():
+            for personal in ("Zebedee", "zebedee@example.com", "Because", "Picked for", 'cart-count">7',
+                             nonce, "Log out", csrf_token, stranger_token):
+                assert personal not in html, (key, personal)
     finally:
         recommendations.rail_source_register(previous)
 
