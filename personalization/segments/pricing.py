@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest
 
+from primitives.compiled_queries import rows_for_id
 from primitives.money import Money, round_money
 from privacy.consent import has_consent
 from privacy.purposes import PERSONALIZATION
@@ -129,10 +130,30 @@ def segment_price_strategy(request: HttpRequest | None = None, customer=None) ->
     user_id = _consenting_user_id(request, customer)
     if user_id is None:
         return PublicPrice()
-    discount = segment_discounts_for_user(user_id).only("segment", "percent", "reason").first()
-    if discount is None:
+    found = _largest_discount_of(user_id)
+    if found is None:
         return PublicPrice()
-    return SegmentPrice(segment=discount.segment, percent=discount.percent, reason=discount.reason)
+    segment, percent, reason = found
+    return SegmentPrice(segment=segment, percent=percent, reason=reason)
+
+
+# Every page of a signed-in customer asks for their discount: the query (two subqueries) is compiled
+# once per process with this stand-in id, which no account has (primitives.compiled_queries).
+_STAND_IN_USER_ID = -0x5E6
+_percent_field = SegmentDiscount._meta.get_field("percent")
+
+
+def _largest_discount_of(user_id: int) -> tuple[str, Decimal, str] | None:
+    """`segment_discounts_for_user(user_id)`'s first discount as (segment, percent, reason)."""
+    if user_id == _STAND_IN_USER_ID:  # never an account's id, but then: build the query as it is
+        return segment_discounts_for_user(user_id).values_list("segment", "percent", "reason").first()
+    rows = rows_for_id("segments.largest_discount_of_user",
+                       lambda: segment_discounts_for_user(_STAND_IN_USER_ID).values_list("segment", "percent", "reason")[:1],
+                       stand_in=_STAND_IN_USER_ID, value=user_id)
+    if not rows:
+        return None
+    segment, percent, reason = rows[0]
+    return segment, _percent_field.to_python(percent), reason
 
 
 def segment_price_strategies(customers: Iterable) -> dict[int, PriceStrategy]:

@@ -11,7 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, W
 from django.shortcuts import get_object_or_404
 from django.utils.functional import SimpleLazyObject, cached_property
 
-from .fragments import shared_read
+from .fragments import shared_read, shared_read_each
 from .models import Category, Product, ProductImage, ProductVariant
 from .search import product_search
 from .spelling import query_correction, words_of
@@ -285,13 +285,16 @@ def product_more_from_category(*, product: Product, limit: int = 4) -> list[Prod
 
 
 def product_cards_by_id(*, ids) -> dict[int, Product]:
-    """Published products by id with what a product card shows, in ONE query.
-
-    The first picture comes as annotations rather than a prefetch (which would be a
-    second query), and is put where the card looks for it (`product.images.all`).
-    """
+    """Published products by id with what a product card shows: each kept under the catalog
+    version (`shared_read_each`), so only those not kept yet are read, in ONE query."""
     if not ids:
         return {}
+    return shared_read_each("product-card", ids, _product_cards_load)
+
+
+def _product_cards_load(ids) -> dict[int, Product]:
+    """The first picture comes as annotations rather than a prefetch (which would be a second
+    query), and is put where the card looks for it (`product.images.all`)."""
     first = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
     products = (Product.objects.published().with_stock_flag().filter(pk__in=list(ids))
                 .annotate(card_image=Subquery(first.values("image")[:1]),

@@ -331,3 +331,30 @@ def test_many_customers_strategies_at_once_match_each_one_s_and_cost_the_same_qu
         assert {pk: strategy.product_quote(lamp) for pk, strategy in together.items()} == one_by_one
     amounts = sorted({quote.amount.amount for quote in one_by_one.values()})
     assert amounts == [Decimal("8.50"), Decimal("9.00"), Decimal("10.00")]  # bargain, loyal, public
+
+
+def test_each_customer_gets_their_own_segments_discount_from_the_query_compiled_once(lamp):
+    from primitives.compiled_queries import compiled_queries_forget, compiled_shapes
+
+    loyal, occasional = consenting(UserFactory()), consenting(UserFactory())
+    segment_run({loyal: "loyal", occasional: "occasional"})
+    discount("loyal", "10")
+    discount("occasional", "7.5", "Nice to see you again")
+    compiled_queries_forget()
+
+    for customer, paid, reason in ((loyal, "9.00", LOYAL_REASON), (occasional, "9.25", "Nice to see you again"),
+                                   (loyal, "9.00", LOYAL_REASON)):
+        quote = pricing.price_strategy_for_customer(customer).variant_quote(variant_of(lamp))
+        assert (quote.amount.amount, quote.reason) == (Decimal(paid), reason)
+    assert compiled_shapes().count("segments.largest_discount_of_user") == 1
+
+
+def test_an_account_whose_id_is_the_stand_in_gets_its_discount_from_the_query_as_built(lamp):
+    from personalization.segments.pricing import _STAND_IN_USER_ID
+
+    customer = consenting(UserFactory(pk=_STAND_IN_USER_ID))
+    segment_run({customer: "loyal"})
+    discount("loyal", "10")
+
+    quote = pricing.price_strategy_for_customer(customer).variant_quote(variant_of(lamp))
+    assert quote.amount.amount == Decimal("9.00")

@@ -278,3 +278,47 @@ def test_in_process_memory_a_change_by_another_process_shows_within_a_minute(cli
     monkeypatch.setattr(locmem.time, "time", lambda: in_a_minute)
 
     assert "£6.50" in page(client, lantern.category.get_absolute_url())
+
+
+def test_product_cards_are_read_once_per_catalog_version_each_caller_its_own(lantern,
+                                                                              django_capture_on_commit_callbacks):
+    from shop.catalog.selectors import product_cards_by_id
+
+    mug = ProductFactory(title="Red Retrospot Mug", slug="red-retrospot-mug", category=lantern.category)
+    hidden = ProductFactory(title="Withdrawn Lamp", slug="withdrawn-lamp", category=lantern.category,
+                            is_published=False)
+    ids = {lantern.pk, mug.pk, hidden.pk}
+
+    with CaptureQueriesContext(connection) as first:
+        cards = product_cards_by_id(ids=ids)
+    assert set(cards) == {lantern.pk, mug.pk} and len(first.captured_queries) == 1
+    cards[lantern.pk].title = "Changed by one caller"
+    with CaptureQueriesContext(connection) as again:
+        cards = product_cards_by_id(ids=ids)  # the withdrawn one is kept as absent: no query for it
+    assert set(cards) == {lantern.pk, mug.pk} and len(again.captured_queries) == 0
+    assert cards[lantern.pk].title == "White Metal Lantern" and cards[mug.pk].in_stock
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_take(holder=uuid.uuid4(), quantities={mug.variants.get().pk: mug.variants.get().stock_quantity})
+    with CaptureQueriesContext(connection) as renewed:
+        cards = product_cards_by_id(ids=ids)
+    assert len(renewed.captured_queries) == 1 and not cards[mug.pk].in_stock
+
+
+def test_cards_of_personal_rails_are_shared_but_each_persons_reason_is_their_own(client, lantern):
+    mug = ProductFactory(title="Red Retrospot Mug", slug="red-retrospot-mug", category=lantern.category)
+    previous = recommendations.rail_source_register(PersonalRails(mug.pk))
+    try:
+        seen = {}
+        for email in ("zebedee@example.com", "ermintrude@example.com"):
+            person = client.__class__()
+            person.force_login(UserFactory(email=email))
+            seen[email] = page(person, "/")
+        assert "Because Zebedee bought a lantern" in seen["zebedee@example.com"]
+        assert "Because Ermintrude bought a lantern" in seen["ermintrude@example.com"]
+        assert "Zebedee" not in seen["ermintrude@example.com"]
+        cards = {key: html for key, html in cached_fragments().items() if ":product-card:" in key}
+        assert any("Red Retrospot Mug" in html for html in cards.values())
+        assert not any("Because" in html or "Zebedee" in html for html in cards.values())
+    finally:
+        recommendations.rail_source_register(previous)
