@@ -9,7 +9,8 @@ source in its `AppConfig.ready()`:
 A source answers from lists stored beforehand (no fitting or matrix work in a
 request), decides for itself what it may use about the person (consent is its
 business, on the server), and costs at most one query per page. The shop then
-loads every product of every rail in one more query, leaves out what is
+loads the products of every rail in at most one more query (none for the products
+whose cards are kept under the catalog version already), leaves out what is
 unpublished or out of stock, and renders them as product cards.
 """
 
