@@ -154,6 +154,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # before each request reuses them. 0 closes each request's connection.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
+# The few queries a person's every page runs, compiled once (primitives.compiled_queries), are also
+# prepared on a PostgreSQL server. Off behind a pooler that shares server connections per
+# transaction (PgBouncer's transaction mode), which cannot keep prepared statements.
+DATABASE_PREPARED_QUERIES = env.bool("DATABASE_PREPARED_QUERIES", default=True)
+if DATABASE_PREPARED_QUERIES and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Only those queries bind their parameters on the server; Django's own cursors bind them in the
+    # client and never prepare anything, whatever this says.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: a write-ahead log lets readers and a writer (the server, a command)
     # work at once, and syncing at checkpoints rather than at every commit makes a one-row write

@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 
 from primitives.compiled_queries import StandInError, compiled_queries_forget, compiled_shapes, rows_for_id
 from tests.factories import UserFactory
@@ -59,3 +59,53 @@ def test_a_shape_that_does_not_name_its_stand_in_is_refused():
 def test_the_stand_in_itself_is_never_read():
     with pytest.raises(StandInError, match="cannot be read"):
         rows_for_id("test.one-user", lambda: usernames_of(STAND_IN), stand_in=STAND_IN, value=STAND_IN)
+
+
+def emails_as(alias: str, user_id):
+    """`usernames_of`, its column named `alias`: a query whose text no other test's has."""
+    return get_user_model().objects.filter(pk=user_id).annotate(**{alias: F("email")}).values_list(alias)
+
+
+def prepared_statements_naming(alias: str) -> list[str]:
+    """The statements prepared on this database connection whose text names `alias`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [f'%"{alias}"%'])
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_kept_query_is_prepared_on_the_server_once_and_reads_each_persons_rows():
+    ada, bo = UserFactory(email="ada@example.com"), UserFactory(email="bo@example.com")
+
+    reads = [rows_for_id("test.prepared", lambda: emails_as("prepared_once", STAND_IN), stand_in=STAND_IN,
+                         value=user.pk) for user in (ada, bo, ada)]
+
+    assert reads == [[("ada@example.com",)], [("bo@example.com",)], [("ada@example.com",)]]
+    assert len(prepared_statements_naming("prepared_once")) == 1
+
+
+@pytest.mark.postgres
+def test_with_prepared_queries_off_nothing_is_prepared(settings):
+    settings.DATABASE_PREPARED_QUERIES = False
+    ada = UserFactory(email="ada@example.com")
+
+    for _ in range(3):
+        assert rows_for_id("test.unprepared", lambda: emails_as("never_prepared", STAND_IN), stand_in=STAND_IN,
+                           value=ada.pk) == [("ada@example.com",)]
+    assert prepared_statements_naming("never_prepared") == []
+
+
+def test_a_kept_querys_reads_are_counted_and_logged_like_any_other():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ada = UserFactory(email="ada@example.com")
+    rows_for_id("test.counted", lambda: emails_as("counted_read", STAND_IN), stand_in=STAND_IN, value=ada.pk)
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(2):
+            rows_for_id("test.counted", lambda: emails_as("counted_read", STAND_IN), stand_in=STAND_IN,
+                        value=ada.pk)
+    assert len(captured.captured_queries) == 2
+    assert all('"counted_read"' in query["sql"] for query in captured.captured_queries)
