@@ -26,7 +26,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django.db.models import QuerySet
+from psycopg.pq import Format
 
 _compiled: dict[tuple, tuple[str, tuple, tuple[int, ...]]] = {}
 
@@ -66,10 +69,6 @@ def _cursor():
     statement's later runs carry no text to log."""
     if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_QUERIES or connection.queries_logged:
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg.pq import Format
-
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     cursor = ServerBindingCursor(connection.connection)  # prepared at once (the setting's prepare_threshold 0)
