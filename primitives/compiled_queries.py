@@ -13,10 +13,10 @@ against 0.1 ms for a person's rails). Turn it off behind a connection pooler tha
 connection between clients per transaction (PgBouncer's transaction mode), which cannot keep
 prepared statements.
 
-The stand-in must be a value no real row has (a negative id, a nil UUID): it is found among the
-compiled parameters by equality, and every place it stands is given the person's id. A shape
-whose parameters do not hold it is refused when it is compiled, and an id equal to the stand-in
-is refused when it is read.
+The stand-in is found among the compiled parameters by equality, and every place it stands is
+given the person's id: it must be a value no other parameter of the shape can take (a negative
+id, a nil UUID). A shape whose parameters do not hold it is refused when it is compiled. An id
+equal to the stand-in is read like any other (the kept SQL already names it).
 """
 
 from __future__ import annotations
@@ -35,15 +35,13 @@ _compiled: dict[tuple, tuple[str, tuple, tuple[int, ...]]] = {}
 
 
 class StandInError(ValueError):
-    """The stand-in id is missing from a shape's parameters, or was asked to be read."""
+    """The stand-in id is missing from a shape's parameters."""
 
 
 def rows_for_id(shape: Hashable, build: Callable[[], QuerySet], *, stand_in: Any, value: Any) -> list[tuple]:
     """The rows of the query `build()` makes (naming `stand_in` as its id), run with `value` in
     the stand-in's place. `build` is called once per `shape`, process and database; `stand_in`
     and `value` are given as the database receives them (a UUID column's value prepared)."""
-    if value == stand_in:
-        raise StandInError("The stand-in id cannot be read: it names no row.")
     key = (connection.alias, connection.vendor, shape)
     compiled = _compiled.get(key)
     if compiled is None:

@@ -62,11 +62,8 @@ def _reading_query(user_id: int):
 
 def account_reading(*, user_id: int) -> AccountReading:
     """The marker of the account's consent records and the units in its cart, in one query."""
-    if user_id == _STAND_IN_USER_ID:  # never an account's id; read as built, to be sure
-        rows = list(_reading_query(user_id))
-    else:
-        rows = rows_for_id("privacy.account_reading", lambda: _reading_query(_STAND_IN_USER_ID),
-                           stand_in=_STAND_IN_USER_ID, value=user_id)
+    rows = rows_for_id("privacy.account_reading", lambda: _reading_query(_STAND_IN_USER_ID),
+                       stand_in=_STAND_IN_USER_ID, value=user_id)
     if not rows:
         return AccountReading(consent_marker=[0, 0], cart_units=0)
     row = rows[0]

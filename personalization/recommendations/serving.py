@@ -155,12 +155,9 @@ class StoredRails:
     def _person_rows(cls, page: str, subject: Subject) -> list[tuple[str, int | None, list]]:
         """`_rows` of a person's page, from the SQL compiled once for the shape of `subject`."""
         stand_in = cls._STAND_IN[0 if subject.is_user else 1]
-        stand_in_id, own_id = cls._id_value(stand_in), cls._id_value(subject)
-        if own_id == stand_in_id:  # never an id of ours, but then: build the query as it is
-            return cls._rows(cls._terms(page, subject, True, None, ()))
         rows = rows_for_id(("recommendations.person_rows", page, subject.is_user),
                            lambda: cls._rows_query(cls._terms(page, stand_in, True, None, ())),
-                           stand_in=stand_in_id, value=own_id)
+                           stand_in=cls._id_value(stand_in), value=cls._id_value(subject))
         items = RecommendationList._meta.get_field("items")
         return cls._ordered([(rail, anchor, items.from_db_value(entries, None, connection))
                              for rail, anchor, entries in rows])

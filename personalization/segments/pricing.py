@@ -145,8 +145,6 @@ _percent_field = SegmentDiscount._meta.get_field("percent")
 
 def _largest_discount_of(user_id: int) -> tuple[str, Decimal, str] | None:
     """`segment_discounts_for_user(user_id)`'s first discount as (segment, percent, reason)."""
-    if user_id == _STAND_IN_USER_ID:  # never an account's id, but then: build the query as it is
-        return segment_discounts_for_user(user_id).values_list("segment", "percent", "reason").first()
     rows = rows_for_id("segments.largest_discount_of_user",
                        lambda: segment_discounts_for_user(_STAND_IN_USER_ID).values_list("segment", "percent", "reason")[:1],
                        stand_in=_STAND_IN_USER_ID, value=user_id)

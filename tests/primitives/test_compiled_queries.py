@@ -56,9 +56,13 @@ def test_a_shape_that_does_not_name_its_stand_in_is_refused():
                     stand_in=STAND_IN, value=1)
 
 
-def test_the_stand_in_itself_is_never_read():
-    with pytest.raises(StandInError, match="cannot be read"):
-        rows_for_id("test.one-user", lambda: usernames_of(STAND_IN), stand_in=STAND_IN, value=STAND_IN)
+def test_an_id_equal_to_the_stand_in_reads_its_own_rows_like_any_other():
+    ada, odd = UserFactory(email="ada@example.com"), UserFactory(pk=STAND_IN, email="odd@example.com")
+
+    assert rows_for_id("test.one-user", lambda: usernames_of(STAND_IN), stand_in=STAND_IN,
+                       value=ada.pk) == [("ada@example.com",)]
+    assert rows_for_id("test.one-user", lambda: usernames_of(STAND_IN), stand_in=STAND_IN,
+                       value=odd.pk) == [("odd@example.com",)]
 
 
 def emails_as(alias: str, user_id):

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from personalization.segments.models import SegmentDiscount, SegmentMembership, SegmentRun
-from personalization.segments.pricing import SegmentPrice, segment_price_strategy
+from personalization.segments.pricing import _STAND_IN_USER_ID, SegmentPrice, segment_price_strategy
+from primitives.compiled_queries import compiled_queries_forget, compiled_shapes
 from primitives.subjects import Subject
 from privacy.disclosure import noise_source
 from privacy.erasure import subject_erase
@@ -334,8 +335,6 @@ def test_many_customers_strategies_at_once_match_each_one_s_and_cost_the_same_qu
 
 
 def test_each_customer_gets_their_own_segments_discount_from_the_query_compiled_once(lamp):
-    from primitives.compiled_queries import compiled_queries_forget, compiled_shapes
-
     loyal, occasional = consenting(UserFactory()), consenting(UserFactory())
     segment_run({loyal: "loyal", occasional: "occasional"})
     discount("loyal", "10")
@@ -349,9 +348,7 @@ def test_each_customer_gets_their_own_segments_discount_from_the_query_compiled_
     assert compiled_shapes().count("segments.largest_discount_of_user") == 1
 
 
-def test_an_account_whose_id_is_the_stand_in_gets_its_discount_from_the_query_as_built(lamp):
-    from personalization.segments.pricing import _STAND_IN_USER_ID
-
+def test_an_account_whose_id_is_the_stand_in_gets_its_discount(lamp):
     customer = consenting(UserFactory(pk=_STAND_IN_USER_ID))
     segment_run({customer: "loyal"})
     discount("loyal", "10")
