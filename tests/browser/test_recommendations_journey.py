@@ -4,20 +4,12 @@ import pytest
 
 from personalization.recommendations.models import BehaviourEvent
 from personalization.recommendations.training import recommenders_train
-from tests.personalization.worlds import NOW, bought, customer, products
+from tests.personalization.worlds import NOW, lamps_and_candles
 
 
 @pytest.fixture
 def trained_shop(transactional_db):
-    lamp, mug, candle, holder = products(4)
-    for product, title in zip((lamp, mug, candle, holder),
-                              ("White Metal Lantern", "Red Retrospot Mug", "Vanilla Candle", "Candle Holder")):
-        product.title = title
-        product.save()
-    for _ in range(3):
-        buyer = customer()
-        bought(buyer, lamp, mug)
-        bought(buyer, candle, holder, days_ago=2)
+    lamp, _, candle, _ = lamps_and_candles(buyers=3)
     recommenders_train(until=NOW)
     return {"lamp": lamp, "candle": candle}
 

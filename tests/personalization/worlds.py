@@ -29,3 +29,18 @@ def bought(user, *products, days_ago: float = 3, order_id: int | None = None) ->
 
 def products(count: int, **kwargs):
     return [ProductFactory(**kwargs) for _ in range(count)]
+
+
+def lamps_and_candles(*, buyers: int):
+    """Lanterns go with mugs and candles with holders: four products so titled, and `buyers`
+    consenting customers who each bought a lantern with a mug, and a candle with a holder."""
+    lamp, mug, candle, holder = products(4)
+    for product, title in zip((lamp, mug, candle, holder),
+                              ("White Metal Lantern", "Red Retrospot Mug", "Vanilla Candle", "Candle Holder")):
+        product.title = title
+        product.save()
+    for _ in range(buyers):
+        buyer = customer()
+        bought(buyer, lamp, mug)
+        bought(buyer, candle, holder, days_ago=2)
+    return lamp, mug, candle, holder

@@ -12,7 +12,7 @@ from personalization.recommendations.training import recommenders_train
 from privacy.disclosure import noise_source
 from tests.personalization.recommendations.test_event_store import decide
 from tests.personalization.recommendations.test_rails import cards_in, rails_on
-from tests.personalization.worlds import NOW, bought, customer, products
+from tests.personalization.worlds import NOW, bought, customer, lamps_and_candles
 from tests.privacy.disclosure.sources import offset
 
 pytestmark = pytest.mark.django_db
@@ -21,15 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def two_customers():
     """Lamps go with mugs and candles with holders; ada bought a lamp, bea a candle."""
-    lamp, mug, candle, holder = products(4)
-    for product, title in zip((lamp, mug, candle, holder),
-                              ("White Metal Lantern", "Red Retrospot Mug", "Vanilla Candle", "Candle Holder")):
-        product.title = title
-        product.save()
-    for _ in range(4):
-        buyer = customer()
-        bought(buyer, lamp, mug)
-        bought(buyer, candle, holder, days_ago=2)
+    lamp, _, candle, _ = lamps_and_candles(buyers=4)
     ada, bea = customer(), customer()
     bought(ada, lamp, days_ago=1)
     bought(bea, candle, days_ago=1)
