@@ -16,46 +16,153 @@ prepared statements.
 The stand-in is found among the compiled parameters by equality, and every place it stands is
 given the person's id: it must be a value no other parameter of the shape can take (a negative
 id, a nil UUID). A shape whose parameters do not hold it is refused when it is compiled. An id
-equal to the stand-in is read like any other (the kept SQL already names it).
+equal to the stand-in is read like any other (the kept SQL already names it). A shape may have
+more than one stand-in (`rows_for`: a person's id and the time of the read), each replaced by its
+own value.
+
+`instances_for` reads model instances rather than rows: what Django's own iteration of the
+queryset works out before reading (which columns make which object, of the select_related ones
+too, and how each column's value is converted) is kept with the SQL, so each read only builds the
+objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.postgresql.psycopg_any import register_tzloader
-from django.db.models import QuerySet
+from django.db.models import Field, Model, QuerySet
+from django.db.models.query import get_related_populators
 from psycopg.pq import Format
 
-_compiled: dict[tuple, tuple[str, tuple, tuple[int, ...]]] = {}
+_compiled: dict[tuple, "_Compiled"] = {}
 
 
 class StandInError(ValueError):
-    """The stand-in id is missing from a shape's parameters."""
+    """A stand-in is missing from a shape's parameters."""
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    positions: tuple[tuple[int, ...], ...]  # where each stand-in stands, in the order given
+    reader: "_InstanceReader | None" = None
+
+
+@dataclass(frozen=True)
+class _InstanceReader:
+    """What a queryset's own iteration (Django's ModelIterable) works out from its compiler before
+    reading rows, kept so that each read only builds the instances."""
+
+    model: type[Model]
+    fields: slice
+    init_list: tuple[str, ...]
+    related_populators: tuple
+    annotation_columns: tuple[tuple[str, int], ...]
+    converters: tuple[tuple[int, tuple, Any], ...]
+    columns: int
+
+    def instances(self, rows: list[tuple]) -> list[Model]:
+        db, built = connection.alias, []
+        for row in rows:
+            row = list(row[:self.columns])
+            for position, row_converters, expression in self.converters:
+                value = row[position]
+                for converter in row_converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+            instance = self.model.from_db(db, self.init_list, row[self.fields])
+            for populator in self.related_populators:
+                populator.populate(row, instance)
+            for name, position in self.annotation_columns:
+                setattr(instance, name, row[position])
+            built.append(instance)
+        return built
 
 
 def rows_for_id(shape: Hashable, build: Callable[[], QuerySet], *, stand_in: Any, value: Any) -> list[tuple]:
     """The rows of the query `build()` makes (naming `stand_in` as its id), run with `value` in
     the stand-in's place. `build` is called once per `shape`, process and database; `stand_in`
     and `value` are given as the database receives them (a UUID column's value prepared)."""
-    key = (connection.alias, connection.vendor, shape)
-    compiled = _compiled.get(key)
-    if compiled is None:
-        sql, params = build().query.sql_with_params()
-        positions = tuple(n for n, param in enumerate(params) if param == stand_in)
-        if not positions:
-            raise StandInError(f"The shape {shape!r} does not name its stand-in id: nothing to put the id in.")
-        compiled = _compiled[key] = (sql, tuple(params), positions)
-    sql, params, positions = compiled
-    sent = list(params)
-    for position in positions:
-        sent[position] = value
+    return rows_for(shape, build, stand_ins={stand_in: value})
+
+
+def rows_for(shape: Hashable, build: Callable[[], QuerySet], *, stand_ins: Mapping[Any, Any]) -> list[tuple]:
+    """`rows_for_id` with more than one value put in: each stand-in (a key of `stand_ins`) is
+    replaced by its value, every place it stands. Values are given as the database receives
+    them (`sent_value`); the stand-ins must be the same in every call of a shape."""
+    compiled = _compiled.get((connection.alias, connection.vendor, shape)) or _compile(shape, build, stand_ins)
+    return _run(compiled, stand_ins)
+
+
+def instances_for(shape: Hashable, build: Callable[[], QuerySet], *, stand_ins: Mapping[Any, Any]) -> list[Model]:
+    """The model instances the queryset `build()` makes (its select_related objects and
+    annotations included, as iterating it would give them), read with the values of `stand_ins`
+    in the stand-ins' places: the queryset is built and compiled once per shape, and each read
+    only runs the kept SQL and builds the instances. A queryset that prefetches is refused (its
+    prefetch would run on every read, outside the kept SQL)."""
+    key = (connection.alias, connection.vendor, ("instances", shape))
+    compiled = _compiled.get(key) or _compile(("instances", shape), build, stand_ins, instances=True)
+    return compiled.reader.instances(_run(compiled, stand_ins))
+
+
+def sent_value(field: Field, value: Any) -> Any:
+    """`value` as a query comparing it with `field` sends it to the database (a time, on SQLite,
+    as its text): the form a stand-in and its value take in `rows_for` and `instances_for`."""
+    return field.get_db_prep_value(value, connection)
+
+
+def _compile(shape: Hashable, build: Callable[[], QuerySet], stand_ins: Mapping[Any, Any], *,
+             instances: bool = False) -> _Compiled:
+    queryset = build()
+    reader = None
+    if instances:
+        if queryset._prefetch_related_lookups:
+            raise ValueError(f"The shape {shape!r} prefetches: its prefetch would not be part of the kept SQL.")
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        reader = _reader(compiler, queryset.db)
+    else:
+        sql, params = queryset.query.sql_with_params()
+    positions = []
+    for stand_in in stand_ins:
+        found = tuple(n for n, param in enumerate(params) if param == stand_in)
+        if not found:
+            raise StandInError(f"The shape {shape!r} does not name its stand-in {stand_in!r}: nothing to put it in.")
+        positions.append(found)
+    compiled = _compiled[(connection.alias, connection.vendor, shape)] = _Compiled(
+        sql=sql, params=tuple(params), positions=tuple(positions), reader=reader)
+    return compiled
+
+
+def _reader(compiler, db: str) -> _InstanceReader:
+    select, klass_info = compiler.select, compiler.klass_info
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    converters = compiler.get_converters([column[0] for column in select[:compiler.col_count]])
+    return _InstanceReader(
+        model=klass_info["model"], fields=slice(start, end),
+        init_list=tuple(column[0].target.attname for column in select[start:end]),
+        related_populators=tuple(get_related_populators(klass_info, select, db)),
+        annotation_columns=tuple(compiler.annotation_col_map.items()),
+        converters=tuple((position, tuple(found), expression)
+                         for position, (found, expression) in converters.items()),
+        columns=compiler.col_count)
+
+
+def _run(compiled: _Compiled, stand_ins: Mapping[Any, Any]) -> list[tuple]:
+    sent = list(compiled.params)
+    for places, value in zip(compiled.positions, stand_ins.values(), strict=True):
+        for place in places:
+            sent[place] = value
     with _cursor() as cursor:
-        cursor.execute(sql, sent)
+        cursor.execute(compiled.sql, sent)
         return cursor.fetchall()
 
 

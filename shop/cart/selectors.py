@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from primitives.compiled_queries import instances_for, sent_value
 from primitives.money import Money, money_sum, round_money, shop_currency
 from primitives.subjects import Subject
-from shop.catalog.models import ProductVariant
+from shop.catalog.models import ProductVariant, StockReservation
 from shop.catalog.stock import units_reserved
 from shop.pricing import PriceQuote, PriceStrategy
 from shop.pricing.lines import PricedLine
@@ -92,7 +93,7 @@ def cart_view(*, cart: Cart | None, strategy: PriceStrategy) -> CartView:
     shop.pricing.locks) and what stock allows, in one query."""
     if cart is None:
         return CartView(cart=None, lines=())
-    return _cart_view(cart, cart.lines.all(), strategy)
+    return _cart_view(cart, _lines_of("cart", cart.pk), strategy)
 
 
 def cart_view_of(*, owner: Subject | None, strategy: PriceStrategy) -> CartView:
@@ -100,16 +101,34 @@ def cart_view_of(*, owner: Subject | None, strategy: PriceStrategy) -> CartView:
     is None when there are no lines (nothing to show)."""
     if owner is None:
         return CartView(cart=None, lines=())
-    lines = (CartLine.objects.filter(cart__user_id=owner.user_id) if owner.is_user
-             else CartLine.objects.filter(cart__visitor_key=owner.visitor_key))
-    return _cart_view(None, lines.select_related("cart"), strategy)
+    lines = _lines_of("user", owner.user_id) if owner.is_user else _lines_of("visitor", owner.visitor_key)
+    return _cart_view(lines[0].cart if lines else None, lines, strategy)
 
 
-def _cart_view(cart: Cart | None, lines, strategy: PriceStrategy) -> CartView:
-    lines = list(lines.select_related("variant__product").order_by("added_at", "id")
-                 .annotate(units_reserved=units_reserved(OuterRef("variant"))))
-    if cart is None and lines:
-        cart = lines[0].cart
+# Every cart page reads its lines in one of three shapes (by cart, account or visitor key); each
+# is built and compiled once per process (primitives.compiled_queries), with these in the places
+# of the owner and of the time that decides which stock reservations still hold.
+_STAND_IN_OWNERS = {"cart": -0x5E6, "user": -0x5E6, "visitor": "stand-in visitor key"}
+_STAND_IN_NOW = datetime(2000, 1, 1, 0, 0, 0, 424242, tzinfo=UTC)
+_RESERVATION_EXPIRY = StockReservation._meta.get_field("expires_at")
+_OWNER_FILTERS = {"cart": "cart_id", "user": "cart__user_id", "visitor": "cart__visitor_key"}
+
+
+def _lines_of(owned_by: str, owner: int | str) -> list[CartLine]:
+    """The lines of a cart, each with its variant and product, its cart, and the units of its
+    variant that unexpired reservations hold (`units_reserved`), oldest first."""
+    stand_in_now = sent_value(_RESERVATION_EXPIRY, _STAND_IN_NOW)
+
+    def build():
+        return (CartLine.objects.filter(**{_OWNER_FILTERS[owned_by]: _STAND_IN_OWNERS[owned_by]})
+                .select_related("cart", "variant__product").order_by("added_at", "id")
+                .annotate(units_reserved=units_reserved(OuterRef("variant"), now=_STAND_IN_NOW)))
+
+    return instances_for(("cart.lines", owned_by), build, stand_ins={
+        _STAND_IN_OWNERS[owned_by]: owner, stand_in_now: sent_value(_RESERVATION_EXPIRY, timezone.now())})
+
+
+def _cart_view(cart: Cart | None, lines: list[CartLine], strategy: PriceStrategy) -> CartView:
     now = timezone.now()
     return CartView(cart=cart, lines=tuple(
         CartLineView(variant=line.variant, quantity=line.quantity,

@@ -1,11 +1,28 @@
 """A shape of query compiled once per process and run with each person's id in the stand-in's place."""
 
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import F, OuterRef, Q
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from primitives.compiled_queries import StandInError, compiled_queries_forget, compiled_shapes, rows_for_id
-from tests.factories import UserFactory
+from primitives.compiled_queries import (
+    StandInError,
+    compiled_queries_forget,
+    compiled_shapes,
+    instances_for,
+    rows_for_id,
+    sent_value,
+)
+from shop.cart.models import Cart, CartLine
+from shop.catalog.models import StockReservation
+from shop.catalog.stock import units_reserved
+from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +89,6 @@ def emails_as(alias: str, user_id):
 
 def prepared_statements_naming(alias: str) -> list[str]:
     """The statements prepared on this database connection whose text names `alias`."""
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [f'%"{alias}"%'])
@@ -102,8 +118,6 @@ def test_with_prepared_queries_off_nothing_is_prepared(settings):
 
 
 def test_a_kept_querys_reads_are_counted_and_logged_like_any_other():
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     ada = UserFactory(email="ada@example.com")
     rows_for_id("test.counted", lambda: emails_as("counted_read", STAND_IN), stand_in=STAND_IN, value=ada.pk)
@@ -113,3 +127,85 @@ def test_a_kept_querys_reads_are_counted_and_logged_like_any_other():
                         value=ada.pk)
     assert len(captured.captured_queries) == 2
     assert all('"counted_read"' in query["sql"] for query in captured.captured_queries)
+
+
+# Model instances read from a kept query (`instances_for`): a cart's lines, as the cart page reads them.
+
+NOW_STAND_IN = datetime(2000, 1, 1, 0, 0, 0, 424242, tzinfo=UTC)
+EXPIRES_AT = StockReservation._meta.get_field("expires_at")
+
+
+def lines_with_reservations(cart_id, now):
+    return (CartLine.objects.filter(cart_id=cart_id).select_related("cart", "variant__product")
+            .order_by("added_at", "id").annotate(units_reserved=units_reserved(OuterRef("variant"), now=now)))
+
+
+def lines_read(cart_id, now, builds=None):
+    def build():
+        if builds is not None:
+            builds.append(1)
+        return lines_with_reservations(STAND_IN, NOW_STAND_IN)
+
+    return instances_for("test.cart-lines", build, stand_ins={
+        STAND_IN: cart_id, sent_value(EXPIRES_AT, NOW_STAND_IN): sent_value(EXPIRES_AT, now)})
+
+
+@pytest.fixture
+def two_carts():
+    lamp = ProductFactory(title="Lamp", price=Decimal("12.50"))
+    mug = ProductFactory(title="Mug", price=Decimal("3.25"))
+    first, second = Cart.objects.create(visitor_key="a" * 32), Cart.objects.create(visitor_key="b" * 32)
+    CartLine.objects.create(cart=first, variant=lamp.variants.get(), quantity=2, quoted_price=Decimal("12.50"),
+                            price_locked_until=timezone.now() + timedelta(hours=1))
+    CartLine.objects.create(cart=first, variant=mug.variants.get(), quantity=1)
+    CartLine.objects.create(cart=second, variant=mug.variants.get(), quantity=4)
+    StockReservation.objects.create(holder=uuid.uuid4(), variant=mug.variants.get(), quantity=3,
+                                    expires_at=timezone.now() + timedelta(minutes=10))
+    return first, second
+
+
+def described(line):
+    """What a page reads of a line: its own fields (converted), its cart, variant, product, annotation."""
+    return (line.pk, line.quantity, line.quoted_price, line.price_locked_until, line.cart.visitor_key,
+            line.variant.sku, line.variant.price, line.variant.product.title, line.units_reserved)
+
+
+def test_instances_read_as_the_queryset_itself_gives_them_with_each_owner_in_the_stand_ins_place(
+        two_carts, django_assert_num_queries):
+    first, second = two_carts
+    now, builds = timezone.now(), []
+
+    for cart in (first, second, first):
+        expected = [described(line) for line in lines_with_reservations(cart.pk, now)]
+        with django_assert_num_queries(1):
+            read = lines_read(cart.pk, now, builds)
+        assert [described(line) for line in read] == expected and expected
+    assert len(builds) == 1
+    assert isinstance(read[0].quoted_price, Decimal) and read[0].price_locked_until.tzinfo is not None
+
+
+def test_every_stand_in_gets_its_own_value(two_carts):
+    first, _ = two_carts
+    mug_line = first.lines.get(variant__product__title="Mug")
+
+    held_now = lines_read(first.pk, timezone.now())
+    after_the_reservation = lines_read(first.pk, timezone.now() + timedelta(minutes=11))
+
+    assert [line.units_reserved for line in held_now if line.pk == mug_line.pk] == [3]
+    assert [line.units_reserved for line in after_the_reservation if line.pk == mug_line.pk] == [0]
+
+
+def test_a_shape_missing_one_of_its_stand_ins_is_refused(two_carts):
+    first, _ = two_carts
+
+    with pytest.raises(StandInError, match="does not name its stand-in"):
+        instances_for("test.one-stand-in-missing", lambda: lines_with_reservations(STAND_IN, timezone.now()),
+                      stand_ins={STAND_IN: first.pk, sent_value(EXPIRES_AT, NOW_STAND_IN): timezone.now()})
+
+
+def test_a_shape_that_prefetches_is_refused(two_carts):
+    first, _ = two_carts
+
+    with pytest.raises(ValueError, match="prefetches"):
+        instances_for("test.prefetching", lambda: Cart.objects.filter(pk=STAND_IN).prefetch_related("lines"),
+                      stand_ins={STAND_IN: first.pk})

@@ -7,10 +7,11 @@
     {% public_price product %}           the public 'from' price as text (meta description, feeds)
     {{ quote|price_text }}               a quote as one line of plain text (text e-mails)
 
-One include (`storefront/_price.html`) renders a quote: the amount; for a personalized price
-the public price struck through (read out as "Public price, was …"), a short "Your price"
-label and its reason on a line of its own; for an announced reduction the lowest price of the
-30 days before it. HTML e-mails use `shop/emails/_price.html`, the same parts with inline styles.
+One function (`shop.pricing.markup.price_html`) renders a quote: the amount; for a
+personalized price the public price struck through (read out as "Public price, was …"), a
+short "Your price" label and its reason on a line of its own; for an announced reduction the
+lowest price of the 30 days before it. HTML e-mails use `shop/emails/_price.html`, the same
+parts with inline styles.
 The strategy is the request's (`price_strategy_for`), chosen once per request; outside a
 request (an e-mail) the caller passes quotes made with `price_strategy_for_customer`.
 """
@@ -18,37 +19,33 @@ request (an e-mail) the caller passes quotes made with `price_strategy_for_custo
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import SafeString
 
 from primitives.money import format_money
 from shop.pricing import PriceQuote, price_strategy_for, public_product_quote
+from shop.pricing.markup import price_html
 
 register = template.Library()
-
-PRICE_TEMPLATE = "storefront/_price.html"
 
 
 def _strategy(context: template.Context):
     return price_strategy_for(context.get("request"))
 
 
-def _price_context(quote: PriceQuote | None, extra_class: str = "", vat_note: bool = False) -> dict:
-    return {"quote": quote, "extra_class": extra_class, "vat_note": vat_note}
-
-
-@register.inclusion_tag(PRICE_TEMPLATE, takes_context=True)
-def product_price(context: template.Context, product, extra_class: str = "", vat_note: bool = False) -> dict:
+@register.simple_tag(takes_context=True)
+def product_price(context: template.Context, product, extra_class: str = "", vat_note: bool = False) -> SafeString:
     """`vat_note` puts "incl. VAT" beside the amount it qualifies, before any public price."""
-    return _price_context(_strategy(context).product_quote(product), extra_class, vat_note)
+    return price_html(_strategy(context).product_quote(product), extra_class=extra_class, vat_note=vat_note)
 
 
-@register.inclusion_tag(PRICE_TEMPLATE, takes_context=True)
-def variant_price(context: template.Context, variant, extra_class: str = "") -> dict:
-    return _price_context(_strategy(context).variant_quote(variant), extra_class)
+@register.simple_tag(takes_context=True)
+def variant_price(context: template.Context, variant, extra_class: str = "") -> SafeString:
+    return price_html(_strategy(context).variant_quote(variant), extra_class=extra_class)
 
 
-@register.inclusion_tag(PRICE_TEMPLATE)
-def price(quote: PriceQuote, extra_class: str = "") -> dict:
-    return _price_context(quote, extra_class)
+@register.simple_tag
+def price(quote: PriceQuote | None, extra_class: str = "") -> SafeString:
+    return price_html(quote, extra_class=extra_class)
 
 
 @register.simple_tag
