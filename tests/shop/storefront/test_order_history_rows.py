@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from shop.orders.models import OrderStatus
+from shop.storefront.templatetags.storefront import day_month_year
 from tests.factories import OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +48,12 @@ def test_an_order_number_is_escaped_in_the_text_and_quoted_in_the_link_as_revers
 
     assert f'href="{escape(reverse("orders:detail", args=[order.number]))}"' in html  # as {% url %} put it
     assert ">A&lt;b&gt;&amp;&quot;?# 1</a>" in html
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_every_month_reads_as_the_date_filter_writes_it_in_the_shops_time_zone(month):
+    moment = datetime(2026, month, 28, 23, 30, tzinfo=timezone.utc)  # the 29th in London in summer
+
+    expected = Template('{{ moment|date:"j M Y" }}').render(Context({"moment": moment}))
+
+    assert day_month_year(moment) == expected
