@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core import signing
-from django.db.models import Count, F, IntegerField, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, Max, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from primitives.compiled_queries import instances_for, rows_for_id
 from primitives.encrypted_fields import blind_index
 
 from .models import Order, OrderLine, OrderStatus
@@ -41,6 +42,62 @@ def units_sold_by_variant(*, windows: Iterable[int], now: datetime) -> dict[int,
 
 def orders_for_user(*, user_id: int) -> QuerySet[Order]:
     return Order.objects.filter(user_id=user_id).order_by("-placed_at", "-id")
+
+
+# No account has this id: it stands in the account's order list's kept SQL (see below).
+_STAND_IN_USER_ID = -0x5E6
+
+
+class OrdersOfUser:
+    """`orders_for_user` as a Paginator reads it, `count()` and then a slice (a page), from SQL
+    compiled once per process and shape (primitives.compiled_queries) rather than built and
+    compiled for every request.
+
+    The page the request asks for (`page_number`) is read together with the count, in one
+    query (`COUNT(*) OVER ()`), when the Paginator asks for the count; the Paginator's slice
+    then reads nothing. Only a page that is empty (an account without orders, a page past the
+    last) costs a count of its own, and the Paginator's own page after it. LIMIT and OFFSET are
+    written into the SQL, so each page is a shape of its own, read `page_size` orders at a time
+    (a last page that the Paginator asks for shorter is cut after reading)."""
+
+    def __init__(self, user_id: int, *, page_size: int, page_number: object = 1):
+        self.user_id, self.page_size = user_id, page_size
+        try:
+            self.first_start = (max(1, int(page_number)) - 1) * page_size
+        except (TypeError, ValueError):
+            self.first_start = 0  # the Paginator serves its first page for what is not a number
+        self.read: dict[tuple[int, int], list[Order]] = {}
+
+    def count(self) -> int:
+        orders = self._page(self.first_start)
+        if orders:
+            return orders[0].orders_of_user
+        if self.first_start == 0:
+            return 0
+        rows = rows_for_id("orders.count_of_user", lambda: (
+            Order.objects.filter(user_id=_STAND_IN_USER_ID).order_by().values("user_id")
+            .annotate(orders=Count("pk")).values_list("orders")),
+            stand_in=_STAND_IN_USER_ID, value=self.user_id)
+        return rows[0][0] if rows else 0
+
+    def __getitem__(self, page: slice) -> list[Order]:
+        if not isinstance(page, slice) or page.step is not None or page.stop is None:
+            raise TypeError("The account's orders are read a page (a slice with an end, without a step) at a time.")
+        start = page.start or 0
+        wanted = page.stop - start
+        if wanted <= 0:  # the empty first page of an account without orders
+            return []
+        return self._page(start, max(wanted, self.page_size))[:wanted]
+
+    def _page(self, start: int, size: int | None = None) -> list[Order]:
+        size = size or self.page_size
+        if (start, size) not in self.read:
+            self.read[start, size] = instances_for(
+                ("orders.page_of_user", start, size),
+                lambda: (orders_for_user(user_id=_STAND_IN_USER_ID)
+                         .annotate(orders_of_user=Window(Count("pk")))[start:start + size]),
+                stand_ins={_STAND_IN_USER_ID: self.user_id})
+        return self.read[start, size]
 
 
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:

@@ -20,8 +20,9 @@ HISTORY_PAGE_SIZE = 20
 @require_GET
 @login_required
 def order_history(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.orders_for_user(user_id=request.user.pk), HISTORY_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    number = request.GET.get("page")
+    orders = selectors.OrdersOfUser(request.user.pk, page_size=HISTORY_PAGE_SIZE, page_number=number or 1)
+    page = Paginator(orders, HISTORY_PAGE_SIZE).get_page(number)
     return render(request, "shop/orders/history.html", {"page": page})
 
 
