@@ -51,7 +51,7 @@ class StandInError(ValueError):
 class _Compiled:
     sql: str
     params: tuple
-    positions: tuple[tuple[int, ...], ...]  # where each stand-in stands, in the order given
+    positions: tuple[tuple[Any, tuple[int, ...]], ...]  # each stand-in, and the places it stands
     reader: "_InstanceReader | None" = None
 
 
@@ -135,7 +135,7 @@ def _compile(shape: Hashable, build: Callable[[], QuerySet], stand_ins: Mapping[
         found = tuple(n for n, param in enumerate(params) if param == stand_in)
         if not found:
             raise StandInError(f"The shape {shape!r} does not name its stand-in {stand_in!r}: nothing to put it in.")
-        positions.append(found)
+        positions.append((stand_in, found))
     compiled = _compiled[(connection.alias, connection.vendor, shape)] = _Compiled(
         sql=sql, params=tuple(params), positions=tuple(positions), reader=reader)
     return compiled
@@ -157,10 +157,14 @@ def _reader(compiler, db: str) -> _InstanceReader:
 
 
 def _run(compiled: _Compiled, stand_ins: Mapping[Any, Any]) -> list[tuple]:
+    if len(stand_ins) != len(compiled.positions):
+        raise StandInError("A shape is read with the stand-ins it was compiled with, no more and no fewer.")
     sent = list(compiled.params)
-    for places, value in zip(compiled.positions, stand_ins.values(), strict=True):
+    for stand_in, places in compiled.positions:
+        if stand_in not in stand_ins:
+            raise StandInError(f"The stand-in {stand_in!r} of this shape is given no value.")
         for place in places:
-            sent[place] = value
+            sent[place] = stand_ins[stand_in]
     with _cursor() as cursor:
         cursor.execute(compiled.sql, sent)
         return cursor.fetchall()

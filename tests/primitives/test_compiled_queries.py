@@ -209,3 +209,18 @@ def test_a_shape_that_prefetches_is_refused(two_carts):
     with pytest.raises(ValueError, match="prefetches"):
         instances_for("test.prefetching", lambda: Cart.objects.filter(pk=STAND_IN).prefetch_related("lines"),
                       stand_ins={STAND_IN: first.pk})
+
+
+def test_the_stand_ins_may_come_in_any_order_but_none_may_be_missing_or_extra(two_carts):
+    first, _ = two_carts
+    now = sent_value(EXPIRES_AT, timezone.now())
+    stand_in_now = sent_value(EXPIRES_AT, NOW_STAND_IN)
+    in_order = lines_read(first.pk, timezone.now())
+
+    reversed_order = instances_for("test.cart-lines", lambda: None, stand_ins={stand_in_now: now, STAND_IN: first.pk})
+
+    assert [line.pk for line in reversed_order] == [line.pk for line in in_order]
+    for wrong in ({STAND_IN: first.pk}, {STAND_IN: first.pk, stand_in_now: now, -1: 2},
+                  {STAND_IN: first.pk, -1: now}):
+        with pytest.raises(StandInError):
+            instances_for("test.cart-lines", lambda: None, stand_ins=wrong)
