@@ -1,0 +1,42 @@
+"""`{% page_url %}` (the layout's addresses, reversed once per process) names the same page as
+`{% url %}` does, and follows the URLconf, a request's own URLconf and the script prefix."""
+
+import pytest
+from django.template import Context, Template
+from django.urls import clear_script_prefix, reverse, set_script_prefix, set_urlconf
+
+from shop.storefront.templatetags.storefront import page_url
+
+NAMES = ["storefront:home", "storefront:search", "orders:history", "accounts:overview", "account_logout",
+         "account_login", "cart:detail", "newsletter:sign_up"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_address_is_the_one_url_gives(name):
+    for _ in range(2):  # reversed, then kept
+        assert Template(f"{{% load storefront %}}{{% page_url '{name}' %}}").render(Context()) == reverse(name)
+
+
+@pytest.mark.django_db
+def test_the_layout_links_follow_a_new_urlconf(client, settings):
+    assert 'class="brand" href="/"' in client.get(reverse("cart:detail")).content.decode()
+
+    settings.ROOT_URLCONF = "tests.shop.storefront.urls_under_shop"
+
+    assert page_url("storefront:home") == "/shop/"
+    assert 'class="brand" href="/shop/"' in client.get(reverse("cart:detail")).content.decode()
+
+
+def test_a_requests_own_urlconf_and_the_script_prefix_each_get_their_addresses():
+    assert page_url("cart:detail") == "/cart/"
+    set_urlconf("tests.shop.storefront.urls_under_shop")
+    try:
+        assert page_url("cart:detail") == "/shop/cart/"
+    finally:
+        set_urlconf(None)
+    set_script_prefix("/mounted/")
+    try:
+        assert page_url("cart:detail") == "/mounted/cart/"
+    finally:
+        clear_script_prefix()
+    assert page_url("cart:detail") == reverse("cart:detail") == "/cart/"
