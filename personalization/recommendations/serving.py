@@ -122,12 +122,11 @@ class StoredRails:
             return []
         if page in ("product", "cart") or (page == "home" and not personal):
             # Lists that hold nothing about the person (trending, also bought, similar) are the
-            # same for everyone: kept under the catalog version, which a new serving version bumps.
+            # same for everyone: their rails are kept under the catalog version, which a new
+            # serving version bumps (composed once: the stored lists hold far more than a rail).
             vary_on = (page, product_id, tuple(sorted(basket_product_ids)))
-            rows = shared_read("stored-rails", vary_on, lambda: self._rows(terms))
-        else:
-            rows = self._rows(terms)
-        return self._compose(page, rows)
+            return shared_read("stored-rail-specs", vary_on, lambda: self._compose(page, self._rows(terms)))
+        return self._compose(page, self._rows(terms))
 
     @classmethod
     def _terms(cls, page: str, subject, personal: bool, product_id: int | None,
