@@ -10,8 +10,9 @@ e-mails use `shop/emails/_price.html`, the same parts with inline styles.
 
 from __future__ import annotations
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from html import escape
+
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from primitives.money import format_money
 
@@ -19,22 +20,28 @@ from . import PriceQuote
 
 
 def price_html(quote: PriceQuote | None, *, extra_class: str = "", vat_note: bool = False) -> SafeString:
-    """`quote` as the pages show it (nothing for no quote); every value escaped."""
+    """`quote` as the pages show it (nothing for no quote); every value escaped as Django's
+    `escape` does (without its lazy-text wrapper, which cost more than the escaping)."""
     if quote is None:
         return mark_safe("")
     classes = ("price" + (" price--personal" if quote.personalized else "")
-               + (" price--reduced" if quote.reduced_from is not None else ""))
-    parts = [format_html('<span class="{}{}"><span class="price__amount">{}</span>', classes,
-                         f" {extra_class}" if extra_class else "", format_money(quote.amount))]
+               + (" price--reduced" if quote.reduced_from is not None else "")
+               + (f" {_escaped(extra_class)}" if extra_class else ""))
+    parts = [f'<span class="{classes}"><span class="price__amount">{escape(format_money(quote.amount))}</span>']
     if vat_note:
         parts.append(' <span class="price__vat">incl. VAT</span>')
     if quote.personalized:
-        parts.append(format_html(' <s class="price__public"><span class="visually-hidden">Public price, was </span>{}</s>'
-                                 ' <span class="price__label">Your price</span>', format_money(quote.public)))
+        parts.append(f' <s class="price__public"><span class="visually-hidden">Public price, was </span>'
+                     f'{escape(format_money(quote.public))}</s> <span class="price__label">Your price</span>')
         if quote.reason:
-            parts.append(format_html(' <span class="price__reason">{}</span>', quote.reason))
+            parts.append(f' <span class="price__reason">{_escaped(quote.reason)}</span>')
     if quote.reduced_from is not None:
-        parts.append(format_html(' <span class="price__reference">Lowest price in the 30 days before this '
-                                 'reduction: {}</span>', format_money(quote.reduced_from)))
+        parts.append(' <span class="price__reference">Lowest price in the 30 days before this reduction: '
+                     f'{escape(format_money(quote.reduced_from))}</span>')
     parts.append("</span>")
     return mark_safe("".join(parts))
+
+
+def _escaped(value) -> str:
+    """As a template writes a value: escaped, unless it is already marked safe."""
+    return value if isinstance(value, SafeData) else escape(str(value))

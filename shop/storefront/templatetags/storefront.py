@@ -4,38 +4,18 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django import template
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone
 
+from primitives.addresses import page_url
 from primitives.money import Money, format_money, format_percent
 
 register = template.Library()
 
-# Addresses of pages that take no arguments, by URLconf and script prefix (see `page_url`).
-_page_urls: dict[tuple[str, object, str], str] = {}
-
-
-@register.simple_tag
-def page_url(name: str) -> str:
-    """`{% url name %}` for a page that takes no arguments, reversed once per process: the layout
-    names seven such addresses on every page, each reversal 25-30 µs. Kept per URLconf and
-    script prefix (a request's own URLconf, an application mounted under a path), and forgotten
-    when the URLconf setting changes."""
-    key = (name, get_urlconf(), get_script_prefix())
-    address = _page_urls.get(key)
-    if address is None:
-        address = _page_urls[key] = reverse(name)
-    return address
-
-
-@receiver(setting_changed)
-def _page_urls_forget(*, setting: str, **kwargs) -> None:
-    if setting == "ROOT_URLCONF":
-        _page_urls.clear()
+# `{% page_url name %}`: the address of a page that takes no arguments, reversed once per process.
+register.simple_tag(page_url, name="page_url")
 
 PLACEHOLDER_TONES = 6
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
+from django.utils.safestring import mark_safe
 
 from primitives.money import Money
 from shop.pricing import PriceQuote
@@ -39,8 +40,9 @@ EVERYTHING = PriceQuote(amount=gbp("8.00"), public=gbp("10.00"), rule="segment:x
 
 @pytest.mark.parametrize("quote", [PUBLIC, PERSONAL, PERSONAL_WITHOUT_REASON, REDUCED, EVERYTHING, None],
                          ids=["public", "personal", "personal-no-reason", "reduced", "everything", "none"])
-@pytest.mark.parametrize(("extra_class", "vat_note"), [("", False), ("big", True), ('x" onclick="y', False)],
-                         ids=["plain", "class-and-vat", "class-to-escape"])
+@pytest.mark.parametrize(("extra_class", "vat_note"), [("", False), ("big", True), ('x" onclick="y', False),
+                                                    (mark_safe("a&amp;b"), False)],
+                         ids=["plain", "class-and-vat", "class-to-escape", "class-marked-safe"])
 def test_each_kind_of_quote_reads_as_the_include_rendered_it(quote, extra_class, vat_note):
     expected = REFERENCE.render(Context({"quote": quote, "extra_class": extra_class, "vat_note": vat_note}))
 

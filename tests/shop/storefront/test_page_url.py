@@ -5,7 +5,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import clear_script_prefix, reverse, set_script_prefix, set_urlconf
 
-from shop.storefront.templatetags.storefront import page_url
+from primitives.addresses import page_url
 
 NAMES = ["storefront:home", "storefront:search", "orders:history", "accounts:overview", "account_logout",
          "account_login", "cart:detail", "newsletter:sign_up"]
