@@ -25,7 +25,7 @@ import pickle
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TypeVar
 
 from django.conf import settings
@@ -182,11 +182,13 @@ def shared_read(name: str, vary_on: tuple[object, ...], load: Callable[[], T]) -
     return value
 
 
-def shared_read_each(name: str, ids: Iterable[Hashable], load: Callable[[set], dict]) -> dict:
+def shared_read_each(name: str, ids: Iterable[Hashable], load: Callable[[set], dict]) -> Mapping:
     """`shared_read` of many rows at once, each kept on its own under the catalog version: the
     rows kept already come from the process's memory or one cache round trip, and `load(ids)`
     reads only the others (one query), returning what it found by id. An id it did not find is
-    kept as absent too, so asking again reads nothing. Each caller gets its own copies."""
+    kept as absent too, so asking again reads nothing. Each caller gets its own copies, made as
+    it reads each row: a caller that stops early (a rail filled by its first products) does not
+    pay for the rest."""
     ids = set(ids)
     if not settings.SHOP_SHARED_FRAGMENTS:
         return load(ids)
@@ -197,8 +199,9 @@ def shared_read_each(name: str, ids: Iterable[Hashable], load: Callable[[set], d
         for key, content in cache.get_many([key for key in keys if key not in stored]).items():
             _recent.put(key, content)
             stored[key] = content
-    found = {keys[key]: pickle.loads(content) for key, content in stored.items()}
-    missing = ids - found.keys()
+    kept = {keys[key]: content for key, content in stored.items()}
+    missing = ids - kept.keys()
+    loaded = {}
     if missing:
         loaded = load(missing)
         written = {key: pickle.dumps(loaded.get(id_), protocol=pickle.HIGHEST_PROTOCOL)
@@ -206,8 +209,31 @@ def shared_read_each(name: str, ids: Iterable[Hashable], load: Callable[[set], d
         cache.set_many(written, FRAGMENT_TIMEOUT)
         for key, content in written.items():
             _recent.put(key, content)
-        found.update({id_: loaded.get(id_) for id_ in missing})
-    return {id_: row for id_, row in found.items() if row is not None}
+    return _KeptRows({id_: content for id_, content in kept.items() if content != _ABSENT},
+                     {id_: row for id_, row in loaded.items() if id_ in missing and row is not None})
+
+
+# A row kept as absent (not found when it was read) is this, whatever its name.
+_ABSENT = pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _KeptRows(Mapping):
+    """Rows by id: those read just now as they are, those kept as their pickles, each made into
+    the caller's own copy the first time it is read."""
+
+    def __init__(self, pickled: dict, rows: dict):
+        self._pickled, self._rows = pickled, rows
+
+    def __getitem__(self, id_):
+        if id_ not in self._rows:
+            self._rows[id_] = pickle.loads(self._pickled[id_])
+        return self._rows[id_]
+
+    def __iter__(self):
+        return iter(self._pickled.keys() | self._rows.keys())
+
+    def __len__(self) -> int:
+        return len(self._pickled.keys() | self._rows.keys())
 
 
 def _catalog_row_changed(sender, **kwargs) -> None:

@@ -3,7 +3,7 @@ sees alike is kept under the catalog version (fragments.py) and read lazily, whe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -284,7 +284,7 @@ def product_more_from_category(*, product: Product, limit: int = 4) -> list[Prod
     return SimpleLazyObject(lambda: list(product_list(category=product.category).exclude(pk=product.pk)[:limit]))
 
 
-def product_cards_by_id(*, ids) -> dict[int, Product]:
+def product_cards_by_id(*, ids) -> Mapping[int, Product]:
     """Published products by id with what a product card shows: each kept under the catalog
     version (`shared_read_each`), so only those not kept yet are read, in ONE query."""
     if not ids:

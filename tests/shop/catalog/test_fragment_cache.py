@@ -322,3 +322,24 @@ def test_cards_of_personal_rails_are_shared_but_each_persons_reason_is_their_own
         assert not any("Because" in html or "Zebedee" in html for html in cards.values())
     finally:
         recommendations.rail_source_register(previous)
+
+
+def test_a_caller_pays_only_for_the_kept_cards_it_reads(lantern, monkeypatch):
+    from shop.catalog import fragments
+    from shop.catalog.selectors import product_cards_by_id
+
+    others = [ProductFactory(title=f"Mug {n}", category=lantern.category) for n in range(5)]
+    hidden = ProductFactory(title="Withdrawn Lamp", category=lantern.category, is_published=False)
+    ids = {lantern.pk, hidden.pk, *(mug.pk for mug in others)}
+    product_cards_by_id(ids=ids)  # now kept, the withdrawn one as absent
+    unpickled = []
+    real_loads = fragments.pickle.loads
+    monkeypatch.setattr(fragments.pickle, "loads", lambda data: unpickled.append(1) or real_loads(data))
+
+    cards = product_cards_by_id(ids=ids)
+    unpickled.clear()  # (the catalog version's read unpickles too, from this test's local cache)
+    first = cards[lantern.pk]
+
+    assert len(unpickled) == 1 and first.title == "White Metal Lantern" and cards[lantern.pk] is first
+    assert len(cards) == 6 and set(cards) == ids - {hidden.pk} and cards.get(hidden.pk) is None
+    assert product_cards_by_id(ids=ids)[lantern.pk] is not first  # each caller its own copy
