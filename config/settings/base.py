@@ -161,7 +161,13 @@ DATABASE_PREPARED_QUERIES = env.bool("DATABASE_PREPARED_QUERIES", default=True)
 if DATABASE_PREPARED_QUERIES and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Only those queries bind their parameters on the server; Django's own cursors bind them in the
     # client and never prepare anything, whatever this says.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["prepare_threshold"] = 0
+    # And each is planned once: its constants are written into it and the person's id is its only
+    # parameter, so one plan suits everyone. Left to choose, the server planned a person's rails
+    # afresh for every read (0.6-0.8 ms, against 0.2 ms to run them). This applies to prepared
+    # statements only, which no other query is.
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: a write-ahead log lets readers and a writer (the server, a command)
     # work at once, and syncing at checkpoints rather than at every commit makes a one-row write

@@ -224,3 +224,40 @@ def test_the_stand_ins_may_come_in_any_order_but_none_may_be_missing_or_extra(tw
                   {STAND_IN: first.pk, -1: now}):
         with pytest.raises(StandInError):
             instances_for("test.cart-lines", lambda: None, stand_ins=wrong)
+
+
+def prepared_parameter_types(alias: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT parameter_types::text FROM pg_prepared_statements WHERE statement LIKE %s",
+                       [f'%"{alias}"%'])
+        return [types for (types,) in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_shapes_constants_are_written_in_and_only_its_stand_in_is_sent():
+    # A constant holding a quote and a percent sign, both of which the writing must keep as they are.
+    odd = UserFactory(email="o'brien+50%@example.com")
+    UserFactory(email="ada@example.com")
+
+    def build():
+        return (get_user_model().objects.filter(pk=STAND_IN, email__contains="n+50%")
+                .annotate(constants_written=F("email")).values_list("constants_written"))
+
+    for _ in range(2):
+        assert rows_for_id("test.constants", build, stand_in=STAND_IN, value=odd.pk) == [("o'brien+50%@example.com",)]
+    (types,) = prepared_parameter_types("constants_written")
+    assert len(types.strip("{}").split(",")) == 1, types  # the id: the constant is in the SQL
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_kept_query_is_planned_once_for_everyone():
+    ada, bo = UserFactory(email="ada@example.com"), UserFactory(email="bo@example.com")
+
+    for user in (ada, bo, ada, bo, ada, bo, ada):  # left to choose, the server plans the first five afresh
+        rows_for_id("test.planned-once", lambda: emails_as("planned_once", STAND_IN), stand_in=STAND_IN,
+                    value=user.pk)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ['%"planned_once"%'])
+        assert cursor.fetchall() == [(7, 0)]
