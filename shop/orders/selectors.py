@@ -53,27 +53,22 @@ class OrdersOfUser:
     compiled once per process and shape (primitives.compiled_queries) rather than built and
     compiled for every request.
 
-    The page the request asks for (`page_number`) is read together with the count, in one
-    query (`COUNT(*) OVER ()`), when the Paginator asks for the count; the Paginator's slice
-    then reads nothing. Only a page that is empty (an account without orders, a page past the
-    last) costs a count of its own, and the Paginator's own page after it. LIMIT and OFFSET are
-    written into the SQL, so each page is a shape of its own, read `page_size` orders at a time
-    (a last page that the Paginator asks for shorter is cut after reading)."""
+    The first page, the one nearly every visit asks for, is read together with the count in one
+    query (`COUNT(*) OVER ()`) when the Paginator asks for the count, and its slice then reads
+    nothing. Any other page costs a count of its own first, so that only pages the account has
+    are read: LIMIT and OFFSET are written into the SQL, each page is a shape of its own and kept,
+    and a made-up page number must not add one. Pages are read `page_size` orders at a time (a
+    last page that the Paginator asks for shorter is cut after reading)."""
 
     def __init__(self, user_id: int, *, page_size: int, page_number: object = 1):
         self.user_id, self.page_size = user_id, page_size
-        try:
-            self.first_start = (max(1, int(page_number)) - 1) * page_size
-        except (TypeError, ValueError):
-            self.first_start = 0  # the Paginator serves its first page for what is not a number
+        self.first_page_asked = str(page_number or 1) == "1"
         self.read: dict[tuple[int, int], list[Order]] = {}
 
     def count(self) -> int:
-        orders = self._page(self.first_start)
-        if orders:
-            return orders[0].orders_of_user
-        if self.first_start == 0:
-            return 0
+        if self.first_page_asked:
+            orders = self._page(0)
+            return orders[0].orders_of_user if orders else 0
         rows = rows_for_id("orders.count_of_user", lambda: (
             Order.objects.filter(user_id=_STAND_IN_USER_ID).order_by().values("user_id")
             .annotate(orders=Count("pk")).values_list("orders")),
