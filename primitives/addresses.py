@@ -1,10 +1,17 @@
-"""Addresses of pages that take no arguments, reversed once per process (`page_url`)."""
+"""Addresses reversed once rather than for every link: a page without arguments once per process
+(`page_url`), a page with one argument once per list of links (`address_for_each`)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import quote
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.http import RFC3986_SUBDELIMS
+
+_MARKER = "0ARGUMENT0"
 
 # Addresses of pages that take no arguments, by URLconf and script prefix (see `page_url`).
 _page_urls: dict[tuple[str, object, str], str] = {}
@@ -26,3 +33,12 @@ def page_url(name: str) -> str:
 def _page_urls_forget(*, setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":
         _page_urls.clear()
+
+
+def address_for_each(name: str, *, keyword: str | None = None) -> Callable[[object], str]:
+    """`reverse(name)` of a page with one argument (positional, or the `keyword` one), for many
+    values: reversed once with a marker in the argument's place and completed per value, the value
+    quoted as reverse() quotes it. A list of 20 orders or 3 cart lines reverses once, not per row."""
+    reversed_once = reverse(name, kwargs={keyword: _MARKER}) if keyword else reverse(name, args=[_MARKER])
+    before, _, after = reversed_once.partition(_MARKER)
+    return lambda value: before + quote(str(value), safe=RFC3986_SUBDELIMS + "/~:@") + after

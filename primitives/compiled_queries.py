@@ -11,9 +11,9 @@ On PostgreSQL each kept query is also prepared on the server, once per connectio
 (`DATABASE_PREPARED_QUERIES`, on by default): planning it took longer than running it (0.4 ms
 against 0.1 ms for a person's rails). Turn it off behind a connection pooler that shares a server
 connection between clients per transaction (PgBouncer's transaction mode), which cannot keep
-prepared statements. There every parameter of a shape but its stand-ins is written into the kept
-SQL as a literal, quoted by psycopg, so that the server's generic plan for the statement knows
-them.
+prepared statements. On PostgreSQL, too, every parameter of a shape but its stand-ins is written
+into the kept SQL as a literal, quoted by psycopg, so that the server's one plan for the statement
+knows them; only the stand-ins' values are sent as parameters.
 
 The stand-in is found among the compiled parameters by equality, and every place it stands is
 given the person's id: it must be a value no other parameter of the shape can take (a negative
@@ -47,7 +47,8 @@ _compiled: dict[tuple, "_Compiled"] = {}
 
 
 class StandInError(ValueError):
-    """A stand-in is missing from a shape's parameters."""
+    """A stand-in is missing from a shape's parameters, or a read gives other stand-ins than the
+    shape was compiled with."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ HISTORY_PAGE_SIZE = 20
 @login_required
 def order_history(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("page")
-    orders = selectors.OrdersOfUser(request.user.pk, page_size=HISTORY_PAGE_SIZE, page_number=number or 1)
+    orders = selectors.OrdersOfUser(request.user.pk, page_size=HISTORY_PAGE_SIZE, page_number=number)
     page = Paginator(orders, HISTORY_PAGE_SIZE).get_page(number)
     return render(request, "shop/orders/history.html", {"page": page})
 

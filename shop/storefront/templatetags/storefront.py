@@ -1,15 +1,12 @@
 import html
 from datetime import datetime, tzinfo
 from decimal import Decimal
-from urllib.parse import quote
 
 from django import template
-from django.urls import reverse
-from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone
 
-from primitives.addresses import page_url
+from primitives.addresses import address_for_each, page_url
 from primitives.money import Money, format_money, format_percent
 
 register = template.Library()
@@ -64,14 +61,13 @@ def day_month_year(moment: datetime, zone: tzinfo | None = None) -> str:
 def order_history_rows(orders) -> SafeString:
     """The rows of the account's order list, built here rather than by the template engine (20
     rows: 1.9 ms in the engine with its lookups, `date` and `{% url %}` per row; 0.3 ms here,
-    with the order's address reversed once and completed per row, its argument quoted as reverse()
-    quotes it, and every value escaped as Django's `escape` does, without its lazy-text wrapper).
-    The same markup, dates in the shop's time zone."""
-    marker = "0ORDER0"
-    before, _, after = reverse("orders:detail", args=[marker]).partition(marker)
+    with the orders' address reversed once for the list (`address_for_each`) and every value
+    escaped as Django's `escape` does, without its lazy-text wrapper). The same markup, dates in
+    the shop's time zone."""
+    order_url = address_for_each("orders:detail")
     zone = get_current_timezone()
     return mark_safe("".join(ORDER_HISTORY_ROW.format(
-        url=html.escape(before + quote(str(order.number), safe=RFC3986_SUBDELIMS + "/~:@") + after),
+        url=html.escape(order_url(order.number)),
         number=html.escape(str(order.number)), placed=day_month_year(order.placed_at, zone),
         status=html.escape(order.status), status_label=html.escape(str(order.get_status_display())),
         total=html.escape(format_money(order.total, order.currency)),
