@@ -257,10 +257,25 @@ class Browser:
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
+                value, _, attributes = rest.partition(";")
+                if value in ("", '""') or "max-age=0" in attributes.lower().replace(" ", ""):
+                    self.cookies.pop(name.strip(), None)  # a deletion, as a browser reads it
+                else:
+                    self.cookies[name.strip()] = value
         text = response.read().decode("utf-8", "replace")
         connection.close()
         return response.status, text, dict(response.getheaders())
+
+    def post_and_follow(self, path: str, form: dict) -> str:
+        """Submit a form and open the page it redirects to, as a browser does: the messages the
+        form left ("Added to your cart", "Signed in") are shown there once, and then gone, so the
+        pages measured afterwards are those a shopper sees on coming back to them."""
+        status, _, headers = self.request("POST", path, form)
+        assert status == 302, f"{path} answered {status}"
+        location = urlsplit(headers.get("Location", "")).path
+        status, _, _ = self.request("GET", location)
+        assert status == 200, f"{location}, after {path}, answered {status}"
+        return location
 
     def cookie_header(self) -> str:
         return "; ".join(f"{name}={value}" for name, value in self.cookies.items() if value)
@@ -285,15 +300,11 @@ def totp_code(secret: str, at: float | None = None) -> str:
 def sign_in(browser: Browser, email: str, password: str, totp_secret: str = "") -> None:
     """Sign in through the shop's login page, and with the second factor when one is asked for."""
     token = browser.csrf_token("/accounts/login/")
-    status, _, headers = browser.request("POST", "/accounts/login/", {"csrfmiddlewaretoken": token,
-                                                                      "login": email, "password": password})
-    assert status == 302, f"signing in {email} answered {status}"
-    location = urlsplit(headers.get("Location", "")).path
+    location = browser.post_and_follow("/accounts/login/", {"csrfmiddlewaretoken": token,
+                                                            "login": email, "password": password})
     if totp_secret and "2fa" in location:
         token = browser.csrf_token(location)
-        status, _, _ = browser.request("POST", location, {"csrfmiddlewaretoken": token,
-                                                          "code": totp_code(totp_secret)})
-        assert status == 302, f"the second factor answered {status}"
+        browser.post_and_follow(location, {"csrfmiddlewaretoken": token, "code": totp_code(totp_secret)})
 
 
 def wait_until_up(port: int, server: subprocess.Popen, seconds: int = 60) -> None:
@@ -343,6 +354,8 @@ def main() -> None:
     parser.add_argument("--grow", type=int, default=1, help="copies of the catalog (10: ten times the products)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--page", action="append", default=[], help="only this page, by name (repeat for more; "
+                                                                     "the bare views are always measured)")
     args = parser.parse_args()
     local_only(args.database_url, "The database")
     local_only(args.redis_url, "Redis")
@@ -404,9 +417,7 @@ def main() -> None:
         visitor = Browser(args.port)
         for variant in prepared["variants"]:
             token = visitor.csrf_token(prepared["product"])
-            status, _, _ = visitor.request("POST", "/cart/add/", {"csrfmiddlewaretoken": token, "variant": variant,
-                                                                 "quantity": 1})
-            assert status == 302, f"adding to the cart answered {status}"
+            visitor.post_and_follow("/cart/add/", {"csrfmiddlewaretoken": token, "variant": variant, "quantity": 1})
         customer, fan, staff = Browser(args.port), Browser(args.port), Browser(args.port)
         sign_in(customer, prepared["email"], password)
         sign_in(fan, prepared["fan"], password)
@@ -428,6 +439,11 @@ def main() -> None:
             "admin price changes": ("/admin/pricing/pricechange/", staff_cookie),
             "admin customer page": (f"/admin/customers/{prepared['customer_id']}/", staff_cookie),
         }
+        if args.page:
+            chosen = set(args.page)
+            if unknown := chosen - set(pages):
+                sys.exit(f"no such page: {', '.join(sorted(unknown))} (pages: {', '.join(pages)})")
+            pages = {name: page for name, page in pages.items() if name in chosen or name == "bare view"}
         queries = {}
         for name, (path, cookie) in pages.items():
             browser = Browser(args.port)

@@ -50,6 +50,16 @@ def test_an_order_number_is_escaped_in_the_text_and_quoted_in_the_link_as_revers
     assert ">A&lt;b&gt;&amp;&quot;?# 1</a>" in html
 
 
+@pytest.mark.parametrize("status", [*OrderStatus.values, "held-by-a-new-rule"])
+def test_every_status_reads_as_the_orders_own_display_of_it(status):
+    order = OrderFactory.build(number="W000102", status=status, total=Decimal("5.00"),
+                               placed_at=datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc))
+
+    html = Template("{% load storefront %}{% order_history_rows orders %}").render(Context({"orders": [order]}))
+
+    assert f'<span class="status status--{escape(status)}">{escape(order.get_status_display())}</span>' in html
+
+
 @pytest.mark.parametrize("month", range(1, 13))
 def test_every_month_reads_as_the_date_filter_writes_it_in_the_shops_time_zone(month):
     moment = datetime(2026, month, 28, 23, 30, tzinfo=timezone.utc)  # the 29th in London in summer
