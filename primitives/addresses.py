@@ -1,5 +1,5 @@
-"""Addresses reversed once rather than for every link: a page without arguments once per process
-(`page_url`), a page with one argument once per list of links (`address_for_each`)."""
+"""Addresses reversed once per process rather than for every link: a page without arguments
+(`page_url`), and a page with one argument for any number of values (`address_for_each`)."""
 
 from __future__ import annotations
 
@@ -29,16 +29,27 @@ def page_url(name: str) -> str:
     return address
 
 
+# The two halves of the address of a page with one argument, around it (see `address_for_each`).
+_halves: dict[tuple[str, str | None, object, str], tuple[str, str]] = {}
+
+
 @receiver(setting_changed)
 def _page_urls_forget(*, setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":
         _page_urls.clear()
+        _halves.clear()
 
 
 def address_for_each(name: str, *, keyword: str | None = None) -> Callable[[object], str]:
     """`reverse(name)` of a page with one argument (positional, or the `keyword` one), for many
-    values: reversed once with a marker in the argument's place and completed per value, the value
-    quoted as reverse() quotes it. A list of 20 orders or 3 cart lines reverses once, not per row."""
-    reversed_once = reverse(name, kwargs={keyword: _MARKER}) if keyword else reverse(name, args=[_MARKER])
-    before, _, after = reversed_once.partition(_MARKER)
+    values: reversed once per process (kept as `page_url` keeps its addresses) with a marker in
+    the argument's place, and completed per value, the value quoted as reverse() quotes it. A list
+    of 20 orders or 3 cart lines reverses nothing once the first list has been shown."""
+    key = (name, keyword, get_urlconf(), get_script_prefix())
+    halves = _halves.get(key)
+    if halves is None:
+        reversed_once = reverse(name, kwargs={keyword: _MARKER}) if keyword else reverse(name, args=[_MARKER])
+        before, _, after = reversed_once.partition(_MARKER)
+        halves = _halves[key] = (before, after)
+    before, after = halves
     return lambda value: before + quote(str(value), safe=RFC3986_SUBDELIMS + "/~:@") + after

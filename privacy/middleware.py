@@ -160,7 +160,8 @@ class RequestConsent:
     @property
     def purpose_choices(self) -> list[tuple[Purpose, bool]]:
         """Each purpose with whether it is on now, for the banner's and settings' checkboxes."""
-        return [(purpose, self.state.granted(purpose.key)) for purpose in PURPOSES]
+        state = self.state
+        return [(purpose, state.granted(purpose.key)) for purpose in PURPOSES]
 
 
 class ConsentMiddleware:

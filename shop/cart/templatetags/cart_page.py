@@ -3,8 +3,8 @@
 Three lines cost 1.25 ms in the engine (0.42 ms a line: two addresses reversed, two CSRF
 fields, a price include, a time filter and a dozen localized lookups per line) and a tenth of
 that here, with the same markup, every value escaped as Django's `escape` does: the forms'
-addresses are reversed once per process, the products' once per page (`address_for_each`), times
-are in the shop's time zone.
+addresses and the products' (`address_for_each`) are reversed once per process, times are in
+the shop's time zone.
 """
 
 from __future__ import annotations
