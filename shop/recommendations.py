@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -75,10 +75,47 @@ class Rails(list):
     shared_key: str | None = None
 
 
+class KeptRails(Sequence):
+    """A page's rails that are the same for everyone who gets them, named by `shared_key` before
+    anything is read: a page that shows its kept rendering of them (a shared fragment under the
+    key) reads nothing at all. Iterating, indexing, `len()` or truth reads them, once (the copy
+    kept under the catalog version, else the source and the products)."""
+
+    def __init__(self, shared_key: str, read: Callable[[], Rails]):
+        self.shared_key = shared_key
+        self._read = read
+        self._rails: Rails | None = None
+
+    def _read_once(self) -> Rails:
+        if self._rails is None:
+            self._rails = self._read()
+        return self._rails
+
+    def __getitem__(self, index):
+        # A template asks `rails["shared_key"]` before `rails.shared_key`: answered without reading.
+        if not isinstance(index, (int, slice)):
+            raise TypeError(f"Rails are read by position, not by {type(index).__name__}.")
+        return self._read_once()[index]
+
+    def __len__(self) -> int:
+        return len(self._read_once())
+
+    def __iter__(self) -> Iterator[ProductRail]:
+        return iter(self._read_once())
+
+
 class RailSource(Protocol):
     def rails(self, request: HttpRequest, *, page: str, product_id: int | None = None,
               basket_product_ids: Sequence[int] = ()) -> list[RailSpec]:
         """The rails for `page` ("home", "product", "cart", "account", "order_placed")."""
+
+    def shared_rails_key(self, request: HttpRequest, *, page: str, product_id: int | None = None,
+                         basket_product_ids: Sequence[int] = ()) -> Hashable | None:
+        """What `rails` with these arguments depends on, when its answer is the same for everyone
+        who gets this key until the catalog version changes (which a source bumps when its lists
+        change): the page's rails are then kept under it and `rails` is asked only when they are
+        not. None when they may be about the person. (Optional: a source without it is asked every
+        time, and its rails are kept when none of them is personal.)"""
 
 
 class NoRails:
@@ -87,6 +124,10 @@ class NoRails:
     def rails(self, request: HttpRequest, *, page: str, product_id: int | None = None,
               basket_product_ids: Sequence[int] = ()) -> list[RailSpec]:
         return []
+
+    def shared_rails_key(self, request: HttpRequest, *, page: str, product_id: int | None = None,
+                         basket_product_ids: Sequence[int] = ()) -> Hashable | None:
+        return None
 
 
 _source: RailSource = NoRails()
@@ -100,18 +141,29 @@ def rail_source_register(source: RailSource | None) -> RailSource:
     return previous
 
 
+class _NotShared(Exception):
+    """A source's rails under a shared key turned out to be about the person."""
+
+
 def rails_for(request: HttpRequest, *, page: str, product_id: int | None = None,
-              basket_product_ids: Sequence[int] = (), shown: int = SHOWN_PER_RAIL) -> Rails:
+              basket_product_ids: Sequence[int] = (), shown: int = SHOWN_PER_RAIL) -> Rails | KeptRails:
     """The page's rails with their products, at most `shown` each; empty rails are dropped.
 
     Costs the source's query plus one: every rail's products are loaded together (none when
-    the rails are the same for everyone and the catalog version's copy is cached).
+    the rails are the same for everyone and the catalog version's copy is cached). Rails the
+    source names as the same for everyone (`shared_rails_key`) are read only when the page uses
+    more of them than their `shared_key` (`KeptRails`).
     """
+    arguments = {"page": page, "product_id": product_id, "basket_product_ids": basket_product_ids}
     try:
-        specs = _source.rails(request, page=page, product_id=product_id, basket_product_ids=basket_product_ids)
+        shared = getattr(_source, "shared_rails_key", NoRails().shared_rails_key)(request, **arguments)
     except Exception:  # a failing recommender must never break the page it decorates
         logger.exception("The rail source failed for the %s page; the page is shown without rails.", page)
         return Rails()
+    if shared is not None:
+        vary_on = (page, product_id, tuple(basket_product_ids), shown, "shared", shared)
+        return KeptRails(_shared_key(vary_on), lambda: _kept_rails_read(request, vary_on, arguments, shown))
+    specs = _specs(request, arguments)
     if not specs:
         return Rails()
     if any(spec.personal for spec in specs):
@@ -122,7 +174,40 @@ def rails_for(request: HttpRequest, *, page: str, product_id: int | None = None,
     vary_on = (page, product_id, tuple(basket_product_ids), shown, repr(specs))
     rails = shared_read("rails", vary_on, lambda: _rails_load(
         specs, product_id=product_id, basket_product_ids=basket_product_ids, shown=shown))
-    rails.shared_key = hashlib.sha256(repr(vary_on).encode()).hexdigest()[:32]
+    rails.shared_key = _shared_key(vary_on)
+    return rails
+
+
+def _shared_key(vary_on: tuple) -> str:
+    return hashlib.sha256(repr(vary_on).encode()).hexdigest()[:32]
+
+
+def _specs(request: HttpRequest, arguments: dict) -> list[RailSpec]:
+    try:
+        return _source.rails(request, **arguments)
+    except Exception:  # a failing recommender must never break the page it decorates
+        logger.exception("The rail source failed for the %s page; the page is shown without rails.", arguments["page"])
+        return []
+
+
+def _kept_rails_read(request: HttpRequest, vary_on: tuple, arguments: dict, shown: int) -> Rails:
+    """The rails a source named as the same for everyone: the copy kept under the catalog version,
+    else read and kept; a rail about the person among them is neither shown nor kept."""
+
+    def read() -> Rails:
+        specs = _specs(request, arguments)
+        if any(spec.personal for spec in specs):
+            logger.error("The rail source named the %s page's rails as the same for everyone, but one is "
+                         "about the person: the page is shown without rails.", arguments["page"])
+            raise _NotShared
+        return _rails_load(specs, product_id=arguments["product_id"],
+                           basket_product_ids=arguments["basket_product_ids"], shown=shown)
+
+    try:
+        rails = shared_read("rails", vary_on, read)
+    except _NotShared:
+        return Rails()
+    rails.shared_key = _shared_key(vary_on)
     return rails
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from django.db import connection
@@ -112,21 +112,38 @@ class StoredRails:
 
     def rails(self, request: HttpRequest, *, page: str, product_id: int | None = None,
               basket_product_ids: Sequence[int] = ()) -> list[RailSpec]:
-        consent = getattr(request, "privacy_consent", None)
-        subject = consent.subject if consent is not None else None
-        personal = subject is not None and has_consent(request, PERSONALIZATION)
+        subject, personal = self._who(request)
         if page in ("home", "account") and personal:
             return self._compose(page, self._person_rows(page, subject))
         terms = self._terms(page, subject, personal, product_id, basket_product_ids)
         if not terms:
             return []
-        if page in ("product", "cart") or (page == "home" and not personal):
-            # Lists that hold nothing about the person (trending, also bought, similar) are the
-            # same for everyone: their rails are kept under the catalog version, which a new
-            # serving version bumps (composed once: the stored lists hold far more than a rail).
-            vary_on = (page, product_id, tuple(sorted(basket_product_ids)))
-            return shared_read("stored-rail-specs", vary_on, lambda: self._compose(page, self._rows(terms)))
+        shared = self._shared_key(page, lambda: personal, product_id, basket_product_ids)
+        if shared is not None:
+            # Composed once per catalog version: the stored lists hold far more than a rail.
+            return shared_read("stored-rail-specs", shared, lambda: self._compose(page, self._rows(terms)))
         return self._compose(page, self._rows(terms))
+
+    def shared_rails_key(self, request: HttpRequest, *, page: str, product_id: int | None = None,
+                         basket_product_ids: Sequence[int] = ()) -> tuple | None:
+        return self._shared_key(page, lambda: self._who(request)[1], product_id, basket_product_ids)
+
+    @staticmethod
+    def _shared_key(page: str, personal: Callable[[], bool], product_id: int | None,
+                    basket_product_ids: Sequence[int]) -> tuple | None:
+        """Lists that hold nothing about the person (trending, also bought, similar) are the same
+        for everyone who gets them, until a new serving version bumps the catalog version: the
+        product and cart pages', and the home page's without consent to personalization."""
+        if page in ("product", "cart") or (page == "home" and not personal()):
+            return (page, product_id, tuple(sorted(basket_product_ids)))
+        return None
+
+    @staticmethod
+    def _who(request: HttpRequest) -> tuple[Subject | None, bool]:
+        """The request's subject, and whether it consents to personalization."""
+        consent = getattr(request, "privacy_consent", None)
+        subject = consent.subject if consent is not None else None
+        return subject, subject is not None and has_consent(request, PERSONALIZATION)
 
     @classmethod
     def _terms(cls, page: str, subject, personal: bool, product_id: int | None,

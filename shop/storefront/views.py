@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _rails_shared(rails) -> bool:
     """No rail of the page is about the person (a page with such a rail is never kept)."""
-    return not rails or rails.shared_key is not None
+    return rails.shared_key is not None or not rails  # the key first: asking it reads no kept rails
 
 
 @require_GET
