@@ -44,6 +44,9 @@ def orders_for_user(*, user_id: int) -> QuerySet[Order]:
     return Order.objects.filter(user_id=user_id).order_by("-placed_at", "-id")
 
 
+# What the account's order list shows of each order (`OrdersOfUser` reads only these).
+LISTED_FIELDS = ("number", "status", "currency", "total", "placed_at")
+
 # No account has this id: it stands in the account's order list's kept SQL (see below).
 _STAND_IN_USER_ID = -0x5E6
 
@@ -58,7 +61,8 @@ class OrdersOfUser:
     nothing. Any other page costs a count of its own first, so that only pages the account has
     are read: LIMIT and OFFSET are written into the SQL, each page is a shape of its own and kept,
     and a made-up page number must not add one. Pages are read `page_size` orders at a time (a
-    last page that the Paginator asks for shorter is cut after reading)."""
+    last page that the Paginator asks for shorter is cut after reading). Each order holds the
+    `LISTED_FIELDS` the list shows (its other fields are read only if asked for, a query each)."""
 
     def __init__(self, user_id: int, *, page_size: int, page_number: object = 1):
         self.user_id, self.page_size = user_id, page_size
@@ -89,7 +93,7 @@ class OrdersOfUser:
         if (start, size) not in self.read:
             self.read[start, size] = instances_for(
                 ("orders.page_of_user", start, size),
-                lambda: (orders_for_user(user_id=_STAND_IN_USER_ID)
+                lambda: (orders_for_user(user_id=_STAND_IN_USER_ID).only(*LISTED_FIELDS)
                          .annotate(orders_of_user=Window(Count("pk")))[start:start + size]),
                 stand_ins={_STAND_IN_USER_ID: self.user_id})
         return self.read[start, size]

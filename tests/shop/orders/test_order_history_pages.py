@@ -49,6 +49,10 @@ def test_every_page_holds_what_the_querysets_page_holds_for_each_account(django_
                 page = page_read(user, number)
             assert numbers(page) == numbers(expected.page(number))
             assert page.paginator.count == expected.count and page.paginator.num_pages == expected.num_pages
+            with django_assert_num_queries(0):  # what the list shows came with the page
+                shown = [(o.number, o.status, o.currency, o.total, o.placed_at) for o in page]
+            assert shown == [(o.number, o.status, o.currency, o.total, o.placed_at)
+                             for o in expected.page(number)]
     assert page.paginator.count == 45 and page.paginator.num_pages == 3
 
 
