@@ -28,8 +28,9 @@ signed-in person (or of the merchant) and the visitor's cart are also measured a
 personal bare view with the same cookie, which reads the session and the user it names and runs
 one query (the floor of any page of that person's), in `--rounds` rounds (3) alternating with it:
 each round's ratio is to the personal bare runs on either side, and the round with the median
-ratio is the page's row (every round's ratio and p99 are in the JSON). `--page NAME` (repeated)
-measures only those pages.
+ratio is the page's row (every round's ratio and p99 are in the JSON). Each run begins once the
+requests the previous one left queued are answered. `--page NAME` (repeated) measures only those
+pages.
 Everything stays on 127.0.0.1.
 
 This is not a test and does not run in CI.
@@ -327,7 +328,20 @@ def wait_until_up(port: int, server: subprocess.Popen, seconds: int = 60) -> Non
     sys.exit("gunicorn did not answer in time.")
 
 
+def wait_until_idle(url: str) -> None:
+    """Wait for the requests of the previous run to be answered: wrk stops after its time, but the
+    requests it had sent (up to one per client, several seconds' worth for a slow page) are still
+    queued at the workers, and the next run would otherwise begin behind them. A request sent now
+    is answered once they are."""
+    address = urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=300)
+    connection.request("GET", BARE, headers={"Host": HOST})
+    connection.getresponse().read()
+    connection.close()
+
+
 def run_wrk(url: str, clients: int, seconds: int, cookie: str, script: Path) -> dict:
+    wait_until_idle(url)
     command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s",
                "-s", str(script), "-H", f"Host: {HOST}"]
     if cookie:
