@@ -155,13 +155,16 @@ def rails_for(request: HttpRequest, *, page: str, product_id: int | None = None,
     more of them than their `shared_key` (`KeptRails`).
     """
     arguments = {"page": page, "product_id": product_id, "basket_product_ids": basket_product_ids}
+    shared_rails_key = getattr(_source, "shared_rails_key", None)
     try:
-        shared = getattr(_source, "shared_rails_key", NoRails().shared_rails_key)(request, **arguments)
+        shared = shared_rails_key(request, **arguments) if shared_rails_key else None
     except Exception:  # a failing recommender must never break the page it decorates
         logger.exception("The rail source failed for the %s page; the page is shown without rails.", page)
         return Rails()
     if shared is not None:
-        vary_on = (page, product_id, tuple(basket_product_ids), shown, "shared", shared)
+        # The key is the source's: another source's rails under an equal key are other rails.
+        source = f"{type(_source).__module__}.{type(_source).__qualname__}"
+        vary_on = (page, product_id, tuple(basket_product_ids), shown, source, shared)
         return KeptRails(_shared_key(vary_on), lambda: _kept_rails_read(request, vary_on, arguments, shown))
     specs = _specs(request, arguments)
     if not specs:

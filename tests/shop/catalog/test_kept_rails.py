@@ -78,6 +78,30 @@ def test_a_different_cart_has_its_own_rails(client, lantern, mug, source):  # no
     assert "Often bought with" not in html
 
 
+class CompletedWith(BoughtTogether):
+    """Another recommender whose rails for a cart have the same key as `BoughtTogether`'s."""
+
+    def rails(self, request, *, page, product_id=None, basket_product_ids=()):
+        self.asked.append(page)
+        return [recommendations.RailSpec(key="completed", title="Completed with", suggestions=[
+            recommendations.Suggestion(self.product_id, "Completes the set")])]
+
+
+def test_another_source_with_an_equal_key_shows_its_own_rails(client, lantern, mug, source):  # noqa: F811
+    cart_with(client, lantern)
+    assert "Bought together" in page(client, reverse("cart:detail"))
+
+    other = CompletedWith(mug.pk)
+    previous = recommendations.rail_source_register(other)
+    try:
+        html = page(client, reverse("cart:detail"))
+    finally:
+        recommendations.rail_source_register(previous)
+
+    assert other.asked == ["cart"]
+    assert "Completed with" in html and "Completes the set" in html and "Bought together" not in html
+
+
 @pytest.mark.parametrize("source", [{"personal_for": True}], indirect=True)
 def test_a_rail_about_the_person_under_a_shared_key_is_neither_shown_nor_kept(client, lantern, source, caplog):  # noqa: F811
     client.force_login(UserFactory(email="zebedee@example.com"))
