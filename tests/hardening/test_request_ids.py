@@ -4,6 +4,7 @@ request queued; production writes JSON lines."""
 import json
 import logging
 import re
+import time
 
 import pytest
 from django.test import override_settings
@@ -54,6 +55,16 @@ def test_a_proxys_request_id_is_kept_anyone_elses_is_replaced(client):
     assert "forged" not in forged["X-Request-ID"]
 
 
+def lines_appear(log, wanted, timeout: float = 30.0) -> bool:
+    """Whether a line the predicate wants is in the captured log within the timeout."""
+    deadline = time.monotonic() + timeout
+    while not any(wanted(line) for line in log.getvalue().splitlines()):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 @pytest.mark.worker
 def test_a_task_queued_by_a_request_logs_with_that_requests_id(celery_worker, client):
     from shop.orders.tasks import send_order_email
@@ -68,9 +79,11 @@ def test_a_task_queued_by_a_request_logs_with_that_requests_id(celery_worker, cl
         result.get(timeout=60)
         plain = send_order_email.delay(order.pk, "shipped")
         plain.get(timeout=60)
+        # The worker stores a task's result before it logs "succeeded": wait for both lines.
+        with_request_id = lines_appear(log, lambda line: "[req-0123456789]" in line
+                                       and "send_order_email" in line and "succeeded" in line)
+        without = lines_appear(log, lambda line: "[-]" in line and "succeeded" in line)
 
-    lines = log.getvalue().splitlines()
-    assert any("[req-0123456789]" in line and "send_order_email" in line and "succeeded" in line
-               for line in lines), lines
-    assert any("[-]" in line and "succeeded" in line for line in lines), lines
+    assert with_request_id, log.getvalue().splitlines()
+    assert without, log.getvalue().splitlines()
     assert Order.objects.filter(pk=order.pk).exists()
