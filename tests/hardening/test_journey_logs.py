@@ -23,6 +23,7 @@ from tests.factories import ProductFactory
 from tests.hardening.log_capture import ConfiguredHandlersCaptured
 from tests.hardening.worker_processes import WorkerProcess, broker_forget_everything
 from tests.shop.checkout_helpers import checkout_to_review, pay
+from tests.waiting import wait_for
 
 # A fresh address per run: "find your order" allows three e-mails an hour per address, counted in Redis.
 SHOPPER = {
@@ -43,13 +44,6 @@ def body(message) -> str:
     parts = message.walk() if message.is_multipart() else [message]
     return "\n".join(part.get_payload(decode=True).decode() for part in parts
                      if part.get_content_type() == "text/plain")
-
-
-def wait_for(condition, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.3)
 
 
 def links_in(text: str) -> list[str]:

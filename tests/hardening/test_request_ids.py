@@ -4,7 +4,6 @@ request queued; production writes JSON lines."""
 import json
 import logging
 import re
-import time
 
 import pytest
 from django.test import override_settings
@@ -13,6 +12,7 @@ from config.logging import JsonFormatter, RedactPersonalDataFilter, RequestIdFil
 from shop.orders.models import Order
 from tests.factories import OrderFactory
 from tests.hardening.log_capture import ConfiguredHandlersCaptured
+from tests.waiting import wait_for
 
 
 def test_a_json_line_has_time_level_logger_request_id_and_the_redacted_message():
@@ -55,16 +55,6 @@ def test_a_proxys_request_id_is_kept_anyone_elses_is_replaced(client):
     assert "forged" not in forged["X-Request-ID"]
 
 
-def lines_appear(log, wanted, timeout: float = 30.0) -> bool:
-    """Whether a line the predicate wants is in the captured log within the timeout."""
-    deadline = time.monotonic() + timeout
-    while not any(wanted(line) for line in log.getvalue().splitlines()):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 @pytest.mark.worker
 def test_a_task_queued_by_a_request_logs_with_that_requests_id(celery_worker, client):
     from shop.orders.tasks import send_order_email
@@ -80,10 +70,9 @@ def test_a_task_queued_by_a_request_logs_with_that_requests_id(celery_worker, cl
         plain = send_order_email.delay(order.pk, "shipped")
         plain.get(timeout=60)
         # The worker stores a task's result before it logs "succeeded": wait for both lines.
-        with_request_id = lines_appear(log, lambda line: "[req-0123456789]" in line
-                                       and "send_order_email" in line and "succeeded" in line)
-        without = lines_appear(log, lambda line: "[-]" in line and "succeeded" in line)
-
-    assert with_request_id, log.getvalue().splitlines()
-    assert without, log.getvalue().splitlines()
+        wait_for(lambda: any("[req-0123456789]" in line and "send_order_email" in line and "succeeded" in line
+                             for line in log.getvalue().splitlines()),
+                 timeout=30, what="the task queued under the request id to log that it succeeded")
+        wait_for(lambda: any("[-]" in line and "succeeded" in line for line in log.getvalue().splitlines()),
+                 timeout=30, what="the task queued outside any request to log that it succeeded")
     assert Order.objects.filter(pk=order.pk).exists()

@@ -14,13 +14,7 @@ from shop.accounts.models import User
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import guest_order_links_request
 from tests.factories import OrderFactory, verified_user
-
-
-def wait_for(predicate, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "the worker did not finish in time"
-        time.sleep(0.2)
+from tests.waiting import wait_for
 
 
 @pytest.mark.worker

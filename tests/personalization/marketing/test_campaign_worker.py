@@ -4,7 +4,6 @@ batch sends nobody the same e-mail twice."""
 from __future__ import annotations
 
 import smtplib
-import time
 
 import pytest
 from django.core import mail
@@ -18,6 +17,7 @@ from personalization.marketing.newsletter import subscriber_subject
 from personalization.marketing.tasks import send_digest_batch
 from privacy.services import consent_decide
 from tests.factories import ProductFactory
+from tests.waiting import wait_for
 
 FLAKY = "flaky@example.com"
 
@@ -33,13 +33,6 @@ class FlakyBackend(EmailBackend):
                 FlakyBackend.failures[FLAKY] = 1
                 raise smtplib.SMTPServerDisconnected("connection dropped")
         return super().send_messages(messages)
-
-
-def wait_for(predicate, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "the worker did not finish in time"
-        time.sleep(0.2)
 
 
 def subscriber_confirmed(email: str) -> Subscriber:
@@ -64,7 +57,8 @@ def test_a_retried_and_a_redelivered_batch_send_each_person_one_e_mail(celery_wo
     plan = digest_campaign_start(key="worker-week")  # queued after commit: to the broker, then the worker
 
     assert len(plan.eligible) == 3
-    wait_for(lambda: MarketingEmail.objects.filter(status="sent").count() == 3)
+    wait_for(lambda: MarketingEmail.objects.filter(status="sent").count() == 3, timeout=90,
+             what="the three digests to be sent")
     assert FlakyBackend.failures == {FLAKY: 1}  # the first try failed; the task's retry sent it
     campaign = Campaign.objects.get(key="worker-week")
     for _ in range(2):  # the same batch delivered again (a redelivery after a lost acknowledgement)

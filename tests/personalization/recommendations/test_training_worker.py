@@ -22,6 +22,7 @@ from personalization.recommendations.models import ModelVersion, ModelVersionSta
 from personalization.recommendations.tasks import train_recommenders
 from personalization.recommendations.training import recommenders_train
 from personalization.recommendations.training_lock import TrainingLock
+from tests.waiting import wait_for
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -59,16 +60,6 @@ def _worker(log: Path) -> subprocess.Popen:
     )
 
 
-def _wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.mark.worker
 @pytest.mark.postgres
 def test_a_worker_killed_mid_training_leaves_the_previous_version_and_the_task_completes_elsewhere(
@@ -78,7 +69,7 @@ def test_a_worker_killed_mid_training_leaves_the_previous_version_and_the_task_c
     first = _worker(log)
     try:
         result = train_recommenders.delay()
-        in_progress = _wait_for(
+        in_progress = wait_for(
             lambda: ModelVersion.objects.filter(task_id=result.id, status=ModelVersionStatus.TRAINING,
                                                 progress__gte=15).first(),
             timeout=120, what="the training to start on the first worker")
