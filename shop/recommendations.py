@@ -156,10 +156,8 @@ def rails_for(request: HttpRequest, *, page: str, product_id: int | None = None,
     """
     arguments = {"page": page, "product_id": product_id, "basket_product_ids": basket_product_ids}
     shared_rails_key = getattr(_source, "shared_rails_key", None)
-    try:
-        shared = shared_rails_key(request, **arguments) if shared_rails_key else None
-    except Exception:  # a failing recommender must never break the page it decorates
-        logger.exception("The rail source failed for the %s page; the page is shown without rails.", page)
+    shared = _source_asked(shared_rails_key, request, arguments) if shared_rails_key else None
+    if shared is _FAILED:
         return Rails()
     if shared is not None:
         # The key is the source's: another source's rails under an equal key are other rails.
@@ -185,12 +183,23 @@ def _shared_key(vary_on: tuple) -> str:
     return hashlib.sha256(repr(vary_on).encode()).hexdigest()[:32]
 
 
-def _specs(request: HttpRequest, arguments: dict) -> list[RailSpec]:
+# What `_source_asked` answers for a source that raised.
+_FAILED = object()
+
+
+def _source_asked(question: Callable, request: HttpRequest, arguments: dict):
+    """The rail source's answer to `question` (its `rails` or `shared_rails_key`), or `_FAILED`,
+    logged, when it raises: a failing recommender must never break the page it decorates."""
     try:
-        return _source.rails(request, **arguments)
-    except Exception:  # a failing recommender must never break the page it decorates
+        return question(request, **arguments)
+    except Exception:
         logger.exception("The rail source failed for the %s page; the page is shown without rails.", arguments["page"])
-        return []
+        return _FAILED
+
+
+def _specs(request: HttpRequest, arguments: dict) -> list[RailSpec]:
+    specs = _source_asked(_source.rails, request, arguments)
+    return [] if specs is _FAILED else specs
 
 
 def _kept_rails_read(request: HttpRequest, vary_on: tuple, arguments: dict, shown: int) -> Rails:

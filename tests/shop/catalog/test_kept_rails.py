@@ -1,7 +1,8 @@
 """Rails a source names as the same for everyone (`shared_rails_key`) are read only when a page
 needs more of them than their key: a page that shows its kept rendering asks the source nothing.
 A source that names them shared but gives a rail about the person has it neither shown nor kept
-(the page shows no rails, and nothing of the person is kept in their place)."""
+(the page shows no rails, and nothing of the person is kept in their place). A source that fails,
+asked for the key or for the rails, leaves the page shown without rails."""
 
 import logging
 
@@ -131,3 +132,39 @@ def test_asking_for_the_key_of_kept_rails_reads_nothing(rf, source):
     assert source.asked == []
     assert [rail.key for rail in rails] == ["together"] and source.asked == ["cart"]
     assert len(rails) == 1 and rails[0].title == "Bought together" and source.asked == ["cart"]  # read once
+
+
+class Failing(BoughtTogether):
+    """A recommender that raises when asked `fails` ("shared_rails_key" or "rails"), for the page
+    `keyed` names as shared (none: every page is asked afresh)."""
+
+    def __init__(self, product_id: int, *, fails: str, keyed: str | None):
+        super().__init__(product_id)
+        self.fails, self.keyed = fails, keyed
+
+    def shared_rails_key(self, request, *, page, product_id=None, basket_product_ids=()):
+        if self.fails == "shared_rails_key":
+            raise RuntimeError("the recommender's store is down")
+        return ("failing", tuple(basket_product_ids)) if page == self.keyed else None
+
+    def rails(self, request, *, page, product_id=None, basket_product_ids=()):
+        if self.fails == "rails":
+            raise RuntimeError("the recommender's store is down")
+        return super().rails(request, page=page, product_id=product_id, basket_product_ids=basket_product_ids)
+
+
+@pytest.mark.parametrize("fails, keyed", [("shared_rails_key", "cart"), ("rails", "cart"), ("rails", None)])
+def test_a_failing_source_leaves_the_cart_shown_without_rails(client, lantern, mug, fails, keyed, caplog):  # noqa: F811
+    cart_with(client, lantern)
+    previous = recommendations.rail_source_register(Failing(mug.pk, fails=fails, keyed=keyed))
+    try:
+        with caplog.at_level(logging.ERROR, logger="shop.recommendations"):
+            response = client.get(reverse("cart:detail"))
+    finally:
+        recommendations.rail_source_register(previous)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="cart-line"') == 1 and "Bought together" not in html and "Red Retrospot Mug" not in html
+    assert [record.getMessage() for record in caplog.records] == [
+        "The rail source failed for the cart page; the page is shown without rails."]
