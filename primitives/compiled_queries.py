@@ -30,9 +30,12 @@ objects.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -111,9 +114,95 @@ def instances_for(shape: Hashable, build: Callable[[], QuerySet], *, stand_ins: 
     in the stand-ins' places: the queryset is built and compiled once per shape, and each read
     only runs the kept SQL and builds the instances. A queryset that prefetches is refused (its
     prefetch would run on every read, outside the kept SQL)."""
-    key = (connection.alias, connection.vendor, ("instances", shape))
-    compiled = _compiled.get(key) or _compile(("instances", shape), build, stand_ins, instances=True)
+    compiled = _compiled_instances(shape, build, stand_ins)
     return compiled.reader.instances(_run(compiled, stand_ins))
+
+
+@dataclass(frozen=True)
+class KeptRows:
+    """What `instances_with_rows_for` read: the instances, and their rows in a form a JSON store
+    (a session) can keep (None when a column holds a kind it cannot), named by the `shape_sql`
+    they came from."""
+
+    instances: list[Model]
+    rows: list[list] | None
+    shape_sql: str
+
+
+def instances_with_rows_for(shape: Hashable, build: Callable[[], QuerySet], *,
+                            stand_ins: Mapping[Any, Any]) -> KeptRows:
+    """`instances_for`, with the rows read as well, to keep and rebuild the same instances from
+    later (`instances_from_rows`) without reading again."""
+    compiled = _compiled_instances(shape, build, stand_ins)
+    rows = _run(compiled, stand_ins)
+    try:
+        kept = [_row_kept(row) for row in rows]
+    except TypeError:  # a column of a kind a JSON store cannot keep: nothing to keep
+        kept = None
+    return KeptRows(instances=compiled.reader.instances(rows), rows=kept, shape_sql=_shape_sql_name(compiled))
+
+
+def instances_from_rows(shape: Hashable, build: Callable[[], QuerySet], *, stand_ins: Mapping[Any, Any],
+                        rows: object, shape_sql: object) -> list[Model] | None:
+    """The instances that rows kept by `instances_with_rows_for` make, or None when they were read
+    by other SQL than this process compiles for `shape` (code changed since) or are not such rows."""
+    compiled = _compiled_instances(shape, build, stand_ins)
+    if shape_sql != _shape_sql_name(compiled) or not isinstance(rows, list):
+        return None
+    try:
+        read = [[value if value.__class__ in _PLAIN else _value_unkept(value) for value in row] for row in rows]
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    if any(len(row) < compiled.reader.columns for row in read):
+        return None
+    return compiled.reader.instances(read)
+
+
+def _compiled_instances(shape: Hashable, build: Callable[[], QuerySet], stand_ins: Mapping[Any, Any]) -> _Compiled:
+    key = (connection.alias, connection.vendor, ("instances", shape))
+    return _compiled.get(key) or _compile(("instances", shape), build, stand_ins, instances=True)
+
+
+def _shape_sql_name(compiled: _Compiled) -> str:
+    return _sql_names.get(compiled.sql) or _sql_names.setdefault(
+        compiled.sql, hashlib.sha256(compiled.sql.encode()).hexdigest()[:24])
+
+
+_sql_names: dict[str, str] = {}
+
+
+# A kept row's values as JSON holds them: the types the database drivers give for the columns of
+# a model (numbers, text, truth, times, decimals), each a tagged pair when JSON has no such type.
+def _row_kept(row: tuple) -> list:
+    return [_value_kept(value) for value in row]
+
+
+def _value_kept(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Decimal):
+        return ["decimal", str(value)]
+    if isinstance(value, datetime):
+        return ["datetime", value.isoformat()]
+    if isinstance(value, date):
+        return ["date", value.isoformat()]
+    raise TypeError(f"A kept row holds no {type(value).__name__}.")
+
+
+_PLAIN = frozenset({type(None), bool, int, float, str})
+
+
+def _value_unkept(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise TypeError(f"A kept value is never a {type(value).__name__}.")
+    kind, text = value
+    if kind == "decimal":
+        return Decimal(text)
+    if kind == "datetime":
+        return datetime.fromisoformat(text)
+    if kind == "date":
+        return date.fromisoformat(text)
+    raise ValueError(f"No kept value is a {kind!r}.")
 
 
 def sent_value(field: Field, value: Any) -> Any:

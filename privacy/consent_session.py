@@ -3,7 +3,8 @@
 Every request of a signed-in person already reads their session. Their decisions are kept
 there beside a marker of their consent records (how many there are and the newest id), and
 each request checks the marker in one query that also counts the units in their cart (the
-header's figure), instead of reading the decisions and counting the cart in two.
+header's figure) and reads its revision (whether the cart page's copy of its lines is current,
+shop.cart.session), instead of reading the decisions and the cart in three.
 
 Consent records are only ever added (privacy.models.ConsentRecord refuses updates), so any
 decision made anywhere (another browser of the account, a withdrawal, the erasure's
@@ -29,7 +30,7 @@ from django.utils import timezone
 
 from primitives.compiled_queries import rows_for_id
 from primitives.subjects import Subject
-from shop.cart.selectors import account_cart_units
+from shop.cart.selectors import account_cart_revision, account_cart_units
 
 from .models import ConsentRecord
 from .notice import notice_version
@@ -40,10 +41,12 @@ SESSION_KEY = "privacy_consent_copy"
 
 @dataclass(frozen=True)
 class AccountReading:
-    """What one query tells about a signed-in person: their consent records' marker and cart units."""
+    """What one query tells about a signed-in person: their consent records' marker, the units in
+    their cart and its revision (None: no cart)."""
 
     consent_marker: list[int]
     cart_units: int
+    cart_revision: int | None = None
 
 
 # The account's id in the reading's SQL, compiled once per process (primitives.compiled_queries):
@@ -57,17 +60,18 @@ def _reading_query(user_id: int):
     newest = Subquery(records.annotate(m=Max("id")).values("m")[:1], output_field=IntegerField())
     return (get_user_model().objects.filter(pk=user_id).order_by()
             .values_list(Coalesce(count, Value(0)), Coalesce(newest, Value(0)),
-                         account_cart_units(user_id=user_id))[:1])
+                         account_cart_units(user_id=user_id), account_cart_revision(user_id=user_id))[:1])
 
 
 def account_reading(*, user_id: int) -> AccountReading:
-    """The marker of the account's consent records and the units in its cart, in one query."""
+    """The marker of the account's consent records, the units in its cart and its revision, in one query."""
     rows = rows_for_id("privacy.account_reading", lambda: _reading_query(_STAND_IN_USER_ID),
                        stand_in=_STAND_IN_USER_ID, value=user_id)
     if not rows:
         return AccountReading(consent_marker=[0, 0], cart_units=0)
     row = rows[0]
-    return AccountReading(consent_marker=[int(row[0]), int(row[1])], cart_units=int(row[2]))
+    return AccountReading(consent_marker=[int(row[0]), int(row[1])], cart_units=int(row[2]),
+                          cart_revision=None if row[3] is None else int(row[3]))
 
 
 def _lifetime() -> timedelta:

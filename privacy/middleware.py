@@ -126,6 +126,10 @@ class RequestConsent:
         """The units in the signed-in account's cart, read with its consent marker (the header's count)."""
         return self.account_reading(self._request.user.pk).cart_units
 
+    def account_cart_revision(self) -> int | None:
+        """The revision of the signed-in account's cart (None: none), read with its consent marker."""
+        return self.account_reading(self._request.user.pk).cart_revision
+
     @property
     def state(self) -> ConsentState:
         subject = self.subject
@@ -179,8 +183,10 @@ class ConsentMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         consent = RequestConsent(request)
         request.privacy_consent = consent
-        # The header's cart count of an account comes from the same query as its consent marker.
+        # The header's cart count of an account, and its cart's revision, come from the same query
+        # as its consent marker.
         request.account_cart_units = consent.account_cart_units
+        request.account_cart_revision = consent.account_cart_revision
         subject = consent.subject
         if consent.gpc and subject is not None and subject.is_user:
             if not consent.state.gpc_recorded:

@@ -10,6 +10,9 @@ class Cart(models.Model):
     visitor_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Goes up with every save or delete of one of its lines, whoever makes it (shop.cart.receivers):
+    # a copy of the lines kept in a session is current while the revision it was read at is.
+    revision = models.PositiveBigIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [

@@ -8,6 +8,7 @@ MODELS = {
             "visitor_key": "pseudonymous",
             "created_at": "not_personal",
             "updated_at": "not_personal",
+            "revision": "not_personal",  # a count of changes to its lines, for the session's copy
         },
         "purpose": "Keep what a shopper means to buy between visits",
         "legal_basis": "contract",

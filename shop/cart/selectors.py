@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import IntegerField, OuterRef, PositiveBigIntegerField, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from primitives.compiled_queries import instances_for, sent_value
+from primitives.compiled_queries import instances_for, instances_from_rows, instances_with_rows_for, rows_for_id, sent_value
 from primitives.money import Money, money_sum, round_money, shop_currency
 from primitives.subjects import Subject
 from shop.catalog.models import ProductVariant, StockReservation
-from shop.catalog.stock import units_reserved
+from shop.catalog.fragments import catalog_version, stock_holds_version
+from shop.catalog.stock import holds_end, units_reserved
 from shop.pricing import PriceQuote, PriceStrategy
 from shop.pricing.lines import PricedLine
 from shop.pricing.locks import cart_line_price
@@ -101,7 +102,7 @@ def cart_view_of(*, owner: Subject | None, strategy: PriceStrategy) -> CartView:
     is None when there are no lines (nothing to show)."""
     if owner is None:
         return CartView(cart=None, lines=())
-    lines = _lines_of("user", owner.user_id) if owner.is_user else _lines_of("visitor", owner.visitor_key)
+    lines = _lines_of(*_owned_by(owner))
     return _cart_view(lines[0].cart if lines else None, lines, strategy)
 
 
@@ -114,22 +115,110 @@ _RESERVATION_EXPIRY = StockReservation._meta.get_field("expires_at")
 _OWNER_FILTERS = {"cart": "cart_id", "user": "cart__user_id", "visitor": "cart__visitor_key"}
 
 
-def _lines_of(owned_by: str, owner: int | str) -> list[CartLine]:
-    """The lines of a cart, each with its variant and product, its cart, and the units of its
-    variant that unexpired reservations hold (`units_reserved`), oldest first."""
-    stand_in_now = sent_value(_RESERVATION_EXPIRY, _STAND_IN_NOW)
-
+def _lines_query(owned_by: str):
+    """The lines of a cart, each with its variant and product (but for the product's description and
+    search text, which no cart shows), its cart, the units of its variant that unexpired
+    reservations hold (`units_reserved`) and when the first of them ends (`holds_end`), oldest first."""
     def build():
         return (CartLine.objects.filter(**{_OWNER_FILTERS[owned_by]: _STAND_IN_OWNERS[owned_by]})
-                .select_related("cart", "variant__product").order_by("added_at", "id")
-                .annotate(units_reserved=units_reserved(OuterRef("variant"), now=_STAND_IN_NOW)))
+                .select_related("cart", "variant__product")
+                .defer("variant__product__description", "variant__product__search_vector")
+                .order_by("added_at", "id")
+                .annotate(units_reserved=units_reserved(OuterRef("variant"), now=_STAND_IN_NOW),
+                          holds_end=holds_end(OuterRef("variant"), now=_STAND_IN_NOW)))
+    return build
 
-    return instances_for(("cart.lines", owned_by), build, stand_ins={
-        _STAND_IN_OWNERS[owned_by]: owner, stand_in_now: sent_value(_RESERVATION_EXPIRY, timezone.now())})
+
+def _lines_stand_ins(owned_by: str, owner: int | str, now: datetime) -> dict:
+    return {_STAND_IN_OWNERS[owned_by]: owner,
+            sent_value(_RESERVATION_EXPIRY, _STAND_IN_NOW): sent_value(_RESERVATION_EXPIRY, now)}
 
 
-def _cart_view(cart: Cart | None, lines: list[CartLine], strategy: PriceStrategy) -> CartView:
+def _lines_of(owned_by: str, owner: int | str) -> list[CartLine]:
+    return instances_for(("cart.lines", owned_by), _lines_query(owned_by),
+                         stand_ins=_lines_stand_ins(owned_by, owner, timezone.now()))
+
+
+def _owned_by(owner: Subject) -> tuple[str, int | str]:
+    return ("user", owner.user_id) if owner.is_user else ("visitor", owner.visitor_key)
+
+
+# --- A copy of the lines for the owner's own session (shop.cart.session.request_cart_view) ---------
+
+_STAND_IN_CART_OWNER = {"user": -0x5E7, "visitor": "stand-in visitor key of a revision"}
+
+
+def cart_revision_of(*, owner: Subject) -> int | None:
+    """The revision of the owner's cart (None: they have no cart), in one small query."""
+    owned_by, key = _owned_by(owner)
+    stand_in = _STAND_IN_CART_OWNER[owned_by]
+    rows = rows_for_id(("cart.revision", owned_by), lambda: Cart.objects.filter(
+        **{"user_id" if owned_by == "user" else "visitor_key": stand_in}).values_list("revision"),
+        stand_in=stand_in, value=key)
+    return int(rows[0][0]) if rows else None
+
+
+def account_cart_revision(*, user_id: int) -> Subquery:
+    """The revision of an account's cart as an expression (None: no cart), for a query that reads
+    more about the person at once (privacy.consent_session): the same figure as `cart_revision_of`."""
+    return Subquery(Cart.objects.filter(user_id=user_id).values("revision")[:1],
+                    output_field=PositiveBigIntegerField())
+
+
+def cart_view_with_copy(*, owner: Subject, strategy: PriceStrategy, revision: int) -> tuple[CartView, dict | None]:
+    """`cart_view_of` the owner's cart, with a copy of what was read (JSON, for the owner's own
+    session) that `cart_view_from_copy` turns into the same view while it is current (None when
+    the rows hold a value no session can keep). The copy
+    holds the revision its rows were read at (`revision`, read before, for a cart without lines: a
+    line added since makes the copy stale at once)."""
+    owned_by, key = _owned_by(owner)
     now = timezone.now()
+    read = instances_with_rows_for(("cart.lines", owned_by), _lines_query(owned_by),
+                                   stand_ins=_lines_stand_ins(owned_by, key, now))
+    lines = read.instances
+    view = _cart_view(lines[0].cart if lines else None, lines, strategy, now=now)
+    if read.rows is None:
+        return view, None
+    ends = [line.holds_end for line in lines if line.holds_end is not None]
+    copy = {
+        "owner": [owned_by, key],
+        "revision": lines[0].cart.revision if lines else revision,
+        "catalog": catalog_version(),
+        "holds": stock_holds_version(),
+        "until": min(ends).isoformat() if ends else None,
+        "sql": read.shape_sql,
+        "rows": read.rows,
+    }
+    return view, copy
+
+
+def cart_view_from_copy(*, owner: Subject, strategy: PriceStrategy, copy: object, revision: int) -> CartView | None:
+    """The view a copy from `cart_view_with_copy` makes, priced now by `strategy`; or None when it
+    is not a copy of this owner's cart at `revision` (a line changed since, wherever), the catalog
+    or the stock holds changed since (a price, the stock, another shopper's checkout), or a hold it
+    counted has ended. No query."""
+    owned_by, key = _owned_by(owner)
+    if not isinstance(copy, dict) or copy.get("owner") != [owned_by, key] or copy.get("revision") != revision:
+        return None
+    if copy.get("catalog") != catalog_version() or copy.get("holds") != stock_holds_version():
+        return None
+    now = timezone.now()
+    try:
+        if copy.get("until") is not None and datetime.fromisoformat(copy["until"]) <= now:
+            return None
+    except (TypeError, ValueError):
+        return None
+    lines = instances_from_rows(("cart.lines", owned_by), _lines_query(owned_by),
+                                stand_ins=_lines_stand_ins(owned_by, key, now), rows=copy["rows"],
+                                shape_sql=copy.get("sql"))
+    if lines is None:
+        return None
+    return _cart_view(lines[0].cart if lines else None, lines, strategy, now=now)
+
+
+def _cart_view(cart: Cart | None, lines: list[CartLine], strategy: PriceStrategy, *,
+               now: datetime | None = None) -> CartView:
+    now = now or timezone.now()
     return CartView(cart=cart, lines=tuple(
         CartLineView(variant=line.variant, quantity=line.quantity,
                      price=cart_line_price(line=line, strategy=strategy, now=now),

@@ -1,12 +1,34 @@
-"""The cart that belongs to this request: the account's, or the visitor's (by session visitor key)."""
+"""The cart that belongs to this request: the account's, or the visitor's (by session visitor key).
+
+The cart page keeps a copy of what it read of the cart's lines (with their variants, products and
+the units others hold) in the shopper's own session, which every request reads anyway, and shows
+it again while it is current (`shop.cart.selectors.cart_view_from_copy`):
+
+- while the cart's revision is the one the copy was read at: any save or delete of one of its lines,
+  from any browser, the checkout, a payment provider's webhook or the admin, raises it
+  (`shop.cart.receivers`). An account's revision is read with its consent check
+  (privacy.consent_session), so the page runs no query of its own; a visitor's in one small query.
+- while the catalog version is the same (a price, the stock, a product changed since) and the
+  stock holds version too (another shopper's checkout held or gave back units);
+- until the first reservation it counted ends.
+
+Prices are worked out afresh from the copy on every request (the price lock's time, the shopper's
+consent and segment as they are now). The copy holds nothing the cart's own rows do not, is never
+put in the shared cache, and goes with the session: at logout, at expiry, and at erasure, which
+deletes the account's sessions. A copy of another owner (the visitor's, once they log in) is never
+shown.
+"""
 
 from django.http import HttpRequest
 
-from primitives.subjects import visitor_key
+from primitives.subjects import request_subject, visitor_key
+from shop.pricing import PriceStrategy
 
 from .models import Cart
-from .selectors import cart_find, cart_item_count
+from .selectors import CartView, cart_find, cart_item_count, cart_revision_of, cart_view_from_copy, cart_view_with_copy
 from .services import cart_get_or_create
+
+LINES_COPY_SESSION_KEY = "cart_lines_copy"
 
 
 def request_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
@@ -29,3 +51,39 @@ def request_cart_units(request: HttpRequest) -> int:
             return read_with_the_person()
         return cart_item_count(user_id=request.user.pk)
     return cart_item_count(visitor_key=visitor_key(request))
+
+
+def request_cart_view(request: HttpRequest, *, strategy: PriceStrategy) -> CartView:
+    """This request's cart with its lines priced by `strategy`, for the cart page: from the copy in
+    the shopper's session while it is current (see the module's docstring), else read (one query)
+    and kept there."""
+    owner = request_subject(request)
+    if owner is None:
+        return CartView(cart=None, lines=())
+    revision = _cart_revision(request, owner)
+    if revision is None:
+        request_cart_copy_forget(request)
+        return CartView(cart=None, lines=())
+    view = cart_view_from_copy(owner=owner, strategy=strategy, copy=request.session.get(LINES_COPY_SESSION_KEY),
+                               revision=revision)
+    if view is None:
+        view, copy = cart_view_with_copy(owner=owner, strategy=strategy, revision=revision)
+        if copy is None:
+            request_cart_copy_forget(request)
+        else:
+            request.session[LINES_COPY_SESSION_KEY] = copy
+    return view
+
+
+def request_cart_copy_forget(request: HttpRequest) -> None:
+    """Drop the session's copy of the cart's lines, if it holds one."""
+    if LINES_COPY_SESSION_KEY in request.session:
+        del request.session[LINES_COPY_SESSION_KEY]
+
+
+def _cart_revision(request: HttpRequest, owner) -> int | None:
+    if owner.is_user:
+        read_with_the_person = getattr(request, "account_cart_revision", None)
+        if read_with_the_person is not None:
+            return read_with_the_person()
+    return cart_revision_of(owner=owner)

@@ -11,12 +11,11 @@ from shop.recommendations import rails_for
 
 from . import services
 from .forms import CartLineForm, CartRemoveForm
-from .selectors import cart_view_of
-from .session import request_cart
+from .session import request_cart, request_cart_view
 
 
 def _render(request: HttpRequest, *, error: str | None = None, status: int = 200) -> HttpResponse:
-    view = cart_view_of(owner=request_subject(request), strategy=price_strategy_for(request))
+    view = request_cart_view(request, strategy=price_strategy_for(request))
     rails = rails_for(request, page="cart", basket_product_ids=[line.product.pk for line in view.lines])
     return render(request, "shop/cart/detail.html", {"cart": view, "error": error, "rails": rails}, status=status)
 

@@ -40,13 +40,15 @@ from .models import Category, Product, ProductImage, ProductVariant
 T = TypeVar("T")
 
 VERSION_KEY = "catalog:fragments:version"
+STOCK_HOLDS_VERSION_KEY = "catalog:stock-holds:version"
+VERSION_KEYS = (VERSION_KEY, STOCK_HOLDS_VERSION_KEY)
 # Fragments of a superseded version are never read again; this bounds how long they stay.
 FRAGMENT_TIMEOUT = 60 * 60
 # Each process also keeps the fragments it used last in memory (keys hold the version, so a
 # bump reaches them too): a page then costs one cache round trip, for the version.
 LOCAL_FRAGMENTS = 1000
 
-# The version read for the request this thread is serving (None: not read yet, or no request).
+# The versions read for the request this thread is serving (None: not read yet, or no request).
 _request = threading.local()
 
 
@@ -60,39 +62,63 @@ def _version_timeout() -> int | None:
     return LOCAL_CACHE_VERSION_TIMEOUT if isinstance(caches["default"], LocMemCache) else None
 
 
-def _read_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=_version_timeout())
-        version = cache.get(VERSION_KEY) or uuid.uuid4().hex
-    return version
+def _read_versions() -> dict[str, str]:
+    """The catalog version and the stock holds version, in one cache round trip."""
+    versions = cache.get_many(VERSION_KEYS)
+    for key in VERSION_KEYS:
+        if versions.get(key) is None:
+            cache.add(key, uuid.uuid4().hex, timeout=_version_timeout())
+            versions[key] = cache.get(key) or uuid.uuid4().hex
+    return versions
+
+
+def _versions() -> dict[str, str]:
+    if not getattr(_request, "active", False):
+        return _read_versions()
+    if _request.versions is None:
+        _request.versions = _read_versions()
+    return _request.versions
 
 
 def catalog_version() -> str:
     """The current catalog version: a random token, so a version lost to eviction or a cache
     restart can never come back and revive stale fragments. Read once per request (however
-    many fragments and shared reads the page has); outside requests, at every call."""
-    if not getattr(_request, "active", False):
-        return _read_version()
-    if _request.version is None:
-        _request.version = _read_version()
-    return _request.version
+    many fragments and shared reads the page has, together with `stock_holds_version`);
+    outside requests, at every call."""
+    return _versions()[VERSION_KEY]
+
+
+def stock_holds_version() -> str:
+    """A random token that changes whenever stock is reserved for a checkout or given back
+    (`stock_holds_changed`): what depends on the units others hold (a cart's "only 2 left") is
+    current while it is unchanged and no hold it counted has expired. Read with the catalog
+    version."""
+    return _versions()[STOCK_HOLDS_VERSION_KEY]
 
 
 def _request_started(**kwargs) -> None:
-    _request.active, _request.version = True, None
+    _request.active, _request.versions = True, None
 
 
 def _request_finished(**kwargs) -> None:
-    _request.active, _request.version = False, None
+    _request.active, _request.versions = False, None
+
+
+def _version_bump(key: str) -> None:
+    version = uuid.uuid4().hex
+    cache.set(key, version, timeout=_version_timeout())
+    if getattr(_request, "active", False) and _request.versions is not None:
+        _request.versions = {**_request.versions, key: version}
 
 
 def catalog_version_bump() -> None:
     """Make every shared fragment stale now (the request that bumps sees its own change too)."""
-    version = uuid.uuid4().hex
-    cache.set(VERSION_KEY, version, timeout=_version_timeout())
-    if getattr(_request, "active", False):
-        _request.version = version
+    _version_bump(VERSION_KEY)
+
+
+def stock_holds_changed() -> None:
+    """Change the stock holds version when the current transaction commits (now, outside one)."""
+    transaction.on_commit(lambda: _version_bump(STOCK_HOLDS_VERSION_KEY))
 
 
 def catalog_changed() -> None:

@@ -14,11 +14,11 @@ from datetime import datetime
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import DateTimeField, F, IntegerField, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .fragments import catalog_changed
+from .fragments import catalog_changed, stock_holds_changed
 from .locking import variants_locked_for_update
 from .models import ProductVariant, StockReservation
 
@@ -67,6 +67,14 @@ def units_reserved(variant: OuterRef, *, now: datetime | None = None) -> Coalesc
     return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
 
 
+def holds_end(variant: OuterRef, *, now: datetime | None = None) -> Subquery:
+    """An expression for when the first unexpired reservation of `variant` ends (None: nothing is
+    held), beside `units_reserved`: until then the units it counts stay held."""
+    ends = (StockReservation.objects.filter(variant=variant, expires_at__gt=now or timezone.now())
+            .order_by().values("variant").annotate(first=Min("expires_at")).values("first"))
+    return Subquery(ends, output_field=DateTimeField())
+
+
 def stock_available(*, variants: Iterable[ProductVariant], holder: UUID | None = None) -> dict[int, int]:
     """Units each variant can still sell to `holder`: stock minus others' reservations, never negative."""
     variants = list(variants)
@@ -99,11 +107,14 @@ def stock_reserve(*, holder: UUID, quantities: Mapping[int, int], until: datetim
             StockReservation(variant_id=variant_id, holder=holder, quantity=quantity, expires_at=until)
             for variant_id, quantity in sorted(quantities.items()) if quantity > 0
         ])
+        stock_holds_changed()  # what others can buy changed (a cart's "only 2 left")
 
 
 def stock_release(*, holder: UUID) -> int:
     """Give back whatever `holder` held. Returns the number of reservations dropped."""
     deleted, _ = StockReservation.objects.filter(holder=holder).delete()
+    if deleted:
+        stock_holds_changed()
     return deleted
 
 
@@ -118,7 +129,8 @@ def stock_take(*, holder: UUID, quantities: Mapping[int, int]) -> list[ProductVa
     _check(variants, quantities, holder)
     for variant in variants:
         ProductVariant.objects.filter(pk=variant.pk).update(stock_quantity=F("stock_quantity") - quantities[variant.pk])
-    StockReservation.objects.filter(holder=holder).delete()
+    if StockReservation.objects.filter(holder=holder).delete()[0]:
+        stock_holds_changed()
     catalog_changed()  # pages show what is in stock
     return variants
 
