@@ -75,6 +75,26 @@ def request_cart_view(request: HttpRequest, *, strategy: PriceStrategy) -> CartV
     return view
 
 
+def request_cart_copy_renew(request: HttpRequest, *, strategy: PriceStrategy) -> None:
+    """After this request changed the cart: read its lines (one query, and one for the revision)
+    and keep them in the session, which is saved with this response anyway, so that the page it
+    goes to next reads none."""
+    owner = request_subject(request)
+    if owner is None:
+        return
+    # Read afresh: one read with the person before the change would be older, and the copy of an
+    # emptied cart would then be read again at the next page.
+    revision = cart_revision_of(owner=owner)
+    if revision is None:
+        request_cart_copy_forget(request)
+        return
+    _, copy = cart_view_with_copy(owner=owner, strategy=strategy, revision=revision)
+    if copy is None:
+        request_cart_copy_forget(request)
+    else:
+        request.session[LINES_COPY_SESSION_KEY] = copy
+
+
 def request_cart_copy_forget(request: HttpRequest) -> None:
     """Drop the session's copy of the cart's lines, if it holds one."""
     if LINES_COPY_SESSION_KEY in request.session:

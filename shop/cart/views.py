@@ -11,13 +11,19 @@ from shop.recommendations import rails_for
 
 from . import services
 from .forms import CartLineForm, CartRemoveForm
-from .session import request_cart, request_cart_view
+from .session import request_cart, request_cart_copy_renew, request_cart_view
 
 
 def _render(request: HttpRequest, *, error: str | None = None, status: int = 200) -> HttpResponse:
     view = request_cart_view(request, strategy=price_strategy_for(request))
     rails = rails_for(request, page="cart", basket_product_ids=[line.product.pk for line in view.lines])
     return render(request, "shop/cart/detail.html", {"cart": view, "error": error, "rails": rails}, status=status)
+
+
+def _changed(request: HttpRequest) -> HttpResponse:
+    """To the cart page, with the lines as changed already kept for it in the session."""
+    request_cart_copy_renew(request, strategy=price_strategy_for(request))
+    return redirect("cart:detail")
 
 
 def _first_error(form) -> str:
@@ -42,7 +48,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     except services.CartError as error:
         return _render(request, error=error.message, status=error.status)
     messages.success(request, f"Added {form.cleaned_data['quantity']} × {line.variant} to your cart.")
-    return redirect("cart:detail")
+    return _changed(request)
 
 
 @require_POST
@@ -59,7 +65,7 @@ def cart_update(request: HttpRequest) -> HttpResponse:
     except services.CartError as error:
         return _render(request, error=error.message, status=error.status)
     messages.success(request, "Your cart is updated.")
-    return redirect("cart:detail")
+    return _changed(request)
 
 
 @require_POST
@@ -73,4 +79,4 @@ def cart_remove(request: HttpRequest) -> HttpResponse:
     except services.CartError as error:
         return _render(request, error=error.message, status=error.status)
     messages.success(request, "Removed from your cart.")
-    return redirect("cart:detail")
+    return _changed(request)

@@ -13,6 +13,12 @@ Catalog reads that every visitor sees alike (a product with its variants and pic
 category tree) are kept the same way (`shared_read`), so a cached product page reads no
 catalog row.
 
+Beside the catalog version, and read with it in the same cache round trip, a stock holds version
+changes whenever a checkout holds stock or gives it back (`stock_holds_changed`, called by
+shop.catalog.stock): what shows the units others hold (a cart's "only 2 in stock",
+shop.cart.session) is current while both are unchanged. Shared fragments show no holds and do not
+depend on it.
+
 Nothing personal goes in: the consent banner, CSRF token, CSP nonce, cart count,
 recommendations and their reasons are rendered per request, outside any fragment
 (`{% shared_fragment %}` in `templatetags/catalog_fragments.py`).

@@ -1,5 +1,6 @@
 """A shape of query compiled once per process and run with each person's id in the stand-in's place."""
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -7,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, OuterRef, Q
+from django.db.models import BinaryField, F, OuterRef, Q, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -16,6 +17,8 @@ from primitives.compiled_queries import (
     compiled_queries_forget,
     compiled_shapes,
     instances_for,
+    instances_from_rows,
+    instances_with_rows_for,
     rows_for_id,
     sent_value,
 )
@@ -261,3 +264,60 @@ def test_on_postgresql_a_kept_query_is_planned_once_for_everyone():
         cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
                        ['%"planned_once"%'])
         assert cursor.fetchall() == [(7, 0)]
+
+
+def kept_read(cart_id, now):
+    return instances_with_rows_for("test.cart-lines", lambda: lines_with_reservations(STAND_IN, NOW_STAND_IN),
+                                   stand_ins={STAND_IN: cart_id, sent_value(EXPIRES_AT, NOW_STAND_IN): sent_value(
+                                       EXPIRES_AT, now)})
+
+
+def rebuilt(cart_id, now, kept, shape_sql=None):
+    return instances_from_rows(
+        "test.cart-lines", lambda: lines_with_reservations(STAND_IN, NOW_STAND_IN),
+        stand_ins={STAND_IN: cart_id, sent_value(EXPIRES_AT, NOW_STAND_IN): sent_value(EXPIRES_AT, now)},
+        rows=kept, shape_sql=kept_read(cart_id, now).shape_sql if shape_sql is None else shape_sql)
+
+
+def test_instances_rebuilt_from_kept_rows_are_the_ones_read_and_their_rows_survive_json(
+        two_carts, django_assert_num_queries):
+    first, _ = two_carts
+    now = timezone.now()
+    read = kept_read(first.pk, now)
+    stored = json.loads(json.dumps(read.rows))  # as a session keeps them
+
+    with django_assert_num_queries(0):
+        lines = instances_from_rows(
+            "test.cart-lines", lambda: lines_with_reservations(STAND_IN, NOW_STAND_IN),
+            stand_ins={STAND_IN: first.pk, sent_value(EXPIRES_AT, NOW_STAND_IN): sent_value(EXPIRES_AT, now)},
+            rows=stored, shape_sql=read.shape_sql)
+
+    assert [described(line) for line in lines] == [described(line) for line in read.instances] != []
+    assert isinstance(lines[0].quoted_price, Decimal) and lines[0].price_locked_until.tzinfo is not None
+
+
+@pytest.mark.parametrize("rows", [{"not": "a list"}, [[["pickle", "x"]]], [[{"a": 1}]], [[["decimal", "x y"]]]])
+def test_kept_rows_of_another_kind_rebuild_nothing(two_carts, rows):
+    first, _ = two_carts
+    real = kept_read(first.pk, timezone.now()).rows
+    if rows and isinstance(rows, list):
+        rows = [[*rows[0], *real[0][1:]]]
+
+    assert rebuilt(first.pk, timezone.now(), rows) is None
+
+
+def test_kept_rows_of_other_sql_rebuild_nothing(two_carts):
+    first, _ = two_carts
+    rows = kept_read(first.pk, timezone.now()).rows
+
+    assert rebuilt(first.pk, timezone.now(), rows, shape_sql="other") is None
+    assert rebuilt(first.pk, timezone.now(), rows) is not None
+
+
+def test_a_value_no_json_store_can_keep_leaves_the_rows_unkept_but_reads_the_instances():
+    user = UserFactory()
+    read = instances_with_rows_for("test.users-bytes", lambda: get_user_model().objects.filter(pk=STAND_IN).annotate(
+        token=Value(b"\x00\x01", output_field=BinaryField())), stand_ins={STAND_IN: user.pk})
+
+    assert [found.pk for found in read.instances] == [user.pk]
+    assert read.rows is None

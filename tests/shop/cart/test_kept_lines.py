@@ -97,6 +97,22 @@ def test_a_visitors_second_look_reads_only_the_carts_revision_and_shows_the_same
     assert "£92.00" in second
 
 
+@pytest.mark.parametrize("change", ["cart:add", "cart:update", "cart:remove"])
+def test_the_page_a_change_leads_to_reads_no_line_and_shows_the_change(client, lamp, vase, change):
+    add(client, lamp, 2)
+    add(client, vase)
+    cart_page(client)
+
+    data = {"variant": lamp.pk} if change == "cart:remove" else {"variant": lamp.pk, "quantity": 3}
+    assert client.post(reverse(change), data).status_code == 302
+    html, sql = cart_page(client)
+
+    assert not read_the_lines(sql)
+    expected = {"cart:add": {"Brass lamp": 5, "Glass vase": 1}, "cart:update": {"Brass lamp": 3, "Glass vase": 1},
+                "cart:remove": {"Glass vase": 1}}[change]
+    assert lines_shown(html) == expected
+
+
 def test_an_accounts_second_look_runs_no_query_of_the_carts_own(lamp):
     client = signed_in(UserFactory())
     add(client, lamp)
@@ -207,10 +223,11 @@ def test_another_shoppers_checkout_holding_units_shows_at_once_and_so_does_its_r
     assert "in stock" not in cart_page(client)[0]
 
 
-def test_when_a_hold_it_counted_ends_the_units_show_again(client, lamp):
+def test_when_a_hold_it_counted_ends_the_units_show_again(client, lamp, django_capture_on_commit_callbacks):
     ProductVariant.objects.filter(pk=lamp.pk).update(stock_quantity=5)
     add(client, lamp, 3)
-    stock_reserve(holder=uuid.uuid4(), quantities={lamp.pk: 4}, until=timezone.now() + timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_reserve(holder=uuid.uuid4(), quantities={lamp.pk: 4}, until=timezone.now() + timedelta(seconds=1))
     html, sql = cart_page(client)
     assert "Only 1 in stock" in html and read_the_lines(sql)
     assert not read_the_lines(cart_page(client)[1])  # kept, until the hold ends
