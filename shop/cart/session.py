@@ -77,8 +77,8 @@ def request_cart_view(request: HttpRequest, *, strategy: PriceStrategy) -> CartV
 
 def request_cart_copy_renew(request: HttpRequest, *, strategy: PriceStrategy) -> None:
     """After this request changed the cart: read its lines (one query, and one for the revision)
-    and keep them in the session, which is saved with this response anyway, so that the page it
-    goes to next reads none."""
+    and keep them in the session (saved with this response), so that the cart page it leads to
+    reads none and saves nothing."""
     owner = request_subject(request)
     if owner is None:
         return

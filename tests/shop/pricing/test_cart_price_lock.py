@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from privacy import data_requests, request_links
 from shop.cart.models import CartLine
+from shop.catalog.fragments import catalog_version_bump
 from shop.catalog.models import Product, ProductVariant
 from shop.orders.models import OrderLine, OrderStatus
 from shop.payments.models import Payment
@@ -46,10 +47,14 @@ def public_price_set(product: Product, amount: str, rule: str = "demand:3") -> N
     ProductVariant.objects.filter(product=product).update(price=Decimal(amount), price_rule=rule,
                                                           price_changed_at=timezone.now())
     Product.objects.filter(pk=product.pk).update(price=Decimal(amount))
+    catalog_version_bump()  # as the recompute's catalog_changed() does when it commits
 
 
 def an_hour_passes() -> None:
-    CartLine.objects.update(price_locked_until=timezone.now() - timedelta(seconds=1))
+    """Every lock ends (each line saved, as any write of one is: its cart's revision goes up)."""
+    for line in CartLine.objects.all():
+        line.price_locked_until = timezone.now() - timedelta(seconds=1)
+        line.save(update_fields=["price_locked_until"])
 
 
 def add(client, product, quantity=1) -> None:
