@@ -168,10 +168,12 @@ def account_cart_revision(*, user_id: int) -> Subquery:
 def cart_view_with_copy(*, owner: Subject, strategy: PriceStrategy, revision: int) -> tuple[CartView, dict | None]:
     """`cart_view_of` the owner's cart, with a copy of what was read (JSON, for the owner's own
     session) that `cart_view_from_copy` turns into the same view while it is current (None when
-    the rows hold a value no session can keep). The copy
-    holds the revision its rows were read at (`revision`, read before, for a cart without lines: a
-    line added since makes the copy stale at once)."""
+    the rows hold a value no session can keep). The copy holds the revision its rows were read at
+    (`revision`, read before, for a cart without lines: a line added since makes the copy stale at
+    once), and the catalog and stock holds versions as they were before the rows were read: a
+    change that commits in between makes the copy stale rather than keeping it under the new ones."""
     owned_by, key = _owned_by(owner)
+    versions = catalog_version(), stock_holds_version()
     now = timezone.now()
     read = instances_with_rows_for(("cart.lines", owned_by), _lines_query(owned_by),
                                    stand_ins=_lines_stand_ins(owned_by, key, now))
@@ -183,8 +185,8 @@ def cart_view_with_copy(*, owner: Subject, strategy: PriceStrategy, revision: in
     copy = {
         "owner": [owned_by, key],
         "revision": lines[0].cart.revision if lines else revision,
-        "catalog": catalog_version(),
-        "holds": stock_holds_version(),
+        "catalog": versions[0],
+        "holds": versions[1],
         "until": min(ends).isoformat() if ends else None,
         "sql": read.shape_sql,
         "rows": read.rows,

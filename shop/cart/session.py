@@ -68,10 +68,7 @@ def request_cart_view(request: HttpRequest, *, strategy: PriceStrategy) -> CartV
                                revision=revision)
     if view is None:
         view, copy = cart_view_with_copy(owner=owner, strategy=strategy, revision=revision)
-        if copy is None:
-            request_cart_copy_forget(request)
-        else:
-            request.session[LINES_COPY_SESSION_KEY] = copy
+        _copy_keep(request, copy)
     return view
 
 
@@ -88,17 +85,20 @@ def request_cart_copy_renew(request: HttpRequest, *, strategy: PriceStrategy) ->
     if revision is None:
         request_cart_copy_forget(request)
         return
-    _, copy = cart_view_with_copy(owner=owner, strategy=strategy, revision=revision)
-    if copy is None:
-        request_cart_copy_forget(request)
-    else:
-        request.session[LINES_COPY_SESSION_KEY] = copy
+    _copy_keep(request, cart_view_with_copy(owner=owner, strategy=strategy, revision=revision)[1])
 
 
 def request_cart_copy_forget(request: HttpRequest) -> None:
     """Drop the session's copy of the cart's lines, if it holds one."""
     if LINES_COPY_SESSION_KEY in request.session:
         del request.session[LINES_COPY_SESSION_KEY]
+
+
+def _copy_keep(request: HttpRequest, copy: dict | None) -> None:
+    if copy is None:
+        request_cart_copy_forget(request)
+    else:
+        request.session[LINES_COPY_SESSION_KEY] = copy
 
 
 def _cart_revision(request: HttpRequest, owner) -> int | None:

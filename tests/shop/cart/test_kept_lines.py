@@ -22,6 +22,7 @@ from privacy import data_requests
 from shop.cart.models import Cart, CartLine
 from shop.cart.services import carts_abandoned_purge
 from shop.cart.session import LINES_COPY_SESSION_KEY
+from shop.catalog.fragments import catalog_version_bump
 from shop.catalog.models import ProductVariant
 from shop.catalog.stock import stock_release, stock_reserve
 from tests.factories import ProductFactory, UserFactory
@@ -318,3 +319,26 @@ def test_erasure_deletes_the_copy_with_the_accounts_sessions(lamp, settings):
     assert data_requests.erasure_run(request_id=request.pk) == "erased"
 
     assert not Session.objects.filter(session_key=session_key).exists()
+
+
+def test_a_change_that_commits_while_the_lines_are_read_shows_at_the_next_look(client, lamp):
+    add(client, lamp)
+    session = client.session
+    del session[LINES_COPY_SESSION_KEY]  # the next look reads the lines
+    session.save()
+    changed = []
+
+    def price_changes_right_after_the_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith('SELECT "cart_cartline"."id"') and not changed:
+            changed.append(sql)  # as another process's change, committed once the rows are read
+            ProductVariant.objects.filter(pk=lamp.pk).update(price=Decimal("30.00"))
+            catalog_version_bump()
+        return result
+
+    with connection.execute_wrapper(price_changes_right_after_the_read):
+        assert "£40.00" in cart_page(client)[0]
+    assert changed
+
+    html, sql = cart_page(client)
+    assert read_the_lines(sql) and "£30.00" in html
