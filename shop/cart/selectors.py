@@ -146,6 +146,9 @@ def _owned_by(owner: Subject) -> tuple[str, int | str]:
 # --- A copy of the lines for the owner's own session (shop.cart.session.request_cart_view) ---------
 
 _STAND_IN_CART_OWNER = {"user": -0x5E7, "visitor": "stand-in visitor key of a revision"}
+# Every request of the shopper's decodes their session, on every page: a copy of a cart with more
+# lines than this (about 750 bytes each) is not kept, and such a cart's page reads its lines.
+LINES_KEPT_AT_MOST = 20
 
 
 def cart_revision_of(*, owner: Subject) -> int | None:
@@ -168,10 +171,11 @@ def account_cart_revision(*, user_id: int) -> Subquery:
 def cart_view_with_copy(*, owner: Subject, strategy: PriceStrategy, revision: int) -> tuple[CartView, dict | None]:
     """`cart_view_of` the owner's cart, with a copy of what was read (JSON, for the owner's own
     session) that `cart_view_from_copy` turns into the same view while it is current (None when
-    the rows hold a value no session can keep). The copy holds the revision its rows were read at
-    (`revision`, read before, for a cart without lines: a line added since makes the copy stale at
-    once), and the catalog and stock holds versions as they were before the rows were read: a
-    change that commits in between makes the copy stale rather than keeping it under the new ones."""
+    the rows hold a value no session can keep, or when there are more than `LINES_KEPT_AT_MOST`).
+    The copy holds the revision its rows were read at (`revision`, read before, for a cart without
+    lines: a line added since makes the copy stale at once), and the catalog and stock holds
+    versions as they were before the rows were read: a change that commits in between makes the
+    copy stale rather than keeping it under the new ones."""
     owned_by, key = _owned_by(owner)
     versions = catalog_version(), stock_holds_version()
     now = timezone.now()
@@ -179,7 +183,7 @@ def cart_view_with_copy(*, owner: Subject, strategy: PriceStrategy, revision: in
                                    stand_ins=_lines_stand_ins(owned_by, key, now))
     lines = read.instances
     view = _cart_view(lines[0].cart if lines else None, lines, strategy, now=now)
-    if read.rows is None:
+    if read.rows is None or len(lines) > LINES_KEPT_AT_MOST:
         return view, None
     ends = [line.holds_end for line in lines if line.holds_end is not None]
     copy = {

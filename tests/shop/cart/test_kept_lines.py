@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from privacy import data_requests
 from shop.cart.models import Cart, CartLine
+from shop.cart.selectors import LINES_KEPT_AT_MOST
 from shop.cart.services import carts_abandoned_purge
 from shop.cart.session import LINES_COPY_SESSION_KEY
 from shop.catalog.fragments import catalog_version_bump
@@ -342,3 +343,16 @@ def test_a_change_that_commits_while_the_lines_are_read_shows_at_the_next_look(c
 
     html, sql = cart_page(client)
     assert read_the_lines(sql) and "£30.00" in html
+
+
+@pytest.mark.parametrize(("lines", "kept"), [(LINES_KEPT_AT_MOST, True), (LINES_KEPT_AT_MOST + 1, False)])
+def test_a_cart_of_more_lines_than_are_kept_is_read_every_time_and_leaves_no_copy(client, lines, kept):
+    for product in ProductFactory.create_batch(lines):
+        add(client, product.variants.get())
+
+    html, _ = cart_page(client)
+    html_again, sql = cart_page(client)
+
+    assert len(lines_shown(html_again)) == lines
+    assert (LINES_COPY_SESSION_KEY in client.session) is kept
+    assert read_the_lines(sql) is not kept
