@@ -25,7 +25,9 @@ own value.
 `instances_for` reads model instances rather than rows: what Django's own iteration of the
 queryset works out before reading (which columns make which object, of the select_related ones
 too, and how each column's value is converted) is kept with the SQL, so each read only builds the
-objects.
+objects. `instances_with_rows_for` also gives the rows read, in a form JSON holds (a session), and
+`instances_from_rows` builds the same objects from them later without a query, as long as they
+were read by the SQL this process compiles for the shape (a hash of it is kept with them).
 """
 
 from __future__ import annotations
