@@ -28,5 +28,5 @@ def merge_visitor_cart(sender, request, user, **kwargs) -> None:
 def cart_revision_raise(sender, instance: CartLine, **kwargs) -> None:
     """Whoever changes a line (the cart's services, an order paid for by a provider's webhook, the
     admin, a cascade), the cart's revision changes with it: a session's copy of the lines
-    (shop.cart.kept_lines) read at the old revision is then read afresh."""
+    (shop.cart.session) read at the old revision is then read afresh."""
     Cart.objects.filter(pk=instance.cart_id).update(revision=F("revision") + 1)
